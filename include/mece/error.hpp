@@ -1,0 +1,41 @@
+#pragma once
+/// \file error.hpp
+/// The exceptions mece throws. Every message starts with the place it concerns
+/// (`file:line: column 'name': ...`, `config.json: segments[2].op: ...`) so a user
+/// can go straight to it.
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace mece {
+
+/// Base of every exception the library throws.
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Bad data: a CSV field, a duplicate user id, a caller's column of the wrong length.
+class InputError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Bad configuration: an unknown key, feature or operator, a parameter out of range.
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+namespace detail {
+
+/// The one way the library raises an error, so every throw site reads the same.
+template <class ErrorType>
+[[noreturn]] void raise(std::string message) {
+    static_assert(std::is_base_of_v<Error, ErrorType>, "mece raises only mece::Error and the types derived from it");
+    throw ErrorType(std::move(message));
+}
+
+}  // namespace detail
+}  // namespace mece

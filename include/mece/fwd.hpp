@@ -1,0 +1,42 @@
+#pragma once
+/// \file fwd.hpp
+/// Forward declarations, the basic index and date types, and the library's defaults.
+
+#include <cstdint>
+#include <limits>
+
+#include <Eigen/Core>
+
+namespace mece {
+
+/// A calendar date as days since 1970-01-01, the same count as `std::chrono::sys_days`.
+using Days = std::int32_t;
+
+/// The `last_order_date` of a user who never ordered.
+inline constexpr Days no_date = std::numeric_limits<Days>::min();
+
+/// A row of a dataset.
+using RowIndex = Eigen::Index;
+
+/// A one-column Eigen array, the storage of every column.
+template <class T>
+using Column = Eigen::Array<T, Eigen::Dynamic, 1>;
+
+/// A read-only view of a column that lives elsewhere (the dataset's storage or a caller's buffer).
+template <class T>
+using ColumnView = Eigen::Map<const Column<T>>;
+
+/// Defaults shared by the components (SPEC sections 3 and 5).
+namespace defaults {
+inline constexpr int window_days = 7;
+inline constexpr const char* catch_all_name = "Other Bucket";
+}  // namespace defaults
+
+template <class Scalar>
+class Dataset;
+class Universe;
+class RuleTree;
+class ResolvedRules;
+class Assignment;
+
+}  // namespace mece

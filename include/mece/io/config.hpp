@@ -1,0 +1,237 @@
+#pragma once
+/// \file io/config.hpp
+/// Reads a run's configuration from JSON, so rules and thresholds change without a
+/// rebuild. Every error names the file and the key: `rules.json: segments[1].conditions[0].op:
+/// unknown operator "=<"`. See `docs/config.md` for the format.
+///
+/// \code
+/// mece::Config config = mece::read_config("rules.json");
+/// mece::Universe universe{data, config.universe};
+/// auto resolved = config.rules.resolve(data, universe);
+/// \endcode
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include <mece/error.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/universe.hpp>
+
+namespace mece {
+
+/// A run's configuration.
+struct Config {
+    RuleTree rules;
+    UniverseOptions universe;
+};
+
+namespace detail {
+
+/// Nesting deeper than this is refused before parsing, so no config can exhaust the stack.
+inline constexpr int max_config_depth = 64;
+
+class ConfigReader {
+public:
+    explicit ConfigReader(std::string name) : name_(std::move(name)) {}
+
+    Config read(const nlohmann::json& root) {
+        Config config;
+        expect_object(root, "", {"schema_version", "universe", "segments", "catch_all"});
+        if (root.contains("schema_version")) {
+            const auto& version = root["schema_version"];
+            if (!version.is_number_integer() || version.get<long long>() != 1)
+                fail("schema_version", "unsupported schema version " + version.dump() + " (this library reads 1)");
+        }
+        if (root.contains("universe")) {
+            const auto& universe = root["universe"];
+            expect_object(universe, "universe", {"window_days", "as_of"});
+            if (universe.contains("window_days")) {
+                const auto& days = universe["window_days"];
+                if (!days.is_number_integer() || days.get<long long>() < 1 || days.get<long long>() > 100000)
+                    fail("universe.window_days", "expected an integer from 1 to 100000, got " + days.dump());
+                config.universe.window_days = days.get<int>();
+            }
+            if (universe.contains("as_of")) {
+                const std::string text = string_at(universe, "as_of", "universe.as_of");
+                const auto date = parse_date(text);
+                if (!date) fail("universe.as_of", "expected a valid date YYYY-MM-DD, got \"" + text + "\"");
+                config.universe.as_of = *date;
+            }
+        }
+        if (!root.contains("segments")) fail("segments", "missing; a config needs a list of segments");
+        for (auto& rule : rules_at(root["segments"], "segments")) config.rules.add(std::move(rule));
+        if (root.contains("catch_all")) config.rules.catch_all(string_at(root, "catch_all", "catch_all"));
+        claim(config.rules.catch_all_name(), "catch_all");
+        config.rules.validate();
+        return config;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& path, const std::string& what) const {
+        raise<ConfigError>(name_ + ": " + (path.empty() ? "" : path + ": ") + what);
+    }
+
+    void expect_object(const nlohmann::json& j, const std::string& path, std::initializer_list<std::string_view> keys) const {
+        if (!j.is_object()) fail(path.empty() ? "top level" : path, "expected an object, got " + type_of(j));
+        for (const auto& item : j.items()) {
+            bool known = false;
+            for (auto key : keys) known = known || item.key() == key;
+            if (!known) fail(join(path, item.key()), "unknown key '" + item.key() + "'");
+        }
+    }
+
+    std::string string_at(const nlohmann::json& j, const std::string& key, const std::string& path) const {
+        const auto& value = j[key];
+        if (!value.is_string()) fail(path, "expected a string, got " + type_of(value));
+        return value.get<std::string>();
+    }
+
+    std::vector<Rule> rules_at(const nlohmann::json& list, const std::string& path) const {
+        if (!list.is_array()) fail(path, "expected a list of segments, got " + type_of(list));
+        std::vector<Rule> rules;
+        for (std::size_t i = 0; i < list.size(); ++i) rules.push_back(rule_at(list[i], path + "[" + std::to_string(i) + "]"));
+        return rules;
+    }
+
+    Rule rule_at(const nlohmann::json& j, const std::string& path) const {
+        expect_object(j, path, {"name", "conditions", "segments", "catch_all"});
+        Rule rule;
+        if (!j.contains("name")) fail(path, "missing key 'name'");
+        rule.name = string_at(j, "name", path + ".name");
+        if (rule.name.empty()) fail(path + ".name", "a segment needs a non-empty name");
+        if (j.contains("conditions")) {
+            const auto& conditions = j["conditions"];
+            if (!conditions.is_array()) fail(path + ".conditions", "expected a list of conditions, got " + type_of(conditions));
+            for (std::size_t i = 0; i < conditions.size(); ++i)
+                rule.conditions.push_back(condition_at(conditions[i], path + ".conditions[" + std::to_string(i) + "]"));
+        }
+        if (j.contains("segments")) {
+            rule.sub_rules = rules_at(j["segments"], path + ".segments");
+            if (rule.sub_rules.empty()) fail(path + ".segments", "an empty list; leave the key out for a segment without sub-segments");
+        }
+        if (j.contains("catch_all")) {
+            if (rule.sub_rules.empty()) fail(path + ".catch_all", "only a segment with sub-segments has a catch-all");
+            rule.catch_all = string_at(j, "catch_all", path + ".catch_all");
+            claim(rule.catch_all, path + ".catch_all");
+        } else if (!rule.sub_rules.empty()) {
+            claim(rule.name + " / Other", path + ".catch_all");
+        }
+        if (rule.sub_rules.empty()) claim(rule.name, path + ".name");
+        return rule;
+    }
+
+    Condition condition_at(const nlohmann::json& j, const std::string& path) const {
+        expect_object(j, path, {"feature", "op", "value"});
+        for (const char* key : {"feature", "op", "value"})
+            if (!j.contains(key)) fail(path, std::string("missing key '") + key + "'");
+        Condition c;
+        c.where = name_ + ": " + path;
+        c.feature = string_at(j, "feature", path + ".feature");
+        const std::string op = string_at(j, "op", path + ".op");
+        const auto parsed = parse_op(op);
+        if (!parsed) fail(path + ".op", "unknown operator \"" + op + "\" (expected <, <=, >, >=, == or between)");
+        c.op = *parsed;
+        const auto& value = j["value"];
+        if (c.op == Op::between) {
+            if (!value.is_array() || value.size() != 2)
+                fail(path + ".value", "between needs [lower, upper], got " + value.dump());
+            c.threshold = threshold_at(value[0], path + ".value[0]");
+            c.upper = threshold_at(value[1], path + ".value[1]");
+        } else {
+            c.threshold = threshold_at(value, path + ".value");
+        }
+        return c;
+    }
+
+    Threshold threshold_at(const nlohmann::json& j, const std::string& path) const {
+        if (j.is_number()) return number_at(j, path);
+        if (!j.is_object()) fail(path, "expected a number or {\"quantile\": q}, got " + type_of(j));
+        expect_object(j, path, {"quantile", "floor", "cap"});
+        if (!j.contains("quantile")) fail(path, "missing key 'quantile'");
+        const double q = number_at(j["quantile"], path + ".quantile");
+        if (q < 0 || q > 1) fail(path + ".quantile", "expected a quantile in [0,1], got " + format_number(q));
+        Threshold t = quantile(q);
+        if (j.contains("floor")) t = t.at_least(number_at(j["floor"], path + ".floor"));
+        if (j.contains("cap")) t = t.at_most(number_at(j["cap"], path + ".cap"));
+        if (t.floor() && t.cap() && *t.floor() > *t.cap())
+            fail(path, "floor " + format_number(*t.floor()) + " is above cap " + format_number(*t.cap()));
+        return t;
+    }
+
+    double number_at(const nlohmann::json& j, const std::string& path) const {
+        if (!j.is_number()) fail(path, "expected a number, got " + type_of(j));
+        const double value = j.get<double>();
+        if (!std::isfinite(value)) fail(path, "expected a finite number");
+        return value;
+    }
+
+    static std::string type_of(const nlohmann::json& j) { return j.type_name() + (j.is_string() ? " " + j.dump() : std::string()); }
+    static std::string join(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+
+    /// Segment names must be unique, so each one is claimed where it is written.
+    void claim(const std::string& name, const std::string& path) const {
+        if (name.empty()) fail(path, "a segment needs a non-empty name");
+        if (const auto [at, fresh] = names_.emplace(name, path); !fresh)
+            fail(path, "duplicate segment name '" + name + "' (also at " + at->second + ")");
+    }
+
+    std::string name_;
+    mutable std::map<std::string, std::string> names_;  // segment name -> where it was first written
+};
+
+/// Deepest nesting of arrays and objects in JSON text, strings skipped.
+inline int json_depth(std::string_view text) noexcept {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+}  // namespace detail
+
+/// Reads a configuration from JSON text; `name` is how messages call its source.
+inline Config parse_config(std::string_view text, const std::string& name = "config") {
+    if (detail::json_depth(text) > detail::max_config_depth)
+        detail::raise<ConfigError>(name + ": nested deeper than " + std::to_string(detail::max_config_depth) + " levels");
+    nlohmann::json root;
+    try {
+        root = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        std::string what = e.what();
+        if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
+        detail::raise<ConfigError>(name + ": invalid JSON: " + what);
+    }
+    return detail::ConfigReader(name).read(root);
+}
+
+/// Reads a configuration from the JSON file at `path`.
+inline Config read_config(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) detail::raise<ConfigError>(path.string() + ": cannot open file");
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    return parse_config(text, path.string());
+}
+
+}  // namespace mece

@@ -1,0 +1,617 @@
+#pragma once
+/// \file io/csv.hpp
+/// Reads and writes the shoppers table as CSV (SPEC section 2): RFC 4180 quoting, LF or
+/// CRLF, an optional UTF-8 BOM, columns in any order, extra numeric columns kept.
+///
+/// Strict mode (the default) stops at the first bad row with an `InputError` naming
+/// file, line, column and text:
+/// `carts.csv:1043: column 'engagement_score': expected a number in [0,1], got "1.7"`.
+/// Lenient mode sets bad rows aside with the same messages and counts them.
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <mece/dataset.hpp>
+#include <mece/error.hpp>
+#include <mece/fwd.hpp>
+#include <mece/rule_tree/feature.hpp>
+
+namespace mece {
+
+/// How to read a CSV file.
+struct CsvOptions {
+    /// Set bad rows aside instead of stopping at the first.
+    bool lenient = false;
+    /// In lenient mode, how many rejection messages to keep; all are counted.
+    std::size_t max_messages = 1000;
+};
+
+/// A row set aside in lenient mode.
+struct Rejection {
+    std::size_t line = 0;
+    std::string message;
+};
+
+/// What a load did.
+struct LoadReport {
+    /// Rows loaded.
+    std::size_t rows = 0;
+    /// Rows set aside (lenient mode).
+    std::size_t rejected = 0;
+    /// The first `CsvOptions::max_messages` rejections, in line order.
+    std::vector<Rejection> rejections;
+    /// Columns not in the schema kept as numeric features, and those ignored as not numeric.
+    std::vector<std::string> extra_columns;
+    std::vector<std::string> ignored_columns;
+};
+
+/// A dataset and the report of its load.
+template <class Scalar>
+struct CsvLoad {
+    Dataset<Scalar> data;
+    LoadReport report;
+};
+
+namespace detail {
+
+/// A column that grows geometrically; Eigen reallocates with `realloc`, which on large
+/// blocks moves pages rather than copying them.
+template <class T>
+class GrowingColumn {
+public:
+    void reserve(Eigen::Index capacity) {
+        if (capacity > values_.size()) values_.conservativeResize(capacity);
+    }
+    void push_back(T value) {
+        if (size_ == values_.size()) values_.conservativeResize(std::max<Eigen::Index>(1024, size_ * 2));
+        values_[size_++] = value;
+    }
+    Eigen::Index size() const noexcept { return size_; }
+    T& operator[](Eigen::Index i) { return values_[i]; }
+    /// Keeps only the rows where `keep` is true.
+    void compact(const std::vector<bool>& keep) {
+        Eigen::Index next = 0;
+        for (Eigen::Index i = 0; i < size_; ++i)
+            if (keep[std::size_t(i)]) values_[next++] = values_[i];
+        size_ = next;
+    }
+    Column<T> finish() {
+        values_.conservativeResize(size_);
+        return std::move(values_);
+    }
+    void release() {
+        values_.resize(0);
+        size_ = 0;
+    }
+
+private:
+    Column<T> values_;
+    Eigen::Index size_ = 0;
+};
+
+/// Text for a message: quoted, escaped, and cut short if long.
+inline std::string quoted(std::string_view text) {
+    constexpr std::size_t limit = 64;
+    std::string out = "\"";
+    for (char c : text.substr(0, limit)) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+            out += hex[static_cast<unsigned char>(c) & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    if (text.size() > limit) out += "...";
+    return out + "\"";
+}
+
+inline std::optional<double> parse_double(std::string_view text) noexcept {
+    double value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+    return value;
+}
+
+template <class Integer>
+std::optional<Integer> parse_integer(std::string_view text) noexcept {
+    Integer value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+/// The streaming CSV parser. Reads the input in large chunks, finds each record's end
+/// (`memchr`, with a careful scan only for records that contain a quote), then splits
+/// it into fields in place: a quoted field is unescaped inside the buffer, so no field
+/// costs an allocation.
+template <class Scalar>
+class CsvParser {
+public:
+    CsvParser(std::istream& in, std::string name, CsvOptions options, std::uintmax_t size_hint)
+        : in_(in), name_(std::move(name)), options_(options), size_hint_(size_hint) {}
+
+    CsvLoad<Scalar> run() {
+        buffer_.resize(std::size_t{1} << 22);
+        fill();
+        if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) position_ = 3;
+        if (!next_record()) raise<InputError>(name_ + ": empty file, expected a header line");
+        read_header();
+        reserve_rows();
+        while (next_record()) {
+            if (record_is_blank()) continue;
+            read_row();
+        }
+        if (rows_ == 0 && report_.rejected == 0) raise<InputError>(name_ + ": no data rows after the header");
+        check_duplicate_ids();
+        return finish();
+    }
+
+private:
+    enum Field : int { user_id, cart_abandoned_date, last_order_date, avg_order_value, sessions_last_30d,
+                       num_cart_items, engagement_score, profitability_score, field_count };
+
+    // --- reading records -----------------------------------------------------------
+
+    void fill() {
+        while (end_ < buffer_.size() && !eof_) {
+            in_.read(buffer_.data() + end_, std::streamsize(buffer_.size() - end_));
+            const auto got = std::size_t(in_.gcount());
+            end_ += got;
+            if (got == 0 || !in_) eof_ = true;
+        }
+    }
+
+    /// Moves the unread tail to the front and reads more; grows the buffer when one
+    /// record fills it.
+    void refill() {
+        if (position_ == 0) {
+            constexpr std::size_t limit = std::size_t{1} << 30;
+            if (buffer_.size() >= limit)
+                raise<InputError>(name_ + ":" + std::to_string(line_) + ": a record longer than 1 GiB");
+            buffer_.resize(buffer_.size() * 2);
+        } else {
+            std::memmove(buffer_.data(), buffer_.data() + position_, end_ - position_);
+            end_ -= position_;
+            position_ = 0;
+        }
+        fill();
+    }
+
+    /// Finds the next record and splits it into `fields_`; false at the end of input.
+    bool next_record() {
+        line_ = next_line_;
+        for (;;) {
+            if (position_ >= end_ && eof_) return false;
+            const char* begin = buffer_.data() + position_;
+            const char* stop = buffer_.data() + end_;
+            const char* newline = static_cast<const char*>(std::memchr(begin, '\n', std::size_t(stop - begin)));
+            const char* limit = newline ? newline : stop;
+            std::size_t newlines = 0;
+            const bool quoted = std::memchr(begin, '"', std::size_t(limit - begin)) != nullptr;
+            const char* record_end = limit;
+            if (quoted) {
+                record_end = scan_quoted(begin, stop, newlines);
+                if (record_end == nullptr) {  // the record goes on past the buffer
+                    if (eof_) raise_unclosed_quote(begin, stop);
+                    refill();
+                    continue;
+                }
+            } else if (!newline && !eof_) {
+                refill();
+                continue;
+            }
+            const bool ended_by_newline = record_end != stop;
+            last_record_unterminated_ = !ended_by_newline;
+            next_line_ = line_ + 1 + newlines;
+            position_ = std::size_t(record_end - buffer_.data()) + (ended_by_newline ? 1 : 0);
+            char* text = const_cast<char*>(begin);
+            std::size_t length = std::size_t(record_end - begin);
+            if (length > 0 && text[length - 1] == '\r') --length;
+            split(text, length, quoted);
+            return true;
+        }
+    }
+
+    /// End of a record that contains quotes: the first newline outside quotes, or the
+    /// end of the buffer when input has ended; nullptr when more input is needed.
+    const char* scan_quoted(const char* p, const char* stop, std::size_t& newlines) const {
+        bool in_quotes = false;
+        for (; p < stop; ++p) {
+            if (*p == '"') in_quotes = !in_quotes;
+            else if (*p == '\n') {
+                if (!in_quotes) return p;
+                ++newlines;
+            }
+        }
+        return (eof_ && !in_quotes) ? stop : nullptr;
+    }
+
+    [[noreturn]] void raise_unclosed_quote(const char* begin, const char* stop) const {
+        std::size_t column = 0;
+        bool in_quotes = false;
+        for (const char* p = begin; p < stop; ++p) {
+            if (*p == '"') in_quotes = !in_quotes;
+            else if (*p == ',' && !in_quotes) ++column;
+        }
+        raise<InputError>(place(column) + "quoted field never closes");
+    }
+
+    /// Splits a complete record into fields, unescaping quoted ones in place.
+    void split(char* text, std::size_t length, bool has_quotes) {
+        fields_.clear();
+        char* p = text;
+        char* const stop = text + length;
+        if (!has_quotes) {
+            for (;;) {
+                char* comma = static_cast<char*>(std::memchr(p, ',', std::size_t(stop - p)));
+                if (!comma) {
+                    fields_.emplace_back(p, std::size_t(stop - p));
+                    return;
+                }
+                fields_.emplace_back(p, std::size_t(comma - p));
+                p = comma + 1;
+            }
+        }
+        for (;;) {
+            if (p < stop && *p == '"') {
+                char* out = p;
+                char* q = p + 1;
+                for (;;) {
+                    if (q >= stop) raise<InputError>(place(fields_.size()) + "quoted field never closes");
+                    if (*q == '"') {
+                        if (q + 1 < stop && q[1] == '"') {
+                            *out++ = '"';
+                            q += 2;
+                            continue;
+                        }
+                        ++q;
+                        break;
+                    }
+                    *out++ = *q++;
+                }
+                fields_.emplace_back(p, std::size_t(out - p));
+                if (q == stop) return;
+                if (*q != ',') raise<InputError>(place(fields_.size() - 1) + "unexpected text after the closing quote");
+                p = q + 1;
+            } else {
+                char* q = p;
+                while (q < stop && *q != ',') {
+                    if (*q == '"')
+                        raise<InputError>(place(fields_.size()) + "unexpected '\"' inside an unquoted field");
+                    ++q;
+                }
+                fields_.emplace_back(p, std::size_t(q - p));
+                if (q == stop) return;
+                p = q + 1;
+            }
+        }
+    }
+
+    bool record_is_blank() const { return fields_.size() == 1 && fields_.front().empty(); }
+
+    // --- header ----------------------------------------------------------------------
+
+    void read_header() {
+        column_of_.assign(field_count, -1);
+        header_.assign(fields_.begin(), fields_.end());
+        for (std::size_t i = 0; i < header_.size(); ++i) {
+            for (std::size_t j = 0; j < i; ++j)
+                if (header_[j] == header_[i])
+                    raise<InputError>(name_ + ":" + std::to_string(line_) + ": column '" + header_[i] +
+                                      "' appears twice in the header");
+            const auto known = std::find(schema_fields.begin(), schema_fields.end(), header_[i]);
+            if (known != schema_fields.end()) {
+                column_of_[std::size_t(known - schema_fields.begin())] = int(i);
+            } else if (header_[i].empty() || builtin_feature(header_[i])) {
+                report_.ignored_columns.push_back(header_[i]);  // no name, or the name of a derived feature
+            } else {
+                extras_.push_back({header_[i], i, {}, true});
+            }
+        }
+        for (int f = 0; f < field_count; ++f)
+            if (column_of_[std::size_t(f)] < 0)
+                raise<InputError>(name_ + ":" + std::to_string(line_) + ": missing required column '" +
+                                  std::string(schema_fields[std::size_t(f)]) + "'");
+    }
+
+    void reserve_rows() {
+        // Estimate the row count from the file size and the header's share of the buffer.
+        if (size_hint_ == 0) return;
+        const std::size_t sample = std::min<std::size_t>(end_ - position_, std::size_t{1} << 20);
+        const char* begin = buffer_.data() + position_;
+        const auto lines = std::count(begin, begin + sample, '\n');
+        if (lines <= 0) return;
+        const auto estimate = Eigen::Index(double(size_hint_) / (double(sample) / double(lines)) * 1.02) + 16;
+        ids_.reserve(estimate);
+        abandoned_.reserve(estimate);
+        last_order_.reserve(estimate);
+        aov_.reserve(estimate);
+        sessions_.reserve(estimate);
+        items_.reserve(estimate);
+        engagement_.reserve(estimate);
+        profitability_.reserve(estimate);
+    }
+
+    // --- rows ------------------------------------------------------------------------
+
+    void read_row() {
+        if (fields_.size() != header_.size()) {
+            std::string message = name_ + ":" + std::to_string(line_) + ": expected " + std::to_string(header_.size()) +
+                                  " fields, got " + std::to_string(fields_.size());
+            if (last_record_unterminated_ && fields_.size() < header_.size()) message += " (the last line is truncated)";
+            return reject(std::move(message));
+        }
+        const auto field = [&](Field f) { return fields_[std::size_t(column_of_[std::size_t(f)])]; };
+
+        const auto id = parse_integer<std::int64_t>(field(user_id));
+        if (!id) return reject_field(user_id, "an integer");
+        const auto abandoned = parse_date(field(cart_abandoned_date));
+        if (!abandoned) return reject_field(cart_abandoned_date, "a valid date YYYY-MM-DD");
+        Days last_order = no_date;
+        if (!field(last_order_date).empty()) {
+            const auto parsed = parse_date(field(last_order_date));
+            if (!parsed) return reject_field(last_order_date, "a valid date YYYY-MM-DD or an empty field");
+            last_order = *parsed;
+        }
+        const auto aov = parse_double(field(avg_order_value));
+        if (!aov || *aov < 0) return reject_field(avg_order_value, "a number >= 0");
+        const auto sessions = parse_integer<std::int32_t>(field(sessions_last_30d));
+        if (!sessions || *sessions < 0) return reject_field(sessions_last_30d, "an integer >= 0");
+        const auto items = parse_integer<std::int32_t>(field(num_cart_items));
+        if (!items || *items < 1) return reject_field(num_cart_items, "an integer >= 1");
+        const auto engagement = parse_double(field(engagement_score));
+        if (!engagement || *engagement < 0 || *engagement > 1) return reject_field(engagement_score, "a number in [0,1]");
+        const auto profitability = parse_double(field(profitability_score));
+        if (!profitability || *profitability < 0 || *profitability > 1)
+            return reject_field(profitability_score, "a number in [0,1]");
+
+        ids_.push_back(*id);
+        abandoned_.push_back(*abandoned);
+        last_order_.push_back(last_order);
+        aov_.push_back(Scalar(*aov));
+        sessions_.push_back(*sessions);
+        items_.push_back(*items);
+        engagement_.push_back(Scalar(*engagement));
+        profitability_.push_back(Scalar(*profitability));
+        for (auto& extra : extras_) {
+            if (!extra.numeric) continue;
+            const std::string_view text = fields_[extra.index];
+            if (text.empty()) {
+                extra.values.push_back(std::numeric_limits<Scalar>::quiet_NaN());
+            } else if (const auto value = parse_double(text)) {
+                extra.values.push_back(Scalar(*value));
+            } else {
+                extra.numeric = false;  // one non-numeric value: the column is text, and ignored
+                extra.values.release();
+            }
+        }
+        if (line_ != std::size_t(rows_) + first_data_line_offset_) {
+            first_data_line_offset_ = line_ - std::size_t(rows_);
+            line_jumps_.emplace_back(rows_, line_);
+        }
+        ++rows_;
+    }
+
+    void reject_field(Field f, std::string_view expected) {
+        const auto column = std::size_t(column_of_[std::size_t(f)]);
+        reject(place(column) + "expected " + std::string(expected) + ", got " + quoted(fields_[column]));
+    }
+
+    void reject(std::string message) { set_aside(line_, std::move(message)); }
+
+    void set_aside(std::size_t line, std::string message) {
+        if (!options_.lenient) raise<InputError>(std::move(message));
+        ++report_.rejected;
+        if (report_.rejections.size() < options_.max_messages) report_.rejections.push_back({line, std::move(message)});
+    }
+
+    /// `file:line: column 'name': `
+    std::string place(std::size_t column) const {
+        std::string text = name_ + ":" + std::to_string(line_) + ": ";
+        if (column < header_.size()) text += "column '" + header_[column] + "': ";
+        return text;
+    }
+
+    /// Line of a loaded row, from the few places where rows and lines stop moving together.
+    std::size_t line_of(Eigen::Index row) const {
+        auto after = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), row,
+                                      [](Eigen::Index r, const auto& jump) { return r < jump.first; });
+        if (after == line_jumps_.begin()) return std::size_t(row) + 2;
+        --after;
+        return after->second + std::size_t(row - after->first);
+    }
+
+    /// Duplicate user ids: strict mode stops at the first repeat in line order, lenient
+    /// mode keeps each id's first row and sets the others aside.
+    void check_duplicate_ids() {
+        const Eigen::Index n = ids_.size();
+        bool increasing = true;
+        for (Eigen::Index i = 1; i < n && increasing; ++i) increasing = ids_[i - 1] < ids_[i];
+        if (increasing) return;
+        std::vector<Eigen::Index> order(std::size_t(n), 0);
+        std::iota(order.begin(), order.end(), Eigen::Index{0});
+        std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+            return ids_[a] != ids_[b] ? ids_[a] < ids_[b] : a < b;
+        });
+        std::vector<std::pair<Eigen::Index, Eigen::Index>> repeats;  // (row, first row with that id)
+        std::size_t group = 0;  // position in `order` of the first row with the current id
+        for (std::size_t i = 1; i < order.size(); ++i) {
+            if (ids_[order[i]] != ids_[order[group]]) group = i;
+            else repeats.emplace_back(order[i], order[group]);
+        }
+        if (repeats.empty()) return;
+        std::sort(repeats.begin(), repeats.end());
+        std::vector<bool> keep(std::size_t(n), true);
+        const std::size_t id_column = std::size_t(column_of_[user_id]);
+        for (const auto& [row, first] : repeats) {
+            keep[std::size_t(row)] = false;
+            line_ = line_of(row);
+            set_aside(line_, place(id_column) + "duplicate user id " + std::to_string(ids_[row]) +
+                                 ", first seen on line " + std::to_string(line_of(first)));
+        }
+        std::sort(report_.rejections.begin(), report_.rejections.end(),
+                  [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
+        ids_.compact(keep);
+        abandoned_.compact(keep);
+        last_order_.compact(keep);
+        aov_.compact(keep);
+        sessions_.compact(keep);
+        items_.compact(keep);
+        engagement_.compact(keep);
+        profitability_.compact(keep);
+        for (auto& extra : extras_)
+            if (extra.numeric) extra.values.compact(keep);
+        rows_ = ids_.size();
+    }
+
+    CsvLoad<Scalar> finish() {
+        typename Dataset<Scalar>::Columns columns;
+        columns.user_id = ids_.finish();
+        columns.cart_abandoned_date = abandoned_.finish();
+        columns.last_order_date = last_order_.finish();
+        columns.avg_order_value = aov_.finish();
+        columns.sessions_last_30d = sessions_.finish();
+        columns.num_cart_items = items_.finish();
+        columns.engagement_score = engagement_.finish();
+        columns.profitability_score = profitability_.finish();
+        for (auto& extra : extras_) {
+            if (extra.numeric) {
+                columns.extra.emplace_back(extra.name, extra.values.finish());
+                report_.extra_columns.push_back(extra.name);
+            } else {
+                report_.ignored_columns.push_back(extra.name);
+            }
+        }
+        report_.rows = std::size_t(rows_);
+        return {Dataset<Scalar>(std::move(columns)), std::move(report_)};
+    }
+
+    struct Extra {
+        std::string name;
+        std::size_t index;
+        GrowingColumn<Scalar> values;
+        bool numeric;
+    };
+
+    std::istream& in_;
+    std::string name_;
+    CsvOptions options_;
+    std::uintmax_t size_hint_;
+
+    std::vector<char> buffer_;
+    std::size_t position_ = 0, end_ = 0;
+    bool eof_ = false;
+    std::size_t line_ = 1, next_line_ = 1;
+    bool last_record_unterminated_ = false;
+    std::vector<std::string_view> fields_;
+
+    std::vector<std::string> header_;
+    std::vector<int> column_of_;
+    std::vector<Extra> extras_;
+
+    GrowingColumn<std::int64_t> ids_;
+    GrowingColumn<Days> abandoned_, last_order_;
+    GrowingColumn<Scalar> aov_, engagement_, profitability_;
+    GrowingColumn<std::int32_t> sessions_, items_;
+    Eigen::Index rows_ = 0;
+    std::size_t first_data_line_offset_ = 2;
+    std::vector<std::pair<Eigen::Index, std::size_t>> line_jumps_;  // (row, its line) where the offset changes
+    LoadReport report_;
+};
+
+}  // namespace detail
+
+/// Reads a dataset from `in`; `name` is how messages call the input.
+template <class Scalar = double>
+CsvLoad<Scalar> read_csv(std::istream& in, std::string name, CsvOptions options = {}) {
+    return detail::CsvParser<Scalar>(in, std::move(name), options, 0).run();
+}
+
+/// Reads a dataset from the CSV file at `path`.
+///
+/// \code
+/// auto [data, report] = mece::read_csv<double>("carts.csv", {.lenient = true});
+/// std::cout << report.rejected << " rows set aside\n";
+/// \endcode
+template <class Scalar = double>
+CsvLoad<Scalar> read_csv(const std::filesystem::path& path, CsvOptions options = {}) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) detail::raise<InputError>(path.string() + ": cannot open file");
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    return detail::CsvParser<Scalar>(in, path.string(), options, error ? 0 : size).run();
+}
+
+/// Writes `data` as CSV with the schema's columns first, then the extra ones; numbers
+/// in their shortest exact form, so reading the file back gives the same values.
+template <class Scalar>
+void write_csv(const Dataset<Scalar>& data, std::ostream& out) {
+    std::string header;
+    for (auto field : schema_fields) header += (header.empty() ? "" : ",") + std::string(field);
+    const auto extra_names = data.extra_names();
+    std::vector<ColumnView<Scalar>> extras;
+    for (const auto& name : extra_names) {
+        header += "," + name;
+        extras.push_back(*data.extra(name));
+    }
+    header += '\n';
+    out.write(header.data(), std::streamsize(header.size()));
+
+    std::vector<char> buffer(std::size_t{1} << 20);
+    std::size_t used = 0;
+    constexpr std::size_t max_row_bytes = 160;
+    const auto put = [&](auto value) {
+        const auto result = std::to_chars(buffer.data() + used, buffer.data() + buffer.size(), value);
+        used = std::size_t(result.ptr - buffer.data());
+    };
+    const auto comma = [&] { buffer[used++] = ','; };
+    for (Eigen::Index i = 0; i < data.rows(); ++i) {
+        if (used + max_row_bytes + 32 * extras.size() > buffer.size()) {
+            out.write(buffer.data(), std::streamsize(used));
+            used = 0;
+        }
+        put(data.user_id()[i]);
+        comma();
+        used = std::size_t(format_date(data.cart_abandoned_date()[i], buffer.data() + used) - buffer.data());
+        comma();
+        if (data.last_order_date()[i] != no_date)
+            used = std::size_t(format_date(data.last_order_date()[i], buffer.data() + used) - buffer.data());
+        comma();
+        put(data.avg_order_value()[i]);
+        comma();
+        put(data.sessions_last_30d()[i]);
+        comma();
+        put(data.num_cart_items()[i]);
+        comma();
+        put(data.engagement_score()[i]);
+        comma();
+        put(data.profitability_score()[i]);
+        for (const auto& column : extras) {
+            comma();
+            if (!std::isnan(column[i])) put(column[i]);
+        }
+        buffer[used++] = '\n';
+    }
+    out.write(buffer.data(), std::streamsize(used));
+}
+
+}  // namespace mece

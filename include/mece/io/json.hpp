@@ -1,0 +1,58 @@
+#pragma once
+/// \file io/json.hpp
+/// JSON forms of the resolved rules (nlohmann-json): a segment's `rule` as an
+/// expression anyone can evaluate, the resolved thresholds, the MECE checks.
+///
+/// The `rule` grammar: `{"all": [E, ...]}`, `{"any": [E, ...]}`, `{"not": E}`, `true`,
+/// or a predicate `{"feature": NAME, "op": "<"|"<="|">"|">="|"==", "value": NUMBER}`.
+/// A predicate on a missing value (`days_since_last_order` of a user who never
+/// ordered) is false.
+
+#include <cmath>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <mece/rule_tree.hpp>
+#include <mece/validation.hpp>
+
+namespace mece {
+
+inline void to_json(nlohmann::json& out, const Predicate& p) {
+    out = {{"feature", p.feature}, {"op", std::string(to_string(p.op))}, {"value", p.value}};
+}
+
+inline void to_json(nlohmann::json& out, const Expr& e) {
+    switch (e.kind()) {
+        case Expr::Kind::always: out = true; return;
+        case Expr::Kind::predicate: out = e.predicate(); return;
+        case Expr::Kind::negation: out = {{"not", e.children().front()}}; return;
+        case Expr::Kind::all: out = {{"all", e.children()}}; return;
+        case Expr::Kind::any: out = {{"any", e.children()}}; return;
+    }
+}
+
+inline void to_json(nlohmann::json& out, const ResolvedThreshold& r) {
+    out = {{"feature", r.feature}, {"value", r.value}};
+    const Threshold& t = r.threshold;
+    if (!t.is_quantile()) {
+        out["kind"] = "fixed";
+        return;
+    }
+    out["kind"] = (t.floor() || t.cap()) ? "hybrid" : "quantile";
+    out["quantile"] = *t.quantile_probability();
+    out["quantile_value"] = r.quantile_value;
+    if (t.floor()) out["floor"] = *t.floor();
+    if (t.cap()) out["cap"] = *t.cap();
+    out["symbol"] = t.symbol();
+}
+
+inline void to_json(nlohmann::json& out, const MeceCheck& c) {
+    out = {{"ok", c.ok()},
+           {"count", {{"ok", c.count_ok()}, {"universe_size", c.universe_size}, {"sum_of_sizes", c.assigned_total}}},
+           {"overlap", {{"ok", c.overlap_ok()}, {"users_in_several_segments", c.overlapping}}},
+           {"coverage", {{"ok", c.coverage_ok()}, {"users_in_no_segment", c.uncovered}}},
+           {"membership", {{"ok", c.membership_ok()}, {"users_not_in_their_rule", c.misassigned}}}};
+}
+
+}  // namespace mece

@@ -1,0 +1,20 @@
+#pragma once
+/// \file mece.hpp
+/// Everything needed to segment a dataset held in memory: the dataset, the universe,
+/// the rule tree and its presets, the MECE checks and the strategy writer.
+///
+/// Left out, include them yourself: `mece/io/csv.hpp` (reading and writing CSV),
+/// `mece/io/config.hpp` (JSON configuration), `mece/io/generator.hpp` (the synthetic
+/// dataset).
+
+#include <mece/dataset.hpp>
+#include <mece/error.hpp>
+#include <mece/fwd.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/rule_tree/expression.hpp>
+#include <mece/rule_tree/feature.hpp>
+#include <mece/rule_tree/presets.hpp>
+#include <mece/strategy_writer.hpp>
+#include <mece/universe.hpp>
+#include <mece/validation.hpp>
+#include <mece/version.hpp>

@@ -1,0 +1,481 @@
+#pragma once
+/// \file rule_tree.hpp
+/// `RuleTree`: ordered rules with fixed, quantile and hybrid thresholds, nested sub-rules
+/// and catch-alls (SPEC section 4). `resolve` turns it into `ResolvedRules`, a value with
+/// every threshold a number and every segment's exact definition, which assigns each
+/// universe user to exactly one segment.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/dataset.hpp>
+#include <mece/detail/quantile.hpp>
+#include <mece/error.hpp>
+#include <mece/fwd.hpp>
+#include <mece/rule_tree/expression.hpp>
+#include <mece/rule_tree/feature.hpp>
+#include <mece/universe.hpp>
+
+namespace mece {
+
+/// A threshold before it meets the data: a fixed value, a quantile of the feature over
+/// the universe, or a hybrid, a quantile bounded by business values
+/// (`quantile(0.9).at_least(2500)` is `max(p90, 2500)`).
+class Threshold {
+public:
+    /// A fixed value; implicit, so `feature("avg_order_value") > 3000` reads naturally.
+    Threshold(double value) : value_(value) {}  // NOLINT(google-explicit-constructor)
+
+    /// The `probability` quantile (in [0,1]) of the feature over the universe.
+    static Threshold quantile(double probability) {
+        Threshold t(0.0);
+        t.quantile_ = probability;
+        return t;
+    }
+    /// No lower than `floor`.
+    Threshold at_least(double floor) const {
+        Threshold t = *this;
+        t.floor_ = floor;
+        return t;
+    }
+    /// No higher than `cap`.
+    Threshold at_most(double cap) const {
+        Threshold t = *this;
+        t.cap_ = cap;
+        return t;
+    }
+
+    bool is_quantile() const noexcept { return quantile_.has_value(); }
+    /// The fixed value (meaningful when not a quantile).
+    double value() const noexcept { return value_; }
+    std::optional<double> quantile_probability() const noexcept { return quantile_; }
+    std::optional<double> floor() const noexcept { return floor_; }
+    std::optional<double> cap() const noexcept { return cap_; }
+
+    /// `p75`, `max(p90, 2500)`; the fixed value's text when not a quantile.
+    std::string symbol() const {
+        if (!quantile_) return format_number(value_);
+        std::string text = "p" + format_number(*quantile_ * 100.0);
+        if (floor_) text = "max(" + text + ", " + format_number(*floor_) + ")";
+        if (cap_) text = "min(" + text + ", " + format_number(*cap_) + ")";
+        return text;
+    }
+
+    friend bool operator==(const Threshold&, const Threshold&) = default;
+
+private:
+    double value_ = 0;
+    std::optional<double> quantile_;
+    std::optional<double> floor_;
+    std::optional<double> cap_;
+};
+
+/// The `probability` quantile of a feature over the universe.
+inline Threshold quantile(double probability) { return Threshold::quantile(probability); }
+/// The `percent` percentile (`percentile(75)` is p75).
+inline Threshold percentile(double percent) { return Threshold::quantile(percent / 100.0); }
+
+/// `feature op threshold`, or `lower <= feature < upper` when `op` is `between`.
+struct Condition {
+    std::string feature;
+    Op op = Op::greater_equal;
+    Threshold threshold = 0.0;
+    /// The upper end of a `between` range.
+    std::optional<Threshold> upper;
+    /// Where the condition came from (`config.json: segments[0].conditions[1]`), for errors;
+    /// empty for conditions built in C++, which are then named by rule and position.
+    std::string where;
+};
+
+/// A feature by name, to write conditions as `feature("avg_order_value") >= percentile(75)`.
+struct FeatureRef {
+    std::string name;
+    Condition operator<(Threshold t) const { return {name, Op::less, std::move(t), {}, {}}; }
+    Condition operator<=(Threshold t) const { return {name, Op::less_equal, std::move(t), {}, {}}; }
+    Condition operator>(Threshold t) const { return {name, Op::greater, std::move(t), {}, {}}; }
+    Condition operator>=(Threshold t) const { return {name, Op::greater_equal, std::move(t), {}, {}}; }
+    Condition operator==(Threshold t) const { return {name, Op::equal, std::move(t), {}, {}}; }
+    /// The half-open range `[lower, upper)`.
+    Condition between(Threshold lower, Threshold upper) const {
+        return {name, Op::between, std::move(lower), std::move(upper), {}};
+    }
+};
+
+inline FeatureRef feature(std::string name) { return {std::move(name)}; }
+
+/// A rule: a segment named `name` takes the users that match every condition and no
+/// earlier rule. With sub-rules it is split further: its users go to the first sub-rule
+/// they match, the rest to its own catch-all, `catch_all` (default `<name> / Other`).
+struct Rule {
+    std::string name;
+    std::vector<Condition> conditions;
+    std::vector<Rule> sub_rules;
+    std::string catch_all;
+};
+
+/// A resolved threshold, as reported in the strategy.
+struct ResolvedThreshold {
+    std::string feature;
+    Threshold threshold;
+    /// The quantile before floor and cap; NaN for a fixed value.
+    double quantile_value = std::numeric_limits<double>::quiet_NaN();
+    /// The value the rules compare with.
+    double value = 0;
+};
+
+/// One segment of a resolved tree: a leaf rule or a catch-all.
+struct SegmentDefinition {
+    /// Position in the tree, from 1: the id in assignments.
+    int id = 0;
+    std::string name;
+    /// Names of the rules above it, outermost first.
+    std::vector<std::string> parents;
+    bool catch_all = false;
+    /// The full effective definition, "not matched by an earlier rule" included.
+    Expr rule = Expr::always();
+    /// The conditions of the rule and of the rules above it; first-match order over
+    /// the segments' conjunctions is the assignment.
+    std::vector<Predicate> conjunction;
+
+    /// The exact "Rules Applied" text.
+    std::string rules_applied() const { return rule.text(); }
+};
+
+/// Which segment each universe user is in.
+struct Assignment {
+    /// Segment id per universe user, in universe order.
+    Column<std::int32_t> segment_ids;
+    /// Users per segment; `sizes[id - 1]`.
+    std::vector<Eigen::Index> sizes;
+};
+
+/// A rule tree with every threshold resolved: a value that assigns users without the
+/// data it was resolved on.
+class ResolvedRules {
+public:
+    ResolvedRules(std::vector<SegmentDefinition> segments, std::vector<ResolvedThreshold> thresholds)
+        : segments_(std::move(segments)), thresholds_(std::move(thresholds)) {}
+
+    const std::vector<SegmentDefinition>& segments() const noexcept { return segments_; }
+    const SegmentDefinition& segment(int id) const { return segments_.at(std::size_t(id - 1)); }
+    const std::vector<ResolvedThreshold>& thresholds() const noexcept { return thresholds_; }
+
+    /// Assigns every universe user to the first segment whose conjunction it matches.
+    ///
+    /// Works over blocks of rows that stay in cache: each feature the rules read is
+    /// gathered for the block once, then every segment's conjunction is one Eigen mask
+    /// expression; going from the last segment to the first, each mask overwrites the
+    /// ids, so the first match wins without a branch per row.
+    template <class Scalar>
+    Assignment assign(const Dataset<Scalar>& data, const Universe& universe) const {
+        std::vector<std::string> feature_names;
+        std::vector<std::vector<std::pair<std::size_t, const Predicate*>>> tests(segments_.size());
+        for (std::size_t s = 0; s < segments_.size(); ++s) {
+            for (const Predicate& p : segments_[s].conjunction) {
+                auto found = std::find(feature_names.begin(), feature_names.end(), p.feature);
+                if (found == feature_names.end()) found = feature_names.insert(found, p.feature);
+                tests[s].emplace_back(std::size_t(found - feature_names.begin()), &p);
+            }
+        }
+        std::vector<FeatureReader<Scalar>> readers;
+        for (const auto& name : feature_names) readers.emplace_back(data, universe.as_of(), name);
+
+        constexpr Eigen::Index block = 4096;
+        const Eigen::Index n = universe.size();
+        Assignment result;
+        result.segment_ids.resize(n);
+        Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic> values(block, Eigen::Index(readers.size()));
+        Column<bool> mask(block);
+        const auto last_id = std::int32_t(segments_.size());
+        for (Eigen::Index start = 0; start < n; start += block) {
+            const Eigen::Index count = std::min(block, n - start);
+            for (std::size_t f = 0; f < readers.size(); ++f)
+                readers[f].gather(universe.rows().data() + start, count, values.col(Eigen::Index(f)).data());
+            auto ids = result.segment_ids.segment(start, count);
+            ids.setConstant(last_id);
+            for (std::size_t s = segments_.size(); s-- > 0;) {
+                auto m = mask.head(count);
+                m.setConstant(true);
+                for (const auto& [f, p] : tests[s])
+                    m = m && compare(values.col(Eigen::Index(f)).head(count), p->op, p->value);
+                ids = m.select(std::int32_t(s + 1), ids);
+            }
+        }
+        result.sizes.assign(segments_.size(), 0);
+        for (Eigen::Index i = 0; i < n; ++i) ++result.sizes[std::size_t(result.segment_ids[i] - 1)];
+        return result;
+    }
+
+private:
+    std::vector<SegmentDefinition> segments_;
+    std::vector<ResolvedThreshold> thresholds_;
+};
+
+namespace detail {
+
+/// True when no value can satisfy both conjunctions: some feature's bounds from the two
+/// do not intersect. Used only to leave out "and not (...)" terms that cannot change
+/// the result, so it may answer false when unsure but never true when wrong.
+inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector<Predicate>& b) {
+    std::set<std::string> features;
+    for (const auto& p : a) features.insert(p.feature);
+    for (const auto& name : features) {
+        double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
+        bool low_open = false, high_open = false;
+        bool comparable = true;
+        const auto tighten = [&](const Predicate& p) {
+            if (p.feature != name) return;
+            if (std::isnan(p.value)) comparable = false;
+            const auto raise_low = [&](double v, bool open) {
+                if (v > low || (v == low && open)) low = v, low_open = open;
+            };
+            const auto lower_high = [&](double v, bool open) {
+                if (v < high || (v == high && open)) high = v, high_open = open;
+            };
+            switch (p.op) {
+                case Op::less: lower_high(p.value, true); break;
+                case Op::less_equal: lower_high(p.value, false); break;
+                case Op::greater: raise_low(p.value, true); break;
+                case Op::greater_equal: raise_low(p.value, false); break;
+                case Op::equal:
+                    raise_low(p.value, false);
+                    lower_high(p.value, false);
+                    break;
+                case Op::between: comparable = false; break;
+            }
+        };
+        for (const auto& p : a) tighten(p);
+        for (const auto& p : b) tighten(p);
+        if (comparable && (low > high || (low == high && (low_open || high_open)))) return true;
+    }
+    return false;
+}
+
+}  // namespace detail
+
+/// Ordered rules with a final catch-all; every user belongs to the first rule it matches.
+///
+/// \code
+/// using mece::feature, mece::percentile;
+/// mece::RuleTree rules;
+/// rules.add({"High AOV", {feature("avg_order_value") >= percentile(75)}})
+///      .add({"Recent", {feature("days_since_last_order") <= 30}})
+///      .catch_all("Other Bucket");
+/// mece::ResolvedRules resolved = rules.resolve(data, universe);
+/// mece::Assignment assignment = resolved.assign(data, universe);
+/// \endcode
+class RuleTree {
+public:
+    /// Appends a rule after the existing ones.
+    RuleTree& add(Rule rule) {
+        rules_.push_back(std::move(rule));
+        return *this;
+    }
+    /// Names the final catch-all (default "Other Bucket").
+    RuleTree& catch_all(std::string name) {
+        catch_all_ = std::move(name);
+        return *this;
+    }
+
+    const std::vector<Rule>& rules() const noexcept { return rules_; }
+    const std::string& catch_all_name() const noexcept { return catch_all_; }
+
+    /// Checks what can be checked without data: names present and unique, quantiles in
+    /// [0,1], floors not above caps, ranges with both ends. Throws `ConfigError`.
+    void validate() const {
+        std::set<std::string, std::less<>> names;
+        const auto claim = [&](const std::string& name, const std::string& where) {
+            if (name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
+            if (!names.insert(name).second)
+                detail::raise<ConfigError>(where + ": duplicate segment name '" + name + "'");
+        };
+        const auto check_threshold = [](const Threshold& t, const std::string& where) {
+            if (!std::isfinite(t.value()))
+                detail::raise<ConfigError>(where + ": threshold must be a finite number, got " + format_number(t.value()));
+            if (auto q = t.quantile_probability(); q && !(*q >= 0.0 && *q <= 1.0))
+                detail::raise<ConfigError>(where + ": quantile must be in [0,1], got " + format_number(*q));
+            for (auto bound : {t.floor(), t.cap()})
+                if (bound && !std::isfinite(*bound))
+                    detail::raise<ConfigError>(where + ": floor and cap must be finite numbers");
+            if (t.floor() && t.cap() && *t.floor() > *t.cap())
+                detail::raise<ConfigError>(where + ": floor " + format_number(*t.floor()) + " is above cap " +
+                                           format_number(*t.cap()));
+        };
+        const auto walk = [&](const auto& self, const std::vector<Rule>& rules, const std::string& parent) -> void {
+            for (std::size_t i = 0; i < rules.size(); ++i) {
+                const Rule& rule = rules[i];
+                const std::string where = parent + "rule " + std::to_string(i + 1) + " '" + rule.name + "'";
+                if (rule.sub_rules.empty()) claim(rule.name, where);
+                else if (rule.name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
+                for (std::size_t c = 0; c < rule.conditions.size(); ++c) {
+                    const Condition& condition = rule.conditions[c];
+                    const std::string at = condition_place(rule, c);
+                    if (condition.feature.empty()) detail::raise<ConfigError>(at + ": a condition needs a feature");
+                    check_threshold(condition.threshold, at);
+                    if ((condition.op == Op::between) != condition.upper.has_value())
+                        detail::raise<ConfigError>(at + ": a between condition needs a lower and an upper threshold, other operators one");
+                    if (condition.upper) check_threshold(*condition.upper, at);
+                }
+                if (!rule.sub_rules.empty()) {
+                    self(self, rule.sub_rules, where + " > ");
+                    claim(sub_catch_all_name(rule), where + " catch-all");
+                }
+            }
+        };
+        walk(walk, rules_, "");
+        claim(catch_all_, "catch-all");
+    }
+
+    /// Resolves every threshold over the universe and builds each segment's definition.
+    template <class Scalar>
+    ResolvedRules resolve(const Dataset<Scalar>& data, const Universe& universe) const {
+        validate();
+        // Check every feature first, so an unknown one is reported before any work.
+        const auto check_features = [&](const auto& self, const std::vector<Rule>& rules) -> void {
+            for (const Rule& rule : rules) {
+                for (std::size_t c = 0; c < rule.conditions.size(); ++c)
+                    FeatureReader<Scalar>(data, universe.as_of(), rule.conditions[c].feature,
+                                          condition_place(rule, c) + ".feature");
+                self(self, rule.sub_rules);
+            }
+        };
+        check_features(check_features, rules_);
+
+        const std::vector<ResolvedThreshold> thresholds = resolve_thresholds(data, universe);
+        const auto resolved = [&](const std::string& name, const Threshold& t) {
+            for (const auto& r : thresholds)
+                if (r.feature == name && r.threshold == t) return r;
+            return ResolvedThreshold{name, t, std::numeric_limits<double>::quiet_NaN(), t.value()};
+        };
+        const auto predicates_of = [&](const Rule& rule) {
+            std::vector<Predicate> out;
+            for (const Condition& c : rule.conditions) {
+                const ResolvedThreshold lower = resolved(c.feature, c.threshold);
+                const std::string origin = c.threshold.is_quantile() ? origin_text(lower) : std::string();
+                if (c.op != Op::between) {
+                    out.push_back({c.feature, c.op, lower.value, origin});
+                    continue;
+                }
+                const ResolvedThreshold upper = resolved(c.feature, *c.upper);
+                out.push_back({c.feature, Op::greater_equal, lower.value, origin});
+                out.push_back({c.feature, Op::less, upper.value, c.upper->is_quantile() ? origin_text(upper) : ""});
+            }
+            return out;
+        };
+
+        std::vector<SegmentDefinition> segments;
+        // `positive` is the conjunction of the rules above; `terms` the effective
+        // definition so far, with "not matched by an earlier sibling" included.
+        const auto walk = [&](const auto& self, const std::vector<Rule>& rules, const std::string& catch_all,
+                              const std::vector<std::string>& parents, const std::vector<Predicate>& positive,
+                              const std::vector<Expr>& terms) -> void {
+            std::vector<std::vector<Predicate>> earlier;
+            const auto not_earlier = [&](const std::vector<Predicate>& own, std::vector<Expr>& out) {
+                for (const auto& sibling : earlier)
+                    if (!detail::provably_disjoint(own, sibling)) out.push_back(Expr::negate(Expr::all_of(sibling)));
+            };
+            for (const Rule& rule : rules) {
+                const std::vector<Predicate> own = predicates_of(rule);
+                std::vector<Predicate> conjunction = positive;
+                conjunction.insert(conjunction.end(), own.begin(), own.end());
+                std::vector<Expr> definition = terms;
+                for (const auto& p : own) definition.push_back(Expr::of(p));
+                not_earlier(conjunction, definition);
+                if (rule.sub_rules.empty()) {
+                    segments.push_back({int(segments.size()) + 1, rule.name, parents, false,
+                                        simplify(std::move(definition)), conjunction});
+                } else {
+                    std::vector<std::string> path = parents;
+                    path.push_back(rule.name);
+                    self(self, rule.sub_rules, sub_catch_all_name(rule), path, conjunction, definition);
+                }
+                earlier.push_back(own);
+            }
+            std::vector<Expr> definition = terms;
+            not_earlier(positive, definition);
+            segments.push_back({int(segments.size()) + 1, catch_all, parents, true, simplify(std::move(definition)), positive});
+        };
+        walk(walk, rules_, catch_all_, {}, {}, {});
+        return ResolvedRules(std::move(segments), thresholds);
+    }
+
+private:
+    static std::string sub_catch_all_name(const Rule& rule) {
+        return rule.catch_all.empty() ? rule.name + " / Other" : rule.catch_all;
+    }
+
+    static std::string condition_place(const Rule& rule, std::size_t index) {
+        const Condition& c = rule.conditions[index];
+        return c.where.empty() ? "rule '" + rule.name + "', condition " + std::to_string(index + 1) : c.where;
+    }
+
+    static std::string origin_text(const ResolvedThreshold& r) {
+        const Threshold& t = r.threshold;
+        if (!t.floor() && !t.cap()) return t.symbol();
+        std::string text = "p" + format_number(*t.quantile_probability() * 100.0) + " = " + format_number(r.quantile_value);
+        if (t.floor()) text = "max(" + text + ", " + format_number(*t.floor()) + ")";
+        if (t.cap()) text = "min(" + text + ", " + format_number(*t.cap()) + ")";
+        return text;
+    }
+
+    static Expr simplify(std::vector<Expr> terms) {
+        if (terms.size() == 1) return std::move(terms.front());
+        return terms.empty() ? Expr::always() : Expr::all(std::move(terms));
+    }
+
+    /// Every distinct threshold in tree order, quantiles computed once per feature over
+    /// the universe with selection rather than a sort.
+    template <class Scalar>
+    std::vector<ResolvedThreshold> resolve_thresholds(const Dataset<Scalar>& data, const Universe& universe) const {
+        std::vector<ResolvedThreshold> out;
+        const auto note = [&](const std::string& name, const Threshold& t) {
+            for (const auto& r : out)
+                if (r.feature == name && r.threshold == t) return;
+            out.push_back({name, t, std::numeric_limits<double>::quiet_NaN(), t.value()});
+        };
+        const auto walk = [&](const auto& self, const std::vector<Rule>& rules) -> void {
+            for (const Rule& rule : rules) {
+                for (const Condition& c : rule.conditions) {
+                    note(c.feature, c.threshold);
+                    if (c.upper) note(c.feature, *c.upper);
+                }
+                self(self, rule.sub_rules);
+            }
+        };
+        walk(walk, rules_);
+
+        std::map<std::string, std::vector<std::size_t>> by_feature;
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (out[i].threshold.is_quantile()) by_feature[out[i].feature].push_back(i);
+        for (const auto& [name, indices] : by_feature) {
+            Column<Scalar> values = FeatureReader<Scalar>(data, universe.as_of(), name).gather(universe.rows());
+            std::vector<double> probabilities;
+            for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
+            const auto q = detail::quantiles(values.data(), values.size(), probabilities);
+            for (std::size_t k = 0; k < indices.size(); ++k) {
+                ResolvedThreshold& r = out[indices[k]];
+                r.quantile_value = q[k];
+                double value = q[k];
+                if (r.threshold.floor()) value = std::max(value, *r.threshold.floor());
+                if (r.threshold.cap()) value = std::min(value, *r.threshold.cap());
+                if (std::isnan(q[k])) value = q[k];  // no data: the threshold stays unknown
+                r.value = value;
+            }
+        }
+        return out;
+    }
+
+    std::vector<Rule> rules_;
+    std::string catch_all_ = defaults::catch_all_name;
+};
+
+}  // namespace mece

@@ -1,0 +1,85 @@
+#pragma once
+/// \file universe.hpp
+/// `Universe`: the users in scope, those who abandoned a cart in the `window_days`
+/// calendar days that end at `as_of`, inclusive (SPEC section 3).
+
+#include <optional>
+#include <string>
+
+#include <Eigen/Core>
+
+#include <mece/dataset.hpp>
+#include <mece/error.hpp>
+#include <mece/fwd.hpp>
+
+namespace mece {
+
+/// How the universe is chosen.
+struct UniverseOptions {
+    /// Last day of the window; by default the latest abandonment date in the data, so a
+    /// run on the same data is reproducible.
+    std::optional<Days> as_of;
+    /// Length of the window in calendar days, `as_of` included.
+    int window_days = defaults::window_days;
+};
+
+/// The rows in scope: `as_of - (window_days - 1) <= cart_abandoned_date <= as_of`.
+///
+/// A universe is a selection of row indices of one dataset, in ascending order, never a
+/// copy of its data.
+///
+/// \code
+/// mece::Universe universe{data};                           // last 7 days of the data
+/// mece::Universe june{data, {.as_of = *mece::parse_date("2026-06-30"), .window_days = 7}};
+/// \endcode
+class Universe {
+public:
+    /// An empty universe.
+    Universe() = default;
+
+    template <class Scalar>
+    explicit Universe(const Dataset<Scalar>& data, UniverseOptions options = {})
+        : window_days_(options.window_days) {
+        if (options.window_days < 1)
+            detail::raise<ConfigError>("universe: window_days must be at least 1, got " +
+                                       std::to_string(options.window_days));
+        const auto dates = data.cart_abandoned_date();
+        if (options.as_of) {
+            as_of_ = *options.as_of;
+        } else {
+            if (data.rows() == 0)
+                detail::raise<InputError>("universe: the dataset is empty, so there is no latest abandonment date to use as as_of");
+            as_of_ = dates.maxCoeff();
+        }
+        // Widen before subtracting so an as_of near the end of the range cannot overflow.
+        const std::int64_t first = std::int64_t(as_of_) - (options.window_days - 1);
+        first_day_ = Days(std::max<std::int64_t>(first, std::numeric_limits<Days>::min()));
+
+        const Column<bool> in_window = (dates >= first_day_ && dates <= as_of_);
+        rows_.resize(in_window.count());
+        Eigen::Index next = 0;
+        for (Eigen::Index row = 0; row < data.rows(); ++row) {
+            if (in_window[row]) rows_[next++] = row;
+        }
+    }
+
+    /// Last day of the window.
+    Days as_of() const noexcept { return as_of_; }
+    /// First day of the window.
+    Days first_day() const noexcept { return first_day_; }
+    int window_days() const noexcept { return window_days_; }
+
+    /// Number of users in scope.
+    Eigen::Index size() const noexcept { return rows_.size(); }
+
+    /// Row indices in scope, ascending.
+    const Column<RowIndex>& rows() const noexcept { return rows_; }
+
+private:
+    Days as_of_ = 0;
+    Days first_day_ = 0;
+    int window_days_ = defaults::window_days;
+    Column<RowIndex> rows_;
+};
+
+}  // namespace mece

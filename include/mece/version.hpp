@@ -1,0 +1,12 @@
+#pragma once
+/// \file version.hpp
+/// The library's version; CMake reads it from here.
+
+#define MECE_VERSION_MAJOR 0
+#define MECE_VERSION_MINOR 1
+#define MECE_VERSION_PATCH 0
+
+namespace mece {
+/// "major.minor.patch"
+inline constexpr const char* version = "0.1.0";
+}  // namespace mece
