@@ -116,6 +116,14 @@ inline FeatureRef feature(std::string name) { return {std::move(name)}; }
 /// earlier rule. With sub-rules it is split further: its users go to the first sub-rule
 /// they match, the rest to its own catch-all, `catch_all` (default `<name> / Other`).
 struct Rule {
+    Rule() = default;
+    Rule(std::string name, std::vector<Condition> conditions = {}, std::vector<Rule> sub_rules = {},
+         std::string catch_all = {})
+        : name(std::move(name)),
+          conditions(std::move(conditions)),
+          sub_rules(std::move(sub_rules)),
+          catch_all(std::move(catch_all)) {}
+
     std::string name;
     std::vector<Condition> conditions;
     std::vector<Rule> sub_rules;

@@ -93,12 +93,12 @@ public:
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
     /// The strategy as JSON: run metadata, thresholds, MECE checks and the segments.
-    static nlohmann::json strategy_json(const ResolvedRules& rules, const Assignment& assignment, const MeceCheck& check,
+    static nlohmann::ordered_json strategy_json(const ResolvedRules& rules, const Assignment& assignment, const MeceCheck& check,
                                         const Universe& universe, const RunInfo& run) {
-        nlohmann::json segments = nlohmann::json::array();
+        nlohmann::ordered_json segments = nlohmann::ordered_json::array();
         for (const SegmentDefinition& s : rules.segments()) {
             const auto size = assignment.sizes.at(std::size_t(s.id - 1));
-            segments.push_back({{"id", s.id},
+            segments.push_back(nlohmann::ordered_json{{"id", s.id},
                                 {"name", s.name},
                                 {"parents", s.parents},
                                 {"catch_all", s.catch_all},
@@ -107,7 +107,7 @@ public:
                                 {"rules_applied", s.rules_applied()},
                                 {"rule", s.rule}});
         }
-        return {{"schema_version", strategy_schema_version},
+        return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
                 {"library_version", version},
                 {"input", run.input},
                 {"as_of", format_date(universe.as_of())},

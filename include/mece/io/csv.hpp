@@ -231,27 +231,40 @@ private:
         }
     }
 
-    /// End of a record that contains quotes: the first newline outside quotes, or the
-    /// end of the buffer when input has ended; nullptr when more input is needed.
-    const char* scan_quoted(const char* p, const char* stop, std::size_t& newlines) const {
-        bool in_quotes = false;
+    /// End of a record that contains quotes: the first newline outside a quoted field,
+    /// or the end of the buffer when input has ended; nullptr when more input is needed.
+    /// Only a quote that opens a field starts quoting; any other is left for `split` to
+    /// report. `open_field` is the field whose quote is still open at the end.
+    const char* scan_quoted(const char* p, const char* stop, std::size_t& newlines, std::size_t* open_field = nullptr) const {
+        bool field_start = true, in_quotes = false;
+        std::size_t field = 0;
         for (; p < stop; ++p) {
-            if (*p == '"') in_quotes = !in_quotes;
-            else if (*p == '\n') {
-                if (!in_quotes) return p;
-                ++newlines;
+            const char c = *p;
+            if (in_quotes) {
+                if (c == '"') {
+                    if (p + 1 == stop && !eof_) return nullptr;  // "" may continue in the next chunk
+                    if (p + 1 < stop && p[1] == '"') ++p;
+                    else in_quotes = false;
+                } else if (c == '\n') {
+                    ++newlines;
+                }
+            } else if (c == '"' && field_start) {
+                in_quotes = true;
+                field_start = false;
+            } else if (c == '\n') {
+                return p;
+            } else {
+                field_start = c == ',';
+                field += field_start ? 1 : 0;
             }
         }
+        if (open_field) *open_field = field;
         return (eof_ && !in_quotes) ? stop : nullptr;
     }
 
     [[noreturn]] void raise_unclosed_quote(const char* begin, const char* stop) const {
-        std::size_t column = 0;
-        bool in_quotes = false;
-        for (const char* p = begin; p < stop; ++p) {
-            if (*p == '"') in_quotes = !in_quotes;
-            else if (*p == ',' && !in_quotes) ++column;
-        }
+        std::size_t newlines = 0, column = 0;
+        scan_quoted(begin, stop, newlines, &column);
         raise<InputError>(place(column) + "quoted field never closes");
     }
 
@@ -421,7 +434,14 @@ private:
     void set_aside(std::size_t line, std::string message) {
         if (!options_.lenient) raise<InputError>(std::move(message));
         ++report_.rejected;
-        if (report_.rejections.size() < options_.max_messages) report_.rejections.push_back({line, std::move(message)});
+        // Keep the first max_messages by line: duplicates are found after the rows, so
+        // a late message may still belong among the first.
+        auto& kept = report_.rejections;
+        if (kept.size() >= options_.max_messages && (kept.empty() || kept.back().line <= line)) return;
+        const auto at = std::upper_bound(kept.begin(), kept.end(), line,
+                                         [](std::size_t l, const Rejection& r) { return l < r.line; });
+        kept.insert(at, {line, std::move(message)});
+        if (kept.size() > options_.max_messages) kept.pop_back();
     }
 
     /// `file:line: column 'name': `
@@ -468,8 +488,6 @@ private:
             set_aside(line_, place(id_column) + "duplicate user id " + std::to_string(ids_[row]) +
                                  ", first seen on line " + std::to_string(line_of(first)));
         }
-        std::sort(report_.rejections.begin(), report_.rejections.end(),
-                  [](const Rejection& a, const Rejection& b) { return a.line < b.line; });
         ids_.compact(keep);
         abandoned_.compact(keep);
         last_order_.compact(keep);

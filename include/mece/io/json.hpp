@@ -7,6 +7,8 @@
 /// or a predicate `{"feature": NAME, "op": "<"|"<="|">"|">="|"==", "value": NUMBER}`.
 /// A predicate on a missing value (`days_since_last_order` of a user who never
 /// ordered) is false.
+///
+/// The conversions are templates so they serve `nlohmann::json` and `nlohmann::ordered_json`.
 
 #include <cmath>
 #include <string>
@@ -18,11 +20,13 @@
 
 namespace mece {
 
-inline void to_json(nlohmann::json& out, const Predicate& p) {
+template <class Json>
+void to_json(Json& out, const Predicate& p) {
     out = {{"feature", p.feature}, {"op", std::string(to_string(p.op))}, {"value", p.value}};
 }
 
-inline void to_json(nlohmann::json& out, const Expr& e) {
+template <class Json>
+void to_json(Json& out, const Expr& e) {
     switch (e.kind()) {
         case Expr::Kind::always: out = true; return;
         case Expr::Kind::predicate: out = e.predicate(); return;
@@ -32,7 +36,8 @@ inline void to_json(nlohmann::json& out, const Expr& e) {
     }
 }
 
-inline void to_json(nlohmann::json& out, const ResolvedThreshold& r) {
+template <class Json>
+void to_json(Json& out, const ResolvedThreshold& r) {
     out = {{"feature", r.feature}, {"value", r.value}};
     const Threshold& t = r.threshold;
     if (!t.is_quantile()) {
@@ -47,7 +52,8 @@ inline void to_json(nlohmann::json& out, const ResolvedThreshold& r) {
     out["symbol"] = t.symbol();
 }
 
-inline void to_json(nlohmann::json& out, const MeceCheck& c) {
+template <class Json>
+void to_json(Json& out, const MeceCheck& c) {
     out = {{"ok", c.ok()},
            {"count", {{"ok", c.count_ok()}, {"universe_size", c.universe_size}, {"sum_of_sizes", c.assigned_total}}},
            {"overlap", {{"ok", c.overlap_ok()}, {"users_in_several_segments", c.overlapping}}},

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# mece-segment's exit codes and messages: 0 on success, 1 on bad input or config with
+# the place named on stderr, 2 on a usage error; valid CSV variants load.
+# usage: cli_test.sh MECE_SEGMENT MECE_GENERATE WORK_DIR
+set -u
+segment=$1 generate=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+failures=0 passed=0
+header='user_id,cart_abandoned_date,last_order_date,avg_order_value,sessions_last_30d,num_cart_items,engagement_score,profitability_score'
+
+# expect CODE TEXT -- ARGS...: runs mece-segment, checks the exit code and that stderr holds TEXT.
+expect() {
+  local code=$1 text=$2; shift 3
+  "$segment" "$@" --out "$work/out" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  if [[ $got -ne $code ]] || { [[ -n $text ]] && ! grep -qF -- "$text" "$work/stderr"; }; then
+    echo "FAIL: mece-segment $* -> exit $got (want $code), stderr:"; sed 's/^/    /' "$work/stderr"
+    echo "    wanted: $text"
+    failures=$((failures + 1))
+  else
+    passed=$((passed + 1))
+  fi
+}
+
+bad() {  # bad NAME ROW EXPECTED-MESSAGE
+  printf '%s\n%s\n' "$header" "$2" > "$1.csv"
+  expect 1 "$3" -- --input "$1.csv"
+}
+
+printf '' > empty.csv;                 expect 1 "empty.csv: empty file, expected a header line" -- --input empty.csv
+printf '%s\n' "$header" > header.csv;  expect 1 "header.csv: no data rows after the header" -- --input header.csv
+printf 'user_id,cart_abandoned_date\n1,2026-11-15\n' > missing.csv
+expect 1 "missing.csv:1: missing required column 'last_order_date'" -- --input missing.csv
+bad range    '1,2026-11-15,,120,3,2,1.7,0.5' "range.csv:2: column 'engagement_score': expected a number in [0,1], got \"1.7\""
+bad nan      '1,2026-11-15,,nan,3,2,0.5,0.5' "nan.csv:2: column 'avg_order_value': expected a number >= 0, got \"nan\""
+bad inf      '1,2026-11-15,,5,3,2,inf,0.5'   "inf.csv:2: column 'engagement_score': expected a number in [0,1], got \"inf\""
+bad negative '1,2026-11-15,,-3,3,2,0.5,0.5'  "negative.csv:2: column 'avg_order_value': expected a number >= 0, got \"-3\""
+bad date     '1,2026-02-30,,3,3,2,0.5,0.5'   "date.csv:2: column 'cart_abandoned_date': expected a valid date YYYY-MM-DD, got \"2026-02-30\""
+bad quote    '1,2026-11-15,,"3,3,2,0.5,0.5'  "quote.csv:2: column 'avg_order_value': quoted field never closes"
+printf '%s\n1,2026-11-15,,1,1,1,0.5,0.5\n2,2026-11-15,,1,1,1,0.5,0.5\n1,2026-11-15,,1,1,1,0.5,0.5\n' "$header" > duplicate.csv
+expect 1 "duplicate.csv:4: column 'user_id': duplicate user id 1, first seen on line 2" -- --input duplicate.csv
+printf '%s\n1,2026-11-15,,1,1,1,0.5,0.5\n2,2026-11-15,,1' "$header" > truncated.csv
+expect 1 "truncated.csv:3: expected 8 fields, got 4 (the last line is truncated)" -- --input truncated.csv
+
+# Lenient mode: the bad rows are set aside and counted in strategy.json.
+printf '%s\n1,2026-11-15,,1,1,1,0.5,0.5\n2,2026-11-15,,1,1,1,9,0.5\n3,2026-11-14,,1,1,1,0.5,0.5\n' "$header" > lenient.csv
+expect 0 "rejected: lenient.csv:3: column 'engagement_score'" -- --input lenient.csv --lenient
+if ! grep -q '"rejected_rows": 1' out/strategy.json; then echo "FAIL: rejected_rows not in strategy.json"; failures=$((failures + 1)); fi
+
+# Valid variants: BOM, CRLF, quoted fields, reordered and extra columns.
+printf '\xEF\xBB\xBFnote,profitability_score,engagement_score,num_cart_items,sessions_last_30d,avg_order_value,last_order_date,cart_abandoned_date,user_id,visits\r\n"a, ""b""",0.7,0.5,2,3,120.5,,2026-11-15,7,4\r\nx,0.2,0.9,1,1,10,2026-11-01,2026-11-14,8,5\r\n' > variants.csv
+expect 0 "" -- --input variants.csv
+if [[ $(wc -l < out/assignments.csv) -ne 3 ]]; then echo "FAIL: variants.csv should assign 2 users"; failures=$((failures + 1)); fi
+
+# Config errors name the file and the key.
+printf '{"segments": [{"name": "A", "conditions": [{"feature": "aov", "op": ">", "value": 1}]}]}' > unknown-feature.json
+"$generate" --rows 2000 --out small.csv >/dev/null || { echo "FAIL: mece-generate"; failures=$((failures + 1)); }
+expect 1 "unknown-feature.json: segments[0].conditions[0].feature: unknown feature 'aov'" -- --input small.csv --config unknown-feature.json
+printf '{"segments": [], "extra": 1}' > unknown-key.json
+expect 1 "unknown-key.json: extra: unknown key 'extra'" -- --input small.csv --config unknown-key.json
+
+# Usage errors exit 2.
+expect 2 "" -- --no-such-option
+expect 2 "" -- --preset seed999
+expect 2 "" -- --as-of 2026-02-30
+expect 2 "" -- --input small.csv --synthetic 10
+expect 2 "" -- --input does-not-exist.csv
+
+# Success: every universe user in assignments.csv exactly once.
+expect 0 "" -- --synthetic 5000 --seed 3
+users=$(tail -n +2 out/assignments.csv | cut -d, -f1 | sort | uniq | wc -l)
+universe=$(grep -m1 -o '"universe_size": [0-9]*' out/strategy.json | grep -o '[0-9]*$')
+rows=$(($(wc -l < out/assignments.csv) - 1))
+if [[ $users -ne $universe || $rows -ne $universe ]]; then
+  echo "FAIL: assignments.csv has $rows rows, $users users, universe $universe"; failures=$((failures + 1))
+fi
+
+echo "cli: $passed passed, $failures failed"
+[[ $failures -eq 0 ]]

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Checks a mece-segment run against pandas/numpy, without using the library.
+
+1. Recomputes the universe, the seed004 thresholds (numpy.quantile, linear) and the
+   segment sizes (numpy.select, the seeds' own style) from the CSV, and compares them
+   with strategy.json.
+2. Evaluates every segment's machine-readable `rule` from strategy.json on the
+   universe and checks it selects exactly the users assignments.csv gives the segment,
+   and that assignments.csv has every universe user exactly once.
+
+usage: pandas_check.py DATA.csv OUT_DIR [--seed004]
+       pandas_check.py --write DATA.csv ROWS SEED   (random data written by pandas)
+"""
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+
+
+def load(csv_path, as_of, window_days):
+    df = pd.read_csv(csv_path, dtype={"user_id": "int64"}, keep_default_na=False, na_values={"last_order_date": [""]})
+    abandoned = pd.to_datetime(df["cart_abandoned_date"], format="%Y-%m-%d")
+    last_order = pd.to_datetime(df["last_order_date"], format="%Y-%m-%d")
+    as_of = pd.Timestamp(as_of)
+    first = as_of - pd.Timedelta(days=window_days - 1)
+    universe = df[(abandoned >= first) & (abandoned <= as_of)].copy()
+    universe["days_since_abandon"] = (as_of - abandoned[universe.index]).dt.days.astype(float)
+    universe["days_since_last_order"] = (as_of - last_order[universe.index]).dt.days.astype(float)
+    return universe
+
+
+def evaluate(rule, df):
+    if rule is True:
+        return np.ones(len(df), dtype=bool)
+    if "all" in rule:
+        mask = np.ones(len(df), dtype=bool)
+        for term in rule["all"]:
+            mask &= evaluate(term, df)
+        return mask
+    if "any" in rule:
+        mask = np.zeros(len(df), dtype=bool)
+        for term in rule["any"]:
+            mask |= evaluate(term, df)
+        return mask
+    if "not" in rule:
+        return ~evaluate(rule["not"], df)
+    x = df[rule["feature"]].to_numpy(dtype=float)
+    v = rule["value"]
+    with np.errstate(invalid="ignore"):  # NaN (never ordered) compares false
+        return {"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v, "==": x == v}[rule["op"]]
+
+
+def seed004_sizes(u):
+    aov, eng, prof = u["avg_order_value"], u["engagement_score"], u["profitability_score"]
+    q = {
+        "aov40": np.quantile(aov, 0.40), "aov75": np.quantile(aov, 0.75),
+        "eng40": np.quantile(eng, 0.40), "eng70": np.quantile(eng, 0.70),
+        "prof70": np.quantile(prof, 0.70),
+    }
+    recent = u["days_since_last_order"] <= 30
+    conditions = [
+        aov >= q["aov75"],
+        (aov >= q["aov40"]) & (aov < q["aov75"]) & (eng >= q["eng70"]),
+        (aov >= q["aov40"]) & (aov < q["aov75"]) & (eng >= q["eng40"]) & (eng < q["eng70"]) & (prof >= q["prof70"]),
+        (aov < q["aov40"]) & (eng >= q["eng70"]),
+        recent,
+    ]
+    segment = np.select(conditions, [1, 2, 3, 4, 5], default=6)
+    return q, [int((segment == k).sum()) for k in range(1, 7)]
+
+
+def write(path, rows, seed):
+    """A CSV written by pandas, not by mece: reordered columns, a quoted text column, an
+    extra numeric column, full-precision floats."""
+    rng = np.random.default_rng(seed)
+    as_of = np.datetime64("2026-11-15")
+    abandoned = as_of - rng.integers(0, 30, rows).astype("timedelta64[D]")
+    last = abandoned - rng.integers(0, 120, rows).astype("timedelta64[D]")
+    last_text = pd.Series(last.astype(str)).where(rng.random(rows) > 0.2, "")
+    df = pd.DataFrame({
+        "note": rng.choice(["vip, returning", 'said "later"', "plain"], rows),
+        "engagement_score": rng.beta(2, 3, rows),
+        "user_id": rng.permutation(rows) + 500,
+        "avg_order_value": rng.lognormal(5, 1, rows),
+        "cart_abandoned_date": abandoned.astype(str),
+        "last_order_date": last_text,
+        "profitability_score": rng.random(rows),
+        "sessions_last_30d": rng.poisson(6, rows),
+        "num_cart_items": 1 + rng.poisson(2, rows),
+        "visits": rng.random(rows) * 10,
+    })
+    df.to_csv(path, index=False)
+    return 0
+
+
+def main():
+    if sys.argv[1] == "--write":
+        return write(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    csv_path, out_dir = sys.argv[1], sys.argv[2]
+    strategy = json.load(open(f"{out_dir}/strategy.json"))
+    u = load(csv_path, strategy["as_of"], strategy["window_days"])
+    failures = []
+    if len(u) != strategy["universe_size"]:
+        failures.append(f"universe: pandas {len(u)}, mece {strategy['universe_size']}")
+
+    if "--seed004" in sys.argv:
+        q, sizes = seed004_sizes(u)
+        mece_thresholds = {(t["feature"], t.get("quantile")): t["value"] for t in strategy["thresholds"]}
+        expected = {("avg_order_value", 0.4): q["aov40"], ("avg_order_value", 0.75): q["aov75"],
+                    ("engagement_score", 0.4): q["eng40"], ("engagement_score", 0.7): q["eng70"],
+                    ("profitability_score", 0.7): q["prof70"]}
+        for key, value in expected.items():
+            if mece_thresholds.get(key) != value:
+                failures.append(f"threshold {key}: numpy {value!r}, mece {mece_thresholds.get(key)!r}")
+        mece_sizes = [s["size"] for s in strategy["segments"]]
+        if mece_sizes != sizes:
+            failures.append(f"sizes: numpy.select {sizes}, mece {mece_sizes}")
+        print(f"numpy.select sizes {sizes}")
+        print(f"mece sizes         {mece_sizes}")
+
+    assigned = pd.read_csv(f"{out_dir}/assignments.csv", keep_default_na=False)
+    if assigned["user_id"].duplicated().any():
+        failures.append("assignments.csv lists a user twice")
+    if set(assigned["user_id"]) != set(u["user_id"]) or len(assigned) != len(u):
+        failures.append(f"assignments.csv has {len(assigned)} rows for a universe of {len(u)}")
+    segment_of = dict(zip(assigned["user_id"], assigned["segment_id"]))
+    ids = u["user_id"].map(segment_of).to_numpy()
+    for s in strategy["segments"]:
+        selected = evaluate(s["rule"], u)
+        members = ids == s["id"]
+        if not np.array_equal(selected, members) or int(members.sum()) != s["size"]:
+            failures.append(f"segment {s['id']} '{s['name']}': rule selects {int(selected.sum())}, "
+                            f"{int(members.sum())} assigned, size {s['size']}")
+    print(f"universe {len(u)} users, {len(strategy['segments'])} segments, every rule checked against assignments.csv")
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("pandas check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

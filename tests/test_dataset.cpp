@@ -1,0 +1,84 @@
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <mece/dataset.hpp>
+
+#include "support.hpp"
+
+using mece::Dataset;
+using mece::parse_date;
+
+TEST_CASE("dates are days since 1970-01-01 and only real dates parse") {
+    CHECK(parse_date("1970-01-01") == 0);
+    CHECK(parse_date("2026-11-15") == 20772);
+    CHECK(parse_date("2024-02-29") == 19782);
+    CHECK_FALSE(parse_date("2026-02-29"));
+    CHECK_FALSE(parse_date("2026-02-30"));
+    CHECK_FALSE(parse_date("2026-13-01"));
+    CHECK_FALSE(parse_date("2026-00-10"));
+    CHECK_FALSE(parse_date("2026-1-01"));
+    CHECK_FALSE(parse_date("2026/01/01"));
+    CHECK_FALSE(parse_date(" 2026-01-01"));
+    CHECK_FALSE(parse_date(""));
+    CHECK(mece::format_date(20772) == "2026-11-15");
+    CHECK(mece::format_date(mece::no_date).empty());
+    for (mece::Days d = -1000; d < 30000; d += 37) CHECK(parse_date(mece::format_date(d)) == d);
+}
+
+TEST_CASE("an owning dataset checks its columns have one length") {
+    auto data = mece::test::make_dataset({{1, "2026-11-01", nullptr, 10, 1, 1, 0.5, 0.5},
+                                          {2, "2026-11-02", "2026-10-01", 20, 2, 2, 0.25, 0.75}});
+    CHECK(data.rows() == 2);
+    CHECK(data.owns_columns());
+    CHECK(data.last_order_date()[0] == mece::no_date);
+    CHECK(data.avg_order_value().sum() == 30);
+
+    Dataset<double>::Columns columns;
+    columns.user_id.resize(3);
+    columns.cart_abandoned_date.resize(3);
+    columns.last_order_date.resize(3);
+    columns.avg_order_value.resize(3);
+    columns.sessions_last_30d.resize(3);
+    columns.num_cart_items.resize(2);
+    columns.engagement_score.resize(3);
+    columns.profitability_score.resize(3);
+    CHECK_THROWS_WITH_AS(Dataset<double>{std::move(columns)},
+                         "dataset: column 'num_cart_items' has 2 rows, column 'user_id' has 3", mece::InputError);
+}
+
+TEST_CASE("a view reads the caller's buffers without copying them") {
+    std::vector<std::int64_t> ids{7, 8, 9};
+    std::vector<mece::Days> abandoned{20770, 20771, 20772}, last_order{mece::no_date, 20700, 20600};
+    std::vector<float> aov{1.5f, 2.5f, 3.5f}, engagement{0.1f, 0.2f, 0.3f}, profitability{0.4f, 0.5f, 0.6f}, extra{1, 2, 3};
+    std::vector<std::int32_t> sessions{1, 2, 3}, items{1, 1, 2};
+    auto data = Dataset<float>::view({.rows = 3,
+                                      .user_id = ids.data(),
+                                      .cart_abandoned_date = abandoned.data(),
+                                      .last_order_date = last_order.data(),
+                                      .avg_order_value = aov.data(),
+                                      .sessions_last_30d = sessions.data(),
+                                      .num_cart_items = items.data(),
+                                      .engagement_score = engagement.data(),
+                                      .profitability_score = profitability.data(),
+                                      .extra = {{"visits", extra.data()}}});
+    CHECK_FALSE(data.owns_columns());
+    CHECK(data.avg_order_value().data() == aov.data());
+    CHECK(data.user_id().data() == ids.data());
+    CHECK(data.extra("visits")->data() == extra.data());
+    CHECK_FALSE(data.extra("nothing"));
+    aov[1] = 99.f;  // a view sees the caller's changes: it is the same memory
+    CHECK(data.avg_order_value()[1] == 99.f);
+    CHECK(data.extra_names() == std::vector<std::string>{"visits"});
+
+    CHECK_THROWS_WITH_AS(Dataset<float>::view({.rows = 3, .user_id = ids.data()}),
+                         "dataset: a view needs a non-negative row count and all eight schema buffers", mece::InputError);
+}
+
+TEST_CASE("extra columns may not reuse a name") {
+    Dataset<double>::Columns columns;
+    columns.extra.emplace_back("days_since_abandon", mece::Column<double>());
+    CHECK_THROWS_WITH_AS(Dataset<double>{std::move(columns)},
+                         "dataset: extra column 'days_since_abandon' repeats the name of another column",
+                         mece::InputError);
+}

@@ -1,0 +1,178 @@
+#include <sstream>
+#include <string>
+
+#include <doctest/doctest.h>
+
+#include <mece/io/csv.hpp>
+#include <mece/io/generator.hpp>
+
+namespace {
+
+const std::string header =
+    "user_id,cart_abandoned_date,last_order_date,avg_order_value,sessions_last_30d,num_cart_items,engagement_score,"
+    "profitability_score\n";
+const std::string good_row = "1,2026-11-15,2026-11-01,120.5,3,2,0.5,0.25\n";
+
+mece::CsvLoad<double> load(const std::string& text, mece::CsvOptions options = {}) {
+    std::istringstream in(text);
+    return mece::read_csv<double>(in, "t.csv", options);
+}
+
+/// The message strict mode gives for `text`.
+std::string error_of(const std::string& text) {
+    try {
+        load(text);
+    } catch (const mece::InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("valid variants load") {
+    SUBCASE("plain") {
+        const auto [data, report] = load(header + good_row + "2,2026-11-14,,0,0,1,1,0\n");
+        REQUIRE(data.rows() == 2);
+        CHECK(report.rows == 2);
+        CHECK(data.user_id()[1] == 2);
+        CHECK(data.cart_abandoned_date()[0] == *mece::parse_date("2026-11-15"));
+        CHECK(data.last_order_date()[0] == *mece::parse_date("2026-11-01"));
+        CHECK(data.last_order_date()[1] == mece::no_date);
+        CHECK(data.avg_order_value()[0] == 120.5);
+        CHECK(data.sessions_last_30d()[0] == 3);
+        CHECK(data.num_cart_items()[0] == 2);
+        CHECK(data.engagement_score()[1] == 1.0);
+        CHECK(data.profitability_score()[0] == 0.25);
+    }
+    SUBCASE("BOM, CRLF and no newline at the end") {
+        const auto [data, report] =
+            load("\xEF\xBB\xBF" "user_id,cart_abandoned_date,last_order_date,avg_order_value,sessions_last_30d,num_cart_"
+                 "items,engagement_score,profitability_score\r\n1,2026-11-15,,1,1,1,0.5,0.5\r\n2,2026-11-15,,2,1,1,0.5,0.5");
+        REQUIRE(data.rows() == 2);
+        CHECK(data.avg_order_value()[1] == 2.0);
+        CHECK(data.profitability_score()[1] == 0.5);
+    }
+    SUBCASE("reordered columns, quoted fields, extra columns kept or ignored") {
+        const auto [data, report] = load(
+            "note,profitability_score,engagement_score,num_cart_items,sessions_last_30d,avg_order_value,last_order_"
+            "date,cart_abandoned_date,user_id,visits\n"
+            "\"a, \"\"quoted\"\" note\",0.75,\"0.5\",2,3,120.5,,2026-11-15,7,4.5\n"
+            "\"line\nbreak\",0.25,0.5,1,0,10,2026-10-01,2026-11-14,8,\n"
+            "plain,0.25,0.5,1,0,10,2026-10-01,2026-11-14,9,6\n");
+        REQUIRE(data.rows() == 3);
+        CHECK(data.user_id()[0] == 7);
+        CHECK(data.engagement_score()[0] == 0.5);
+        CHECK(data.profitability_score()[0] == 0.75);
+        CHECK(report.extra_columns == std::vector<std::string>{"visits"});
+        CHECK(report.ignored_columns == std::vector<std::string>{"note"});
+        REQUIRE(data.extra("visits"));
+        CHECK((*data.extra("visits"))[0] == 4.5);
+        CHECK(std::isnan((*data.extra("visits"))[1]));  // empty: missing
+        CHECK_FALSE(data.extra("note"));
+    }
+    SUBCASE("blank lines are skipped and lines still counted") {
+        const auto [data, report] = load(header + good_row + "\n" + "2,2026-11-15,,1,1,1,0.5,0.5\n\n");
+        CHECK(data.rows() == 2);
+        CHECK(error_of(header + good_row + "\n" + "2,2026-11-15,,1,1,1,1.5,0.5\n") ==
+              "t.csv:4: column 'engagement_score': expected a number in [0,1], got \"1.5\"");
+    }
+    SUBCASE("float columns") {
+        std::istringstream in(header + good_row);
+        const auto [data, report] = mece::read_csv<float>(in, "t.csv");
+        CHECK(data.avg_order_value()[0] == 120.5f);
+    }
+}
+
+TEST_CASE("every malformed input stops strict mode with the place and the text") {
+    CHECK(error_of("") == "t.csv: empty file, expected a header line");
+    CHECK(error_of(header) == "t.csv: no data rows after the header");
+    CHECK(error_of("user_id,cart_abandoned_date,last_order_date,avg_order_value,sessions_last_30d,num_cart_items,"
+                   "profitability_score\n1,2026-11-15,,1,1,1,0.5\n") ==
+          "t.csv:1: missing required column 'engagement_score'");
+    CHECK(error_of("user_id,user_id\n") == "t.csv:1: column 'user_id' appears twice in the header");
+    CHECK(error_of(header + "1,2026-11-15,,120,3,2,1.7,0.5\n") ==
+          "t.csv:2: column 'engagement_score': expected a number in [0,1], got \"1.7\"");
+    CHECK(error_of(header + good_row + "2,2026-11-15,,nan,3,2,0.5,0.5\n") ==
+          "t.csv:3: column 'avg_order_value': expected a number >= 0, got \"nan\"");
+    CHECK(error_of(header + "2,2026-11-15,,inf,3,2,0.5,0.5\n") ==
+          "t.csv:2: column 'avg_order_value': expected a number >= 0, got \"inf\"");
+    CHECK(error_of(header + "2,2026-11-15,,-5,3,2,0.5,0.5\n") ==
+          "t.csv:2: column 'avg_order_value': expected a number >= 0, got \"-5\"");
+    CHECK(error_of(header + "2,2026-11-15,,5,-1,2,0.5,0.5\n") ==
+          "t.csv:2: column 'sessions_last_30d': expected an integer >= 0, got \"-1\"");
+    CHECK(error_of(header + "2,2026-11-15,,5,2.5,2,0.5,0.5\n") ==
+          "t.csv:2: column 'sessions_last_30d': expected an integer >= 0, got \"2.5\"");
+    CHECK(error_of(header + "2,2026-11-15,,5,1,0,0.5,0.5\n") ==
+          "t.csv:2: column 'num_cart_items': expected an integer >= 1, got \"0\"");
+    CHECK(error_of(header + "abc,2026-11-15,,5,1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'user_id': expected an integer, got \"abc\"");
+    CHECK(error_of(header + "2,2026-02-30,,5,1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'cart_abandoned_date': expected a valid date YYYY-MM-DD, got \"2026-02-30\"");
+    CHECK(error_of(header + "2,2026-11-15,2026-13-01,5,1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'last_order_date': expected a valid date YYYY-MM-DD or an empty field, got \"2026-13-01\"");
+    CHECK(error_of(header + good_row + "2,2026-11-15,,5,1\n") == "t.csv:3: expected 8 fields, got 5");
+    CHECK(error_of(header + good_row + "2,2026-11-15,,5") == "t.csv:3: expected 8 fields, got 4 (the last line is truncated)");
+    CHECK(error_of(header + good_row + "2,2026-11-15,,5,1,1,0.5,0.5,9\n") == "t.csv:3: expected 8 fields, got 9");
+    CHECK(error_of(header + good_row + "2,2026-11-15,,\"5,1,1,0.5,0.5\n") ==
+          "t.csv:3: column 'avg_order_value': quoted field never closes");
+    CHECK(error_of(header + "2,2026-11-15,,5\"0,1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'avg_order_value': unexpected '\"' inside an unquoted field");
+    CHECK(error_of(header + "2,2026-11-15,,\"5\"0,1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'avg_order_value': unexpected text after the closing quote");
+    CHECK(error_of(header + good_row + "3,2026-11-15,,5,1,1,0.5,0.5\n1,2026-11-15,,5,1,1,0.5,0.5\n") ==
+          "t.csv:4: column 'user_id': duplicate user id 1, first seen on line 2");
+    CHECK(error_of(header + "2,2026-11-15,,\"" + std::string(100, 'x') + "\",1,1,0.5,0.5\n") ==
+          "t.csv:2: column 'avg_order_value': expected a number >= 0, got \"" + std::string(64, 'x') + "...\"");
+}
+
+TEST_CASE("a record split across the reader's chunks, and a field larger than a chunk") {
+    const std::string big(5 << 20, 'z');  // 5 MB: more than one read buffer
+    std::string text = "note," + header;
+    for (int i = 0; i < 60000; ++i) text += "n," + std::to_string(i) + ",2026-11-15,,1.25,1,1,0.5,0.5\n";
+    text += "\"" + big + "\",60000,2026-11-15,,1.25,1,1,0.5,0.5\n";
+    const auto [data, report] = load(text);
+    CHECK(data.rows() == 60001);
+    CHECK(data.user_id()[60000] == 60000);
+    CHECK(report.ignored_columns == std::vector<std::string>{"note"});
+}
+
+TEST_CASE("lenient mode sets bad rows aside, counts them all and keeps the first messages") {
+    std::string text = header + good_row;
+    text += "2,2026-11-15,,1,1,1,7,0.5\n";   // line 3
+    text += "3,2026-11-15,,1,1,1,0.5,0.5\n";  // line 4
+    text += "1,2026-11-15,,1,1,1,0.5,0.5\n";  // line 5: duplicate of line 2
+    text += "4,2026-11-15,,1,1\n";            // line 6
+    const auto [data, report] = load(text, {.lenient = true, .max_messages = 2});
+    CHECK(data.rows() == 2);
+    CHECK(data.user_id()[0] == 1);
+    CHECK(data.user_id()[1] == 3);
+    CHECK(report.rows == 2);
+    CHECK(report.rejected == 3);
+    REQUIRE(report.rejections.size() == 2);
+    CHECK(report.rejections[0].line == 3);
+    CHECK(report.rejections[0].message == "t.csv:3: column 'engagement_score': expected a number in [0,1], got \"7\"");
+    CHECK(report.rejections[1].line == 5);
+    CHECK(report.rejections[1].message == "t.csv:5: column 'user_id': duplicate user id 1, first seen on line 2");
+}
+
+TEST_CASE("writing and reading back gives the same data") {
+    const auto original = mece::generate<double>({.rows = 5000, .seed = 3});
+    std::stringstream file;
+    mece::write_csv(original, file);
+    const auto [copy, report] = mece::read_csv<double>(file, "copy.csv");
+    REQUIRE(copy.rows() == original.rows());
+    CHECK((copy.user_id() == original.user_id()).all());
+    CHECK((copy.cart_abandoned_date() == original.cart_abandoned_date()).all());
+    CHECK((copy.last_order_date() == original.last_order_date()).all());
+    CHECK((copy.avg_order_value() == original.avg_order_value()).all());
+    CHECK((copy.sessions_last_30d() == original.sessions_last_30d()).all());
+    CHECK((copy.num_cart_items() == original.num_cart_items()).all());
+    CHECK((copy.engagement_score() == original.engagement_score()).all());
+    CHECK((copy.profitability_score() == original.profitability_score()).all());
+}
+
+TEST_CASE("a missing file is named") {
+    CHECK_THROWS_WITH_AS(mece::read_csv<double>(std::filesystem::path("/nonexistent/carts.csv")),
+                         "/nonexistent/carts.csv: cannot open file", mece::InputError);
+}

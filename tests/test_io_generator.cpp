@@ -1,0 +1,38 @@
+#include <doctest/doctest.h>
+
+#include <mece/io/generator.hpp>
+#include <mece/universe.hpp>
+
+TEST_CASE("the synthetic dataset is deterministic for a seed, whatever the threads") {
+    const auto a = mece::generate<double>({.rows = 200'000, .seed = 5, .threads = 1});
+    const auto b = mece::generate<double>({.rows = 200'000, .seed = 5, .threads = 2});
+    const auto c = mece::generate<double>({.rows = 200'000, .seed = 6});
+    CHECK((a.avg_order_value() == b.avg_order_value()).all());
+    CHECK((a.last_order_date() == b.last_order_date()).all());
+    CHECK((a.engagement_score() == b.engagement_score()).all());
+    CHECK_FALSE((a.avg_order_value() == c.avg_order_value()).all());
+}
+
+TEST_CASE("the synthetic dataset has the schema's ranges and the documented shape") {
+    const mece::SyntheticOptions options{.rows = 300'000, .seed = 1};
+    const auto data = mece::generate<double>(options);
+    REQUIRE(data.rows() == options.rows);
+    CHECK((data.avg_order_value() >= 0).all());
+    CHECK((data.sessions_last_30d() >= 0).all());
+    CHECK((data.num_cart_items() >= 1).all());
+    CHECK((data.engagement_score() >= 0 && data.engagement_score() <= 1).all());
+    CHECK((data.profitability_score() >= 0 && data.profitability_score() <= 1).all());
+    CHECK(data.cart_abandoned_date().maxCoeff() == options.as_of);
+    CHECK(data.cart_abandoned_date().minCoeff() == options.as_of - (options.history_days - 1));
+    const auto never = (data.last_order_date() == mece::no_date).count();
+    CHECK(double(never) / double(data.rows()) == doctest::Approx(0.16).epsilon(0.15));  // first-time buyers
+    const auto ordered = (data.last_order_date() != mece::no_date);
+    CHECK((ordered.select(data.last_order_date(), 0) <= data.cart_abandoned_date()).all());
+    // About 23% of users abandoned in the last 7 of 30 days.
+    const mece::Universe universe{data};
+    CHECK(double(universe.size()) / double(data.rows()) == doctest::Approx(0.23).epsilon(0.05));
+    // VIPs (10%) give a tail above 3000.
+    CHECK(double((data.avg_order_value() > 3000).count()) / double(data.rows()) == doctest::Approx(0.015).epsilon(0.5));
+    CHECK(mece::generate<double>({.rows = 0}).rows() == 0);
+    CHECK_THROWS_WITH_AS(mece::generate<double>({.rows = -1}), "synthetic: rows must be non-negative", mece::ConfigError);
+}

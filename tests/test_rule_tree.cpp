@@ -1,0 +1,387 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <mece/detail/quantile.hpp>
+#include <mece/io/json.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/rule_tree/presets.hpp>
+#include <mece/validation.hpp>
+
+#include "support.hpp"
+
+using mece::feature;
+using mece::percentile;
+
+namespace {
+
+const std::vector<std::string> features{"avg_order_value",  "sessions_last_30d",  "num_cart_items",
+                                        "engagement_score", "profitability_score", "days_since_abandon",
+                                        "days_since_last_order"};
+
+/// The feature of one row, computed here from the columns, NaN for never ordered.
+double value_of(const mece::Dataset<double>& data, mece::Days as_of, mece::RowIndex row, const std::string& name) {
+    if (name == "avg_order_value") return data.avg_order_value()[row];
+    if (name == "sessions_last_30d") return data.sessions_last_30d()[row];
+    if (name == "num_cart_items") return data.num_cart_items()[row];
+    if (name == "engagement_score") return data.engagement_score()[row];
+    if (name == "profitability_score") return data.profitability_score()[row];
+    if (name == "days_since_abandon") return as_of - data.cart_abandoned_date()[row];
+    const auto last = data.last_order_date()[row];
+    return last == mece::no_date ? std::nan("") : double(as_of - last);
+}
+
+/// numpy's linear quantile, from a full sort.
+double slow_quantile(std::vector<double> values, double q) {
+    std::erase_if(values, [](double v) { return std::isnan(v); });
+    if (values.empty()) return std::nan("");
+    std::sort(values.begin(), values.end());
+    const double position = double(values.size() - 1) * q;
+    const auto below = std::size_t(std::floor(position));
+    const double fraction = position - double(below);
+    const double a = values[below], b = values[std::min(below + 1, values.size() - 1)];
+    return fraction >= 0.5 ? b - (b - a) * (1 - fraction) : a + (b - a) * fraction;
+}
+
+double slow_threshold(const mece::Dataset<double>& data, const mece::Universe& universe, const std::string& name,
+                      const mece::Threshold& t) {
+    if (!t.is_quantile()) return t.value();
+    std::vector<double> values;
+    for (auto row : universe.rows()) values.push_back(value_of(data, universe.as_of(), row, name));
+    const double q = slow_quantile(values, *t.quantile_probability());
+    if (std::isnan(q)) return q;
+    double v = q;
+    if (t.floor()) v = std::max(v, *t.floor());
+    if (t.cap()) v = std::min(v, *t.cap());
+    return v;
+}
+
+bool compare(double x, mece::Op op, double v) {
+    switch (op) {
+        case mece::Op::less: return x < v;
+        case mece::Op::less_equal: return x <= v;
+        case mece::Op::greater: return x > v;
+        case mece::Op::greater_equal: return x >= v;
+        case mece::Op::equal: return x == v;
+        case mece::Op::between: break;
+    }
+    FAIL("between is not a comparison");
+    return false;
+}
+
+/// First match, row by row, straight from the rule tree: the reference the vectorized
+/// assignment is held to. Returns the segment name of every universe user.
+std::vector<std::string> reference_segments(const mece::RuleTree& tree, const mece::Dataset<double>& data,
+                                            const mece::Universe& universe) {
+    std::vector<std::pair<std::pair<std::string, mece::Threshold>, double>> cache;
+    const auto threshold = [&](const std::string& name, const mece::Threshold& t) {
+        for (const auto& [key, value] : cache)
+            if (key.first == name && key.second == t) return value;
+        cache.push_back({{name, t}, slow_threshold(data, universe, name, t)});
+        return cache.back().second;
+    };
+    std::vector<std::string> names;
+    for (auto row : universe.rows()) {
+        const auto matches = [&](const mece::Rule& rule) {
+            for (const auto& c : rule.conditions) {
+                const double x = value_of(data, universe.as_of(), row, c.feature);
+                const double lo = threshold(c.feature, c.threshold);
+                if (c.op == mece::Op::between) {
+                    if (!(x >= lo && x < threshold(c.feature, *c.upper))) return false;
+                } else if (!compare(x, c.op, lo)) {
+                    return false;
+                }
+            }
+            return true;
+        };
+        const auto walk = [&](const auto& self, const std::vector<mece::Rule>& rules,
+                              const std::string& catch_all) -> std::string {
+            for (const auto& rule : rules) {
+                if (!matches(rule)) continue;
+                if (rule.sub_rules.empty()) return rule.name;
+                return self(self, rule.sub_rules, rule.catch_all.empty() ? rule.name + " / Other" : rule.catch_all);
+            }
+            return catch_all;
+        };
+        names.push_back(walk(walk, tree.rules(), tree.catch_all_name()));
+    }
+    return names;
+}
+
+/// Evaluates a segment's JSON `rule` for one row, knowing nothing of the library.
+bool evaluate_json(const nlohmann::json& rule, const mece::Dataset<double>& data, mece::Days as_of, mece::RowIndex row) {
+    if (rule.is_boolean()) return rule.get<bool>();
+    if (rule.contains("all")) {
+        for (const auto& term : rule["all"])
+            if (!evaluate_json(term, data, as_of, row)) return false;
+        return true;
+    }
+    if (rule.contains("any")) {
+        for (const auto& term : rule["any"])
+            if (evaluate_json(term, data, as_of, row)) return true;
+        return false;
+    }
+    if (rule.contains("not")) return !evaluate_json(rule["not"], data, as_of, row);
+    const double x = value_of(data, as_of, row, rule["feature"].get<std::string>());
+    const double v = rule["value"].is_null() ? std::nan("") : rule["value"].get<double>();
+    const std::string op = rule["op"];
+    return compare(x, *mece::parse_op(op), v);
+}
+
+mece::Threshold random_threshold(std::mt19937_64& rng, const std::string& name, int levels) {
+    std::uniform_int_distribution<int> kind(0, 3), level(0, levels);
+    const double scale = name == "avg_order_value" ? 100.0 : name.find("score") != std::string::npos ? 1.0 / levels
+                         : name.rfind("days", 0) == 0                                                   ? 10.0
+                                                                                                        : 1.0;
+    const double fixed = scale * level(rng);
+    switch (kind(rng)) {
+        case 0: return fixed;
+        case 1: return mece::quantile(std::uniform_real_distribution<double>(0, 1)(rng));
+        case 2: return mece::percentile(10.0 * std::uniform_int_distribution<int>(0, 10)(rng));
+        default: return mece::quantile(std::uniform_real_distribution<double>(0, 1)(rng)).at_least(fixed);
+    }
+}
+
+std::vector<mece::Rule> random_rules(std::mt19937_64& rng, int depth, int levels, int& counter) {
+    std::uniform_int_distribution<int> count(1, 4), conditions(0, 3), pick(0, int(features.size()) - 1), op(0, 5),
+        nest(0, 3);
+    std::vector<mece::Rule> rules(std::size_t(count(rng)));
+    for (auto& rule : rules) {
+        rule.name = "segment " + std::to_string(++counter);
+        const int n = conditions(rng);
+        for (int c = 0; c < n; ++c) {
+            mece::Condition condition;
+            condition.feature = features[std::size_t(pick(rng))];
+            condition.op = mece::Op(op(rng));
+            condition.threshold = random_threshold(rng, condition.feature, levels);
+            if (condition.op == mece::Op::between) condition.upper = random_threshold(rng, condition.feature, levels);
+            rule.conditions.push_back(condition);
+        }
+        if (depth > 0 && nest(rng) == 0) {
+            rule.sub_rules = random_rules(rng, depth - 1, levels, counter);
+            if (nest(rng) == 0) rule.catch_all = "rest of " + rule.name;
+        }
+    }
+    return rules;
+}
+
+}  // namespace
+
+TEST_CASE("quantiles match numpy's linear method exactly") {
+    std::vector<double> a{3.0, 1.0, 2.0, 10.0};
+    const auto q = mece::detail::quantiles(a.data(), 4, {0.4, 0.75, 0.5, 0.0, 1.0});
+    CHECK(q == std::vector<double>{2.2, 4.75, 2.5, 1.0, 10.0});
+    std::vector<double> b{0.1, 0.7, 0.2, 0.3, 0.9, 0.5, 0.6};
+    const auto r = mece::detail::quantiles(b.data(), 7, {0.7, 0.4, 0.33, 0.67});
+    CHECK(r == std::vector<double>{0.6199999999999999, 0.38000000000000006, 0.298, 0.602});
+    std::vector<double> one{5.0};
+    CHECK(mece::detail::quantiles(one.data(), 1, {0.3}) == std::vector<double>{5.0});
+    std::vector<double> none{std::nan(""), std::nan("")};
+    CHECK(std::isnan(mece::detail::quantiles(none.data(), 2, {0.5})[0]));
+}
+
+TEST_CASE("selection quantiles equal sorted quantiles on random data, NaN and ties included") {
+    std::mt19937_64 rng(1);
+    for (int trial = 0; trial < 300; ++trial) {
+        const int n = std::uniform_int_distribution<int>(1, 200)(rng);
+        const int levels = std::uniform_int_distribution<int>(1, 50)(rng);
+        std::vector<double> values(static_cast<std::size_t>(n));
+        for (auto& v : values)
+            v = std::uniform_int_distribution<int>(0, 9)(rng) == 0 ? std::nan("")
+                                                                   : std::uniform_int_distribution<int>(0, levels)(rng) * 0.37;
+        std::vector<double> probabilities;
+        for (int k = 0; k < 5; ++k) probabilities.push_back(std::uniform_real_distribution<double>(0, 1)(rng));
+        probabilities.push_back(0.0);
+        probabilities.push_back(1.0);
+        std::vector<double> work = values;
+        const auto fast = mece::detail::quantiles(work.data(), n, probabilities);
+        for (std::size_t k = 0; k < probabilities.size(); ++k) {
+            const double slow = slow_quantile(values, probabilities[k]);
+            if (std::isnan(slow)) CHECK(std::isnan(fast[k]));
+            else CHECK(fast[k] == slow);
+        }
+    }
+}
+
+TEST_CASE("seed004: exact rule text, resolved thresholds and first-match assignment") {
+    std::mt19937_64 rng(4);
+    const auto data = mece::test::random_dataset(rng, 3000, 20772, 40);
+    const mece::Universe universe{data};
+    const auto tree = mece::presets::seed004();
+    const auto rules = tree.resolve(data, universe);
+    REQUIRE(rules.segments().size() == 6);
+    CHECK(rules.thresholds().size() == 6);  // five quantiles and the fixed 30 days
+    CHECK_FALSE(rules.thresholds()[5].threshold.is_quantile());
+    CHECK(rules.thresholds()[5].value == 30);
+    for (const auto& t : rules.thresholds())
+        CHECK(t.value == slow_threshold(data, universe, t.feature, t.threshold));
+
+    const auto aov75 = rules.thresholds()[0].value;
+    CHECK(rules.segments()[0].rules_applied() == "avg_order_value >= " + mece::format_number(aov75) + " (p75)");
+    // "Not matched by an earlier rule" is written out unless the rule's own bounds exclude it.
+    CHECK(rules.segments()[1].rules_applied().find("not (") == std::string::npos);
+    CHECK(rules.segments()[3].rules_applied().find("not (") == std::string::npos);
+    CHECK(rules.segments()[4].rules_applied().rfind("days_since_last_order <= 30 and not (avg_order_value >= ", 0) == 0);
+    CHECK(rules.segments()[5].catch_all);
+    CHECK(rules.segments()[5].name == "Other Bucket");
+
+    const auto assignment = rules.assign(data, universe);
+    const auto expected = reference_segments(tree, data, universe);
+    for (mece::RowIndex i = 0; i < universe.size(); ++i)
+        CHECK(rules.segment(assignment.segment_ids[i]).name == expected[std::size_t(i)]);
+    CHECK(mece::check_mece(rules, assignment, data, universe).ok());
+}
+
+TEST_CASE("property: random rule trees over random data are MECE and every rule reproduces its segment") {
+    std::mt19937_64 rng(2026);
+    for (int trial = 0; trial < 150; ++trial) {
+        const int levels = std::uniform_int_distribution<int>(1, 12)(rng);
+        const auto n = std::uniform_int_distribution<Eigen::Index>(0, 400)(rng);
+        const auto data = mece::test::random_dataset(rng, n, 20772, levels);
+        const mece::Universe universe{data, {.as_of = 20772}};
+        int counter = 0;
+        mece::RuleTree tree;
+        for (auto& rule : random_rules(rng, 2, levels, counter)) tree.add(std::move(rule));
+        CAPTURE(trial);
+
+        const auto rules = tree.resolve(data, universe);
+        const auto assignment = rules.assign(data, universe);
+        REQUIRE(assignment.segment_ids.size() == universe.size());
+
+        // Every user in exactly one segment, the one first match gives.
+        Eigen::Index total = 0;
+        for (auto size : assignment.sizes) total += size;
+        CHECK(total == universe.size());
+        const auto expected = reference_segments(tree, data, universe);
+        for (mece::RowIndex i = 0; i < universe.size(); ++i) {
+            const auto id = assignment.segment_ids[i];
+            REQUIRE(id >= 1);
+            REQUIRE(id <= int(rules.segments().size()));
+            CHECK(rules.segment(id).name == expected[std::size_t(i)]);
+        }
+
+        // Each segment's machine-readable rule, evaluated with no help from the library,
+        // selects exactly its members; and so does its expression.
+        for (const auto& segment : rules.segments()) {
+            const nlohmann::json rule = segment.rule;
+            const auto mask = segment.rule.evaluate(data, universe);
+            for (mece::RowIndex i = 0; i < universe.size(); ++i) {
+                const bool member = assignment.segment_ids[i] == segment.id;
+                CHECK(evaluate_json(rule, data, universe.as_of(), universe.rows()[i]) == member);
+                CHECK(mask[i] == member);
+            }
+        }
+        CHECK(mece::check_mece(rules, assignment, data, universe).ok());
+
+        // The text shows every threshold at full precision: it reads back as the value.
+        for (const auto& segment : rules.segments()) {
+            const std::string text = segment.rules_applied();
+            for (const auto& p : segment.conjunction) {
+                const std::string number = mece::format_number(p.value);
+                double parsed = 0;
+                std::from_chars(number.data(), number.data() + number.size(), parsed);
+                if (!std::isnan(p.value)) CHECK(parsed == p.value);
+                CHECK(text.find(number) != std::string::npos);
+            }
+        }
+    }
+}
+
+TEST_CASE("float datasets assign like double ones when the values are exact in both") {
+    std::mt19937_64 rng(9);
+    const auto wide = mece::test::random_dataset<double>(rng, 500, 20772, 8);
+    rng.seed(9);
+    const auto narrow = mece::test::random_dataset<float>(rng, 500, 20772, 8);
+    const auto tree = mece::presets::seed004();
+    const mece::Universe u_wide{wide}, u_narrow{narrow};
+    const auto a = tree.resolve(wide, u_wide).assign(wide, u_wide);
+    const auto b = tree.resolve(narrow, u_narrow).assign(narrow, u_narrow);
+    CHECK((a.segment_ids == b.segment_ids).all());
+}
+
+TEST_CASE("nested rules: sub-segments, their catch-alls and their exact text") {
+    auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 500, 1, 1, 0.9, 0.5},
+                                          {2, "2026-11-15", nullptr, 500, 1, 1, 0.1, 0.5},
+                                          {3, "2026-11-15", nullptr, 50, 1, 1, 0.9, 0.5},
+                                          {4, "2026-11-15", "2026-11-10", 50, 1, 1, 0.1, 0.5}});
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High", {feature("avg_order_value") >= 100}, {{"High engaged", {feature("engagement_score") > 0.5}, {}, {}}}, {}})
+        .add({"Recent", {feature("days_since_last_order") <= 30}});
+    const auto rules = tree.resolve(data, universe);
+    REQUIRE(rules.segments().size() == 4);
+    CHECK(rules.segments()[0].name == "High engaged");
+    CHECK(rules.segments()[0].parents == std::vector<std::string>{"High"});
+    CHECK(rules.segments()[0].rules_applied() == "avg_order_value >= 100 and engagement_score > 0.5");
+    CHECK(rules.segments()[1].name == "High / Other");
+    CHECK(rules.segments()[1].rules_applied() == "avg_order_value >= 100 and not (engagement_score > 0.5)");
+    CHECK(rules.segments()[2].rules_applied() == "days_since_last_order <= 30 and not (avg_order_value >= 100)");
+    CHECK(rules.segments()[3].rules_applied() == "not (avg_order_value >= 100) and not (days_since_last_order <= 30)");
+    const auto assignment = rules.assign(data, universe);
+    CHECK(assignment.sizes == std::vector<Eigen::Index>{1, 1, 1, 1});
+    CHECK(assignment.segment_ids[2] == 4);  // never ordered: no recency rule matches
+    CHECK(assignment.segment_ids[3] == 3);
+}
+
+TEST_CASE("hybrid thresholds show the quantile and the floor") {
+    auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
+                                          {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
+                                          {3, "2026-11-15", nullptr, 300, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"Floored", {feature("avg_order_value") >= mece::quantile(0.5).at_least(250)}})
+        .add({"Capped", {feature("avg_order_value") >= mece::quantile(0.5).at_most(150)}});
+    const auto rules = tree.resolve(data, universe);
+    CHECK(rules.segments()[0].rules_applied() == "avg_order_value >= 250 (max(p50 = 200, 250))");
+    CHECK(rules.segments()[1].rules_applied() ==
+          "avg_order_value >= 150 (min(p50 = 200, 150)) and not (avg_order_value >= 250 (max(p50 = 200, 250)))");
+    CHECK(rules.assign(data, universe).sizes == std::vector<Eigen::Index>{1, 1, 1});
+}
+
+TEST_CASE("rule errors name the rule and the condition") {
+    auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    SUBCASE("unknown feature") {
+        mece::RuleTree tree;
+        tree.add({"A", {feature("avg_order_valu") > 1}});
+        CHECK_THROWS_WITH_AS(tree.resolve(data, universe),
+                             "rule 'A', condition 1.feature: unknown feature 'avg_order_valu' (not a numeric column of "
+                             "the data nor days_since_abandon / days_since_last_order)",
+                             mece::ConfigError);
+    }
+    SUBCASE("quantile out of range") {
+        mece::RuleTree tree;
+        tree.add({"A", {feature("avg_order_value") > mece::quantile(1.5)}});
+        CHECK_THROWS_WITH_AS(tree.validate(), "rule 'A', condition 1: quantile must be in [0,1], got 1.5", mece::ConfigError);
+    }
+    SUBCASE("duplicate names") {
+        mece::RuleTree tree;
+        tree.add({"A", {}}).add({"A", {}});
+        CHECK_THROWS_WITH_AS(tree.validate(), "rule 2 'A': duplicate segment name 'A'", mece::ConfigError);
+        mece::RuleTree clash;
+        clash.add({"Other Bucket", {}});
+        CHECK_THROWS_WITH_AS(clash.validate(), "catch-all: duplicate segment name 'Other Bucket'", mece::ConfigError);
+    }
+    SUBCASE("floor above cap") {
+        mece::RuleTree tree;
+        tree.add({"A", {feature("avg_order_value") > mece::quantile(0.5).at_least(10).at_most(5)}});
+        CHECK_THROWS_WITH_AS(tree.validate(), "rule 'A', condition 1: floor 10 is above cap 5", mece::ConfigError);
+    }
+}
+
+TEST_CASE("an empty universe resolves and assigns nothing") {
+    const auto data = mece::test::make_dataset({{1, "2026-01-01", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data, {.as_of = 20772}};
+    const auto rules = mece::presets::seed004().resolve(data, universe);
+    const auto assignment = rules.assign(data, universe);
+    CHECK(assignment.segment_ids.size() == 0);
+    CHECK(assignment.sizes == std::vector<Eigen::Index>(6, 0));
+    CHECK(std::isnan(rules.thresholds()[0].value));
+    CHECK(mece::check_mece(rules, assignment, data, universe).ok());
+}

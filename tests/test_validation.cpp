@@ -1,0 +1,63 @@
+#include <random>
+
+#include <doctest/doctest.h>
+
+#include <mece/rule_tree/presets.hpp>
+#include <mece/validation.hpp>
+
+#include "support.hpp"
+
+using mece::Expr;
+using mece::Op;
+using mece::Predicate;
+
+TEST_CASE("the MECE checks pass on a correct assignment and catch every kind of fault") {
+    std::mt19937_64 rng(8);
+    const auto data = mece::test::random_dataset(rng, 1000, 20772, 20);
+    const mece::Universe universe{data};
+    const auto rules = mece::presets::seed004().resolve(data, universe);
+    auto assignment = rules.assign(data, universe);
+    REQUIRE(universe.size() > 10);
+    CHECK(mece::check_mece(rules, assignment, data, universe).ok());
+
+    SUBCASE("a user moved to the wrong segment") {
+        assignment.segment_ids[3] = assignment.segment_ids[3] == 1 ? 2 : 1;
+        const auto check = mece::check_mece(rules, assignment, data, universe);
+        CHECK(check.misassigned == 1);
+        CHECK(check.count_ok());
+        CHECK_FALSE(check.ok());
+    }
+    SUBCASE("sizes that do not add up") {
+        assignment.sizes[0] += 1;
+        const auto check = mece::check_mece(rules, assignment, data, universe);
+        CHECK_FALSE(check.count_ok());
+        CHECK(check.assigned_total == universe.size() + 1);
+    }
+}
+
+TEST_CASE("overlapping and incomplete definitions are counted") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
+                                                {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
+                                                {3, "2026-11-15", nullptr, 300, 1, 1, 0.5, 0.5}});
+    const mece::Universe universe{data};
+    const auto segment = [](int id, Expr rule) {
+        mece::SegmentDefinition s;
+        s.id = id;
+        s.name = "s" + std::to_string(id);
+        s.rule = std::move(rule);
+        return s;
+    };
+    // s1: aov >= 150 (users 2, 3); s2: aov <= 200 (users 1, 2): user 2 in both.
+    const mece::ResolvedRules overlapping({segment(1, Expr::of({"avg_order_value", Op::greater_equal, 150, ""})),
+                                           segment(2, Expr::of({"avg_order_value", Op::less_equal, 200, ""}))},
+                                          {});
+    const mece::Assignment assignment{(mece::Column<std::int32_t>(3) << 2, 1, 1).finished(), {2, 1}};
+    auto check = mece::check_mece(overlapping, assignment, data, universe);
+    CHECK(check.overlapping == 1);
+    CHECK(check.uncovered == 0);
+    // s1: aov > 250 only: users 1 and 2 in no segment.
+    const mece::ResolvedRules gaps({segment(1, Expr::of({"avg_order_value", Op::greater, 250, ""}))}, {});
+    check = mece::check_mece(gaps, mece::Assignment{mece::Column<std::int32_t>::Ones(3), {3}}, data, universe);
+    CHECK(check.uncovered == 2);
+    CHECK_FALSE(check.coverage_ok());
+}
