@@ -375,6 +375,16 @@ TEST_CASE("rule errors name the rule and the condition") {
     }
 }
 
+TEST_CASE("segments of a temporary can be looped over") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    std::vector<std::string> texts;
+    for (const auto& segment : mece::presets::seed000().resolve(data, universe).segments())
+        texts.push_back(segment.rules_applied());
+    REQUIRE(texts.size() == 4);
+    CHECK(texts[0] == "avg_order_value > 3000");
+}
+
 TEST_CASE("an empty universe resolves and assigns nothing") {
     const auto data = mece::test::make_dataset({{1, "2026-01-01", nullptr, 100, 1, 1, 0.9, 0.5}});
     const mece::Universe universe{data, {.as_of = 20772}};

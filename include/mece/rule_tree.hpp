@@ -173,9 +173,14 @@ public:
     ResolvedRules(std::vector<SegmentDefinition> segments, std::vector<ResolvedThreshold> thresholds)
         : segments_(std::move(segments)), thresholds_(std::move(thresholds)) {}
 
-    const std::vector<SegmentDefinition>& segments() const noexcept { return segments_; }
+    /// The segments in id order. On a temporary (`tree.resolve(...).segments()` in a
+    /// range-for) they are moved out, so the loop never reads a destroyed object.
+    const std::vector<SegmentDefinition>& segments() const& noexcept { return segments_; }
+    std::vector<SegmentDefinition> segments() && noexcept { return std::move(segments_); }
     const SegmentDefinition& segment(int id) const { return segments_.at(std::size_t(id - 1)); }
-    const std::vector<ResolvedThreshold>& thresholds() const noexcept { return thresholds_; }
+    /// Every distinct threshold, in the order the rules first use it.
+    const std::vector<ResolvedThreshold>& thresholds() const& noexcept { return thresholds_; }
+    std::vector<ResolvedThreshold> thresholds() && noexcept { return std::move(thresholds_); }
 
     /// Assigns every universe user to the first segment whose conjunction it matches.
     ///

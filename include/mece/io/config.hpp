@@ -2,7 +2,7 @@
 /// \file io/config.hpp
 /// Reads a run's configuration from JSON, so rules and thresholds change without a
 /// rebuild. Every error names the file and the key: `rules.json: segments[1].conditions[0].op:
-/// unknown operator "=<"`. See `docs/config.md` for the format.
+/// unknown operator "=<"`. The README's "Config format" section describes the format.
 ///
 /// \code
 /// mece::Config config = mece::read_config("rules.json");
