@@ -61,10 +61,12 @@ public:
     std::optional<double> floor() const noexcept { return floor_; }
     std::optional<double> cap() const noexcept { return cap_; }
 
-    /// `p75`, `max(p90, 2500)`; the fixed value's text when not a quantile.
-    std::string symbol() const {
+    /// `p75`, `max(p90, 2500)`; the fixed value's text when not a quantile. Given the
+    /// quantile's value, a hybrid shows it: `max(p90 = 2311.5, 2500)`.
+    std::string symbol(std::optional<double> quantile_value = std::nullopt) const {
         if (!quantile_) return format_number(value_);
         std::string text = "p" + format_number(*quantile_ * 100.0);
+        if (quantile_value && (floor_ || cap_)) text += " = " + format_number(*quantile_value);
         if (floor_) text = "max(" + text + ", " + format_number(*floor_) + ")";
         if (cap_) text = "min(" + text + ", " + format_number(*cap_) + ")";
         return text;
@@ -373,14 +375,15 @@ public:
             std::vector<Predicate> out;
             for (const Condition& c : rule.conditions) {
                 const ResolvedThreshold lower = resolved(c.feature, c.threshold);
-                const std::string origin = c.threshold.is_quantile() ? origin_text(lower) : std::string();
+                const std::string origin = c.threshold.is_quantile() ? c.threshold.symbol(lower.quantile_value) : std::string();
                 if (c.op != Op::between) {
                     out.push_back({c.feature, c.op, lower.value, origin});
                     continue;
                 }
                 const ResolvedThreshold upper = resolved(c.feature, *c.upper);
                 out.push_back({c.feature, Op::greater_equal, lower.value, origin});
-                out.push_back({c.feature, Op::less, upper.value, c.upper->is_quantile() ? origin_text(upper) : ""});
+                out.push_back({c.feature, Op::less, upper.value,
+                              c.upper->is_quantile() ? c.upper->symbol(upper.quantile_value) : std::string()});
             }
             return out;
         };
@@ -431,14 +434,6 @@ private:
         return c.where.empty() ? "rule '" + rule.name + "', condition " + std::to_string(index + 1) : c.where;
     }
 
-    static std::string origin_text(const ResolvedThreshold& r) {
-        const Threshold& t = r.threshold;
-        if (!t.floor() && !t.cap()) return t.symbol();
-        std::string text = "p" + format_number(*t.quantile_probability() * 100.0) + " = " + format_number(r.quantile_value);
-        if (t.floor()) text = "max(" + text + ", " + format_number(*t.floor()) + ")";
-        if (t.cap()) text = "min(" + text + ", " + format_number(*t.cap()) + ")";
-        return text;
-    }
 
     static Expr simplify(std::vector<Expr> terms) {
         if (terms.size() == 1) return std::move(terms.front());

@@ -201,8 +201,8 @@ private:
         line_ = next_line_;
         for (;;) {
             if (position_ >= end_ && eof_) return false;
-            const char* begin = buffer_.data() + position_;
-            const char* stop = buffer_.data() + end_;
+            char* const begin = buffer_.data() + position_;
+            const char* const stop = buffer_.data() + end_;
             const char* newline = static_cast<const char*>(std::memchr(begin, '\n', std::size_t(stop - begin)));
             const char* limit = newline ? newline : stop;
             std::size_t newlines = 0;
@@ -223,10 +223,9 @@ private:
             last_record_unterminated_ = !ended_by_newline;
             next_line_ = line_ + 1 + newlines;
             position_ = std::size_t(record_end - buffer_.data()) + (ended_by_newline ? 1 : 0);
-            char* text = const_cast<char*>(begin);
             std::size_t length = std::size_t(record_end - begin);
-            if (length > 0 && text[length - 1] == '\r') --length;
-            split(text, length, quoted);
+            if (length > 0 && begin[length - 1] == '\r') --length;
+            split(begin, length, quoted);
             return true;
         }
     }

@@ -63,19 +63,6 @@ struct Predicate {
     double value = 0;
     std::string origin;
 
-    /// The comparison on one value; false when the value is missing (NaN).
-    constexpr bool matches(double x) const noexcept {
-        switch (op) {
-            case Op::less: return x < value;
-            case Op::less_equal: return x <= value;
-            case Op::greater: return x > value;
-            case Op::greater_equal: return x >= value;
-            case Op::equal: return x == value;
-            case Op::between: return false;
-        }
-        return false;
-    }
-
     /// `avg_order_value >= 1220.31 (p75)`.
     std::string text() const {
         return feature + " " + std::string(to_string(op)) + " " + value_text();
