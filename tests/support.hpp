@@ -29,14 +29,7 @@ template <class Scalar = double>
 Dataset<Scalar> make_dataset(const std::vector<Row>& rows) {
     typename Dataset<Scalar>::Columns c;
     const auto n = Eigen::Index(rows.size());
-    c.user_id.resize(n);
-    c.cart_abandoned_date.resize(n);
-    c.last_order_date.resize(n);
-    c.avg_order_value.resize(n);
-    c.sessions_last_30d.resize(n);
-    c.num_cart_items.resize(n);
-    c.engagement_score.resize(n);
-    c.profitability_score.resize(n);
+    c.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
         const Row& r = rows[std::size_t(i)];
         c.user_id[i] = r.user_id;
@@ -55,14 +48,7 @@ Dataset<Scalar> make_dataset(const std::vector<Row>& rows) {
 template <class Scalar = double>
 Dataset<Scalar> random_dataset(std::mt19937_64& rng, Eigen::Index n, Days as_of, int levels) {
     typename Dataset<Scalar>::Columns c;
-    c.user_id.resize(n);
-    c.cart_abandoned_date.resize(n);
-    c.last_order_date.resize(n);
-    c.avg_order_value.resize(n);
-    c.sessions_last_30d.resize(n);
-    c.num_cart_items.resize(n);
-    c.engagement_score.resize(n);
-    c.profitability_score.resize(n);
+    c.resize(n);
     std::uniform_int_distribution<int> level(0, levels - 1), day(0, 12), coin(0, 3);
     for (Eigen::Index i = 0; i < n; ++i) {
         c.user_id[i] = 1000 + 3 * i;

@@ -111,6 +111,18 @@ public:
         Column<Scalar> profitability_score;
         /// Extra numeric columns by name; NaN is a missing value.
         std::vector<std::pair<std::string, Column<Scalar>>> extra;
+
+        /// Sizes the eight schema columns to `rows`, values unset; extra columns are left alone.
+        void resize(Eigen::Index rows) {
+            user_id.resize(rows);
+            cart_abandoned_date.resize(rows);
+            last_order_date.resize(rows);
+            avg_order_value.resize(rows);
+            sessions_last_30d.resize(rows);
+            num_cart_items.resize(rows);
+            engagement_score.resize(rows);
+            profitability_score.resize(rows);
+        }
     };
 
     /// A caller's own buffers, each `rows` long; nothing is copied.

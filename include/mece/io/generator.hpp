@@ -115,14 +115,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
     if (options.history_days < 1) detail::raise<ConfigError>("synthetic: history_days must be at least 1");
     const Eigen::Index n = options.rows;
     typename Dataset<Scalar>::Columns c;
-    c.user_id.resize(n);
-    c.cart_abandoned_date.resize(n);
-    c.last_order_date.resize(n);
-    c.avg_order_value.resize(n);
-    c.sessions_last_30d.resize(n);
-    c.num_cart_items.resize(n);
-    c.engagement_score.resize(n);
-    c.profitability_score.resize(n);
+    c.resize(n);
 
     // Weekly rhythm: more abandoned carts on weekends, fewer mid-week.
     const Days first_day = options.as_of - (options.history_days - 1);
