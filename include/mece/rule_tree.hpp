@@ -366,24 +366,20 @@ public:
         check_features(check_features, rules_);
 
         const std::vector<ResolvedThreshold> thresholds = resolve_thresholds(data, universe);
-        const auto resolved = [&](const std::string& name, const Threshold& t) {
-            for (const auto& r : thresholds)
-                if (r.feature == name && r.threshold == t) return r;
-            return ResolvedThreshold{name, t, std::numeric_limits<double>::quiet_NaN(), t.value()};
+        // A predicate on the resolved value of `t`, with the quantile it came from, if any.
+        const auto predicate = [&](const std::string& name, Op op, const Threshold& t) {
+            const ResolvedThreshold& r = *find_threshold(thresholds, name, t);
+            return Predicate{name, op, r.value, t.is_quantile() ? t.symbol(r.quantile_value) : std::string()};
         };
         const auto predicates_of = [&](const Rule& rule) {
             std::vector<Predicate> out;
             for (const Condition& c : rule.conditions) {
-                const ResolvedThreshold lower = resolved(c.feature, c.threshold);
-                const std::string origin = c.threshold.is_quantile() ? c.threshold.symbol(lower.quantile_value) : std::string();
                 if (c.op != Op::between) {
-                    out.push_back({c.feature, c.op, lower.value, origin});
+                    out.push_back(predicate(c.feature, c.op, c.threshold));
                     continue;
                 }
-                const ResolvedThreshold upper = resolved(c.feature, *c.upper);
-                out.push_back({c.feature, Op::greater_equal, lower.value, origin});
-                out.push_back({c.feature, Op::less, upper.value,
-                              c.upper->is_quantile() ? c.upper->symbol(upper.quantile_value) : std::string()});
+                out.push_back(predicate(c.feature, Op::greater_equal, c.threshold));
+                out.push_back(predicate(c.feature, Op::less, *c.upper));
             }
             return out;
         };
@@ -434,6 +430,13 @@ private:
         return c.where.empty() ? "rule '" + rule.name + "', condition " + std::to_string(index + 1) : c.where;
     }
 
+    /// The entry for `t` on feature `name`, or nullptr.
+    static const ResolvedThreshold* find_threshold(const std::vector<ResolvedThreshold>& thresholds,
+                                                   const std::string& name, const Threshold& t) {
+        for (const auto& r : thresholds)
+            if (r.feature == name && r.threshold == t) return &r;
+        return nullptr;
+    }
 
     static Expr simplify(std::vector<Expr> terms) {
         if (terms.size() == 1) return std::move(terms.front());
@@ -446,9 +449,7 @@ private:
     std::vector<ResolvedThreshold> resolve_thresholds(const Dataset<Scalar>& data, const Universe& universe) const {
         std::vector<ResolvedThreshold> out;
         const auto note = [&](const std::string& name, const Threshold& t) {
-            for (const auto& r : out)
-                if (r.feature == name && r.threshold == t) return;
-            out.push_back({name, t, std::numeric_limits<double>::quiet_NaN(), t.value()});
+            if (!find_threshold(out, name, t)) out.push_back({name, t, std::numeric_limits<double>::quiet_NaN(), t.value()});
         };
         const auto walk = [&](const auto& self, const std::vector<Rule>& rules) -> void {
             for (const Rule& rule : rules) {

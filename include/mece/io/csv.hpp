@@ -353,14 +353,7 @@ private:
         const auto lines = std::count(begin, begin + sample, '\n');
         if (lines <= 0) return;
         const auto estimate = Eigen::Index(double(size_hint_) / (double(sample) / double(lines)) * 1.02) + 16;
-        ids_.reserve(estimate);
-        abandoned_.reserve(estimate);
-        last_order_.reserve(estimate);
-        aov_.reserve(estimate);
-        sessions_.reserve(estimate);
-        items_.reserve(estimate);
-        engagement_.reserve(estimate);
-        profitability_.reserve(estimate);
+        for_each_schema_column([&](auto& column) { column.reserve(estimate); });
     }
 
     // --- rows ------------------------------------------------------------------------
@@ -487,17 +480,22 @@ private:
             set_aside(line_, place(id_column) + "duplicate user id " + std::to_string(ids_[row]) +
                                  ", first seen on line " + std::to_string(line_of(first)));
         }
-        ids_.compact(keep);
-        abandoned_.compact(keep);
-        last_order_.compact(keep);
-        aov_.compact(keep);
-        sessions_.compact(keep);
-        items_.compact(keep);
-        engagement_.compact(keep);
-        profitability_.compact(keep);
+        for_each_schema_column([&](auto& column) { column.compact(keep); });
         for (auto& extra : extras_)
             if (extra.numeric) extra.values.compact(keep);
         rows_ = ids_.size();
+    }
+
+    template <class Function>
+    void for_each_schema_column(Function function) {
+        function(ids_);
+        function(abandoned_);
+        function(last_order_);
+        function(aov_);
+        function(sessions_);
+        function(items_);
+        function(engagement_);
+        function(profitability_);
     }
 
     CsvLoad<Scalar> finish() {
