@@ -48,15 +48,14 @@ TEST_CASE("overlapping and incomplete definitions are counted") {
         return s;
     };
     // s1: aov >= 150 (users 2, 3); s2: aov <= 200 (users 1, 2): user 2 in both.
-    const mece::ResolvedRules overlapping({segment(1, Expr::of({"avg_order_value", Op::greater_equal, 150, ""})),
-                                           segment(2, Expr::of({"avg_order_value", Op::less_equal, 200, ""}))},
-                                          {});
+    const std::vector<mece::SegmentDefinition> overlapping{segment(1, Expr::of({"avg_order_value", Op::greater_equal, 150, ""})),
+                                                           segment(2, Expr::of({"avg_order_value", Op::less_equal, 200, ""}))};
     const mece::Assignment assignment{(mece::Column<std::int32_t>(3) << 2, 1, 1).finished(), {2, 1}};
     auto check = mece::check_mece(overlapping, assignment, data, universe);
     CHECK(check.overlapping == 1);
     CHECK(check.uncovered == 0);
     // s1: aov > 250 only: users 1 and 2 in no segment.
-    const mece::ResolvedRules gaps({segment(1, Expr::of({"avg_order_value", Op::greater, 250, ""}))}, {});
+    const std::vector<mece::SegmentDefinition> gaps{segment(1, Expr::of({"avg_order_value", Op::greater, 250, ""}))};
     check = mece::check_mece(gaps, mece::Assignment{mece::Column<std::int32_t>::Ones(3), {3}}, data, universe);
     CHECK(check.uncovered == 2);
     CHECK_FALSE(check.coverage_ok());

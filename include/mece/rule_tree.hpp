@@ -142,6 +142,26 @@ struct ResolvedThreshold {
     double value = 0;
 };
 
+/// A rule of a resolved tree: its own conditions with every threshold a number.
+///
+/// A node with children is split further: its users go to the first child they match,
+/// and its last child is always a catch-all (no conditions of its own) that takes the
+/// rest. A node without children is a segment. The root is a node without conditions
+/// whose children are the top-level rules and the final catch-all.
+struct RuleNode {
+    std::string name;
+    /// The node's own conditions; empty for a catch-all.
+    std::vector<Predicate> predicates;
+    bool catch_all = false;
+    /// For a catch-all made by a split: the users it takes, given its parent, in one
+    /// term (`avg_order_value >= 1523.5` rather than "not any earlier part").
+    std::optional<Expr> remainder;
+    /// Sub-rules in order, the last a catch-all; empty for a segment.
+    std::vector<RuleNode> children;
+
+    friend bool operator==(const RuleNode&, const RuleNode&) = default;
+};
+
 /// One segment of a resolved tree: a leaf rule or a catch-all.
 struct SegmentDefinition {
     /// Position in the tree, from 1: the id in assignments.
@@ -168,13 +188,99 @@ struct Assignment {
     std::vector<Eigen::Index> sizes;
 };
 
+namespace detail {
+
+/// True when no value can satisfy both conjunctions: some feature's bounds from the two
+/// do not intersect. Used only to leave out "and not (...)" terms that cannot change
+/// the result, so it may answer false when unsure but never true when wrong.
+inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector<Predicate>& b) {
+    std::set<std::string> features;
+    for (const auto& p : a) features.insert(p.feature);
+    for (const auto& name : features) {
+        double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
+        bool low_open = false, high_open = false;
+        bool comparable = true;
+        const auto tighten = [&](const Predicate& p) {
+            if (p.feature != name) return;
+            if (std::isnan(p.value)) comparable = false;
+            const auto raise_low = [&](double v, bool open) {
+                if (v > low || (v == low && open)) low = v, low_open = open;
+            };
+            const auto lower_high = [&](double v, bool open) {
+                if (v < high || (v == high && open)) high = v, high_open = open;
+            };
+            switch (p.op) {
+                case Op::less: lower_high(p.value, true); break;
+                case Op::less_equal: lower_high(p.value, false); break;
+                case Op::greater: raise_low(p.value, true); break;
+                case Op::greater_equal: raise_low(p.value, false); break;
+                case Op::equal:
+                    raise_low(p.value, false);
+                    lower_high(p.value, false);
+                    break;
+                case Op::between: comparable = false; break;
+            }
+        };
+        for (const auto& p : a) tighten(p);
+        for (const auto& p : b) tighten(p);
+        if (comparable && (low > high || (low == high && (low_open || high_open)))) return true;
+    }
+    return false;
+}
+
+
+/// The segments of the tree under `root`, in order, each with its exact definition.
+///
+/// A segment's definition is its own conditions and those of the rules above it, and
+/// "not matched by an earlier sibling" for every earlier sibling at every level, left
+/// out only where the conditions provably exclude that sibling.
+inline std::vector<SegmentDefinition> flatten(const RuleNode& root) {
+    std::vector<SegmentDefinition> segments;
+    // `positive` is the conjunction of the rules above; `terms` the definition so far.
+    const auto walk = [&](const auto& self, const RuleNode& node, const std::vector<std::string>& parents,
+                          const std::vector<Predicate>& positive, const std::vector<Expr>& terms) -> void {
+        std::vector<const std::vector<Predicate>*> earlier;
+        for (const RuleNode& child : node.children) {
+            std::vector<Predicate> conjunction = positive;
+            conjunction.insert(conjunction.end(), child.predicates.begin(), child.predicates.end());
+            std::vector<Expr> definition = terms;
+            for (const auto& p : child.predicates) definition.push_back(Expr::of(p));
+            if (child.catch_all && child.remainder) {
+                definition.push_back(*child.remainder);
+            } else {
+                for (const auto* sibling : earlier)
+                    if (!provably_disjoint(conjunction, *sibling)) definition.push_back(Expr::negate(Expr::all_of(*sibling)));
+            }
+            if (child.children.empty()) {
+                Expr rule = definition.size() == 1 ? std::move(definition.front())
+                            : definition.empty()   ? Expr::always()
+                                                   : Expr::all(std::move(definition));
+                segments.push_back({int(segments.size()) + 1, child.name, parents, child.catch_all, std::move(rule),
+                                    std::move(conjunction)});
+            } else {
+                std::vector<std::string> path = parents;
+                path.push_back(child.name);
+                self(self, child, path, conjunction, definition);
+            }
+            earlier.push_back(&child.predicates);
+        }
+    };
+    walk(walk, root, {}, {}, {});
+    return segments;
+}
+
+}  // namespace detail
+
 /// A rule tree with every threshold resolved: a value that assigns users without the
 /// data it was resolved on.
 class ResolvedRules {
 public:
-    ResolvedRules(std::vector<SegmentDefinition> segments, std::vector<ResolvedThreshold> thresholds)
-        : segments_(std::move(segments)), thresholds_(std::move(thresholds)) {}
+    /// The rules under `root` (see `RuleNode`), resolved with `thresholds`.
+    ResolvedRules(RuleNode root, std::vector<ResolvedThreshold> thresholds)
+        : root_(std::move(root)), segments_(detail::flatten(root_)), thresholds_(std::move(thresholds)) {}
 
+    /// The tree: what the constraint solver edits and what a frozen model stores.
+    const RuleNode& root() const noexcept { return root_; }
     /// The segments in id order. On a temporary (`tree.resolve(...).segments()` in a
     /// range-for) they are moved out, so the loop never reads a destroyed object.
     const std::vector<SegmentDefinition>& segments() const& noexcept { return segments_; }
@@ -231,51 +337,11 @@ public:
     }
 
 private:
+    RuleNode root_;
     std::vector<SegmentDefinition> segments_;
     std::vector<ResolvedThreshold> thresholds_;
 };
 
-namespace detail {
-
-/// True when no value can satisfy both conjunctions: some feature's bounds from the two
-/// do not intersect. Used only to leave out "and not (...)" terms that cannot change
-/// the result, so it may answer false when unsure but never true when wrong.
-inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector<Predicate>& b) {
-    std::set<std::string> features;
-    for (const auto& p : a) features.insert(p.feature);
-    for (const auto& name : features) {
-        double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
-        bool low_open = false, high_open = false;
-        bool comparable = true;
-        const auto tighten = [&](const Predicate& p) {
-            if (p.feature != name) return;
-            if (std::isnan(p.value)) comparable = false;
-            const auto raise_low = [&](double v, bool open) {
-                if (v > low || (v == low && open)) low = v, low_open = open;
-            };
-            const auto lower_high = [&](double v, bool open) {
-                if (v < high || (v == high && open)) high = v, high_open = open;
-            };
-            switch (p.op) {
-                case Op::less: lower_high(p.value, true); break;
-                case Op::less_equal: lower_high(p.value, false); break;
-                case Op::greater: raise_low(p.value, true); break;
-                case Op::greater_equal: raise_low(p.value, false); break;
-                case Op::equal:
-                    raise_low(p.value, false);
-                    lower_high(p.value, false);
-                    break;
-                case Op::between: comparable = false; break;
-            }
-        };
-        for (const auto& p : a) tighten(p);
-        for (const auto& p : b) tighten(p);
-        if (comparable && (low > high || (low == high && (low_open || high_open)))) return true;
-    }
-    return false;
-}
-
-}  // namespace detail
 
 /// Ordered rules with a final catch-all; every user belongs to the first rule it matches.
 ///
@@ -384,40 +450,18 @@ public:
             return out;
         };
 
-        std::vector<SegmentDefinition> segments;
-        // `positive` is the conjunction of the rules above; `terms` the effective
-        // definition so far, with "not matched by an earlier sibling" included.
-        const auto walk = [&](const auto& self, const std::vector<Rule>& rules, const std::string& catch_all,
-                              const std::vector<std::string>& parents, const std::vector<Predicate>& positive,
-                              const std::vector<Expr>& terms) -> void {
-            std::vector<std::vector<Predicate>> earlier;
-            const auto not_earlier = [&](const std::vector<Predicate>& own, std::vector<Expr>& out) {
-                for (const auto& sibling : earlier)
-                    if (!detail::provably_disjoint(own, sibling)) out.push_back(Expr::negate(Expr::all_of(sibling)));
-            };
+        const auto node_of = [&](const auto& self, const std::vector<Rule>& rules, const std::string& catch_all) -> RuleNode {
+            RuleNode node;
             for (const Rule& rule : rules) {
-                const std::vector<Predicate> own = predicates_of(rule);
-                std::vector<Predicate> conjunction = positive;
-                conjunction.insert(conjunction.end(), own.begin(), own.end());
-                std::vector<Expr> definition = terms;
-                for (const auto& p : own) definition.push_back(Expr::of(p));
-                not_earlier(conjunction, definition);
-                if (rule.sub_rules.empty()) {
-                    segments.push_back({int(segments.size()) + 1, rule.name, parents, false,
-                                        simplify(std::move(definition)), conjunction});
-                } else {
-                    std::vector<std::string> path = parents;
-                    path.push_back(rule.name);
-                    self(self, rule.sub_rules, sub_catch_all_name(rule), path, conjunction, definition);
-                }
-                earlier.push_back(own);
+                RuleNode child = rule.sub_rules.empty() ? RuleNode{} : self(self, rule.sub_rules, sub_catch_all_name(rule));
+                child.name = rule.name;
+                child.predicates = predicates_of(rule);
+                node.children.push_back(std::move(child));
             }
-            std::vector<Expr> definition = terms;
-            not_earlier(positive, definition);
-            segments.push_back({int(segments.size()) + 1, catch_all, parents, true, simplify(std::move(definition)), positive});
+            node.children.push_back(RuleNode{catch_all, {}, true, std::nullopt, {}});
+            return node;
         };
-        walk(walk, rules_, catch_all_, {}, {}, {});
-        return ResolvedRules(std::move(segments), thresholds);
+        return ResolvedRules(node_of(node_of, rules_, catch_all_), thresholds);
     }
 
 private:
@@ -436,11 +480,6 @@ private:
         for (const auto& r : thresholds)
             if (r.feature == name && r.threshold == t) return &r;
         return nullptr;
-    }
-
-    static Expr simplify(std::vector<Expr> terms) {
-        if (terms.size() == 1) return std::move(terms.front());
-        return terms.empty() ? Expr::always() : Expr::all(std::move(terms));
     }
 
     /// Every distinct threshold in tree order, quantiles computed once per feature over

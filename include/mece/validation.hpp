@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -37,8 +38,8 @@ struct MeceCheck {
 /// Evaluates every segment's definition on every universe user, independently of the
 /// first-match assignment, and checks count, overlap, coverage and membership.
 template <class Scalar>
-MeceCheck check_mece(const ResolvedRules& rules, const Assignment& assignment, const Dataset<Scalar>& data,
-                     const Universe& universe) {
+MeceCheck check_mece(const std::vector<SegmentDefinition>& segments, const Assignment& assignment,
+                     const Dataset<Scalar>& data, const Universe& universe) {
     MeceCheck check;
     const Eigen::Index n = universe.size();
     check.universe_size = n;
@@ -47,7 +48,7 @@ MeceCheck check_mece(const ResolvedRules& rules, const Assignment& assignment, c
     Column<std::int32_t> matches = Column<std::int32_t>::Zero(n);
     Column<std::int32_t> matched_id = Column<std::int32_t>::Zero(n);
     std::map<std::string, Column<Scalar>, std::less<>> features;
-    for (const SegmentDefinition& segment : rules.segments()) {
+    for (const SegmentDefinition& segment : segments) {
         const Column<bool> in_segment = segment.rule.evaluate(data, universe, features);
         matches += in_segment.template cast<std::int32_t>();
         matched_id = in_segment.select(segment.id, matched_id);
@@ -60,6 +61,13 @@ MeceCheck check_mece(const ResolvedRules& rules, const Assignment& assignment, c
         check.misassigned = (matches == 1 && matched_id != assignment.segment_ids).count();
     }
     return check;
+}
+
+/// The checks for the segments of `rules`.
+template <class Scalar>
+MeceCheck check_mece(const ResolvedRules& rules, const Assignment& assignment, const Dataset<Scalar>& data,
+                     const Universe& universe) {
+    return check_mece(rules.segments(), assignment, data, universe);
 }
 
 }  // namespace mece
