@@ -117,7 +117,7 @@ TEST_CASE("a feature the data lacks is reported at its key when the rules meet t
     const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
     CHECK_THROWS_WITH_AS(config.rules.resolve(data, mece::Universe{data}),
                          "c.json: segments[0].conditions[0].feature: unknown feature 'loyalty_points' (not a numeric "
-                         "column of the data nor days_since_abandon / days_since_last_order)",
+                         "column of the data nor a derived feature)",
                          mece::ConfigError);
 }
 

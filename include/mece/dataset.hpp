@@ -219,7 +219,7 @@ private:
     void check_extra_names() const {
         for (std::size_t i = 0; i < buffers_.extra.size(); ++i) {
             const std::string& name = buffers_.extra[i].first;
-            bool clash = name == "days_since_abandon" || name == "days_since_last_order";
+            bool clash = name == "days_since_abandon" || name == "days_since_last_order" || name == "user_id_hash";
             for (auto field : schema_fields) clash = clash || name == field;
             for (std::size_t j = 0; j < i; ++j) clash = clash || buffers_.extra[j].first == name;
             if (clash) detail::raise<InputError>("dataset: extra column '" + name + "' repeats the name of another column");

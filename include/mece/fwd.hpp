@@ -30,6 +30,8 @@ using ColumnView = Eigen::Map<const Column<T>>;
 namespace defaults {
 inline constexpr int window_days = 7;
 inline constexpr const char* catch_all_name = "Other Bucket";
+inline constexpr Eigen::Index min_size = 500;
+inline constexpr Eigen::Index max_size = 20000;
 }  // namespace defaults
 
 template <class Scalar>

@@ -7,6 +7,7 @@
 /// `mece/io/config.hpp` (JSON configuration), `mece/io/generator.hpp` (the synthetic
 /// dataset).
 
+#include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>

@@ -229,6 +229,40 @@ inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector
 }
 
 
+/// Whether `a` implies `b`: both bound the same feature from the same side and `a` is
+/// at least as tight (`x >= 2166` implies `x >= 500`). A missing value fails both.
+inline bool implies(const Predicate& a, const Predicate& b) {
+    if (a.feature != b.feature || std::isnan(a.value) || std::isnan(b.value)) return false;
+    const auto lower = [](Op op) { return op == Op::greater || op == Op::greater_equal; };
+    const auto upper = [](Op op) { return op == Op::less || op == Op::less_equal; };
+    if (lower(a.op) && lower(b.op))
+        return a.value > b.value || (a.value == b.value && (b.op == Op::greater_equal || a.op == Op::greater));
+    if (upper(a.op) && upper(b.op))
+        return a.value < b.value || (a.value == b.value && (b.op == Op::less_equal || a.op == Op::less));
+    return false;
+}
+
+/// Leaves out the predicate terms of a conjunction that another term implies (the
+/// parent's `x >= 500` under a split part's `x >= 2166`); of two equivalent terms the
+/// first stays. The conjunction selects the same users.
+inline void drop_implied(std::vector<Expr>& terms) {
+    const auto is_predicate = [](const Expr& e) { return e.kind() == Expr::Kind::predicate; };
+    std::vector<bool> drop(terms.size(), false);
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        if (!is_predicate(terms[i])) continue;
+        for (std::size_t j = 0; j < terms.size() && !drop[i]; ++j) {
+            if (i == j || drop[j] || !is_predicate(terms[j])) continue;
+            const Predicate& p = terms[i].predicate();
+            const Predicate& q = terms[j].predicate();
+            drop[i] = implies(q, p) && (!implies(p, q) || j < i);
+        }
+    }
+    std::vector<Expr> kept;
+    for (std::size_t i = 0; i < terms.size(); ++i)
+        if (!drop[i]) kept.push_back(std::move(terms[i]));
+    terms = std::move(kept);
+}
+
 /// The segments of the tree under `root`, in order, each with its exact definition.
 ///
 /// A segment's definition is its own conditions and those of the rules above it, and
@@ -251,6 +285,7 @@ inline std::vector<SegmentDefinition> flatten(const RuleNode& root) {
                 for (const auto* sibling : earlier)
                     if (!provably_disjoint(conjunction, *sibling)) definition.push_back(Expr::negate(Expr::all_of(*sibling)));
             }
+            drop_implied(definition);
             if (child.children.empty()) {
                 Expr rule = definition.size() == 1 ? std::move(definition.front())
                             : definition.empty()   ? Expr::always()

@@ -3,6 +3,7 @@
 /// Features a rule can test: the numeric columns of a dataset and the two derived
 /// recencies, `days_since_abandon` and `days_since_last_order` (SPEC section 4).
 
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@ enum class FeatureKind {
     profitability_score,
     days_since_abandon,     ///< as_of - cart_abandoned_date
     days_since_last_order,  ///< as_of - last_order_date; missing for users who never ordered
+    user_id_hash,           ///< `hash_user_id(user_id)`: what a split by hash cuts
     extra,                  ///< an extra numeric column of the dataset
 };
 
@@ -37,7 +39,27 @@ constexpr std::optional<FeatureKind> builtin_feature(std::string_view name) noex
     if (name == "profitability_score") return FeatureKind::profitability_score;
     if (name == "days_since_abandon") return FeatureKind::days_since_abandon;
     if (name == "days_since_last_order") return FeatureKind::days_since_last_order;
+    if (name == "user_id_hash") return FeatureKind::user_id_hash;
     return std::nullopt;
+}
+
+/// The feature a hash split cuts, the top 24 bits of SplitMix64's output for the
+/// user id (its two's complement bits): an integer in [0, 2^24), exact in `float` and
+/// `double`, stable across runs, machines and shards. In Python:
+/// `z = (uid + 0x9E3779B97F4A7C15) % 2**64; z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % 2**64;`
+/// `z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % 2**64; hash = (z ^ (z >> 31)) >> 40`.
+constexpr std::uint32_t hash_user_id(std::int64_t user_id) noexcept {
+    std::uint64_t z = static_cast<std::uint64_t>(user_id) + 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return static_cast<std::uint32_t>((z ^ (z >> 31)) >> 40);
+}
+
+/// Whether the feature can be missing for a user: `days_since_last_order` (never
+/// ordered) and extra columns a caller fills (the CSV reader refuses NaN, a caller's
+/// buffers may hold it).
+constexpr bool may_be_missing(FeatureKind kind) noexcept {
+    return kind == FeatureKind::days_since_last_order || kind == FeatureKind::extra;
 }
 
 /// Reads one feature of a dataset for any set of rows, as `Scalar`, NaN where missing.
@@ -56,7 +78,7 @@ public:
         } else {
             std::string place = where.empty() ? std::string("rules") : std::string(where);
             detail::raise<ConfigError>(place + ": unknown feature '" + std::string(name) +
-                                       "' (not a numeric column of the data nor days_since_abandon / days_since_last_order)");
+                                       "' (not a numeric column of the data nor a derived feature)");
         }
     }
 
@@ -83,6 +105,11 @@ public:
                 const auto last_order = data_->last_order_date()(index);
                 values = (last_order == no_date)
                              .select(std::numeric_limits<Scalar>::quiet_NaN(), as_of - last_order.template cast<Scalar>());
+                break;
+            }
+            case FeatureKind::user_id_hash: {
+                const auto ids = data_->user_id();
+                for (Eigen::Index i = 0; i < count; ++i) values[i] = Scalar(hash_user_id(ids[rows[i]]));
                 break;
             }
             case FeatureKind::extra: values = ColumnView<Scalar>(extra_, data_->rows())(index); break;

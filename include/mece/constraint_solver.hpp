@@ -1,0 +1,499 @@
+#pragma once
+/// \file constraint_solver.hpp
+/// `ConstraintSolver`: keeps every segment at an actionable size (SPEC section 5). A
+/// segment below `min_size` is dissolved, its users falling through to the later rules;
+/// one above `max_size` is split into parts at cut points of a feature. The result is a
+/// new resolved rule tree whose segment definitions stay exact, the assignment under it,
+/// a validity flag and reason per segment, and a log of every change.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/dataset.hpp>
+#include <mece/detail/quantile.hpp>
+#include <mece/error.hpp>
+#include <mece/fwd.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/universe.hpp>
+
+namespace mece {
+
+/// Size bounds and how to split.
+struct ConstraintOptions {
+    Eigen::Index min_size = defaults::min_size;
+    Eigen::Index max_size = defaults::max_size;
+    /// Features tried in order when a segment is too large; the first whose cut points
+    /// give parts all within bounds is used, and a hash of `user_id` when none does.
+    std::vector<std::string> split_features{"avg_order_value", "engagement_score", "profitability_score",
+                                            "sessions_last_30d", "num_cart_items"};
+    /// Segment (or parent rule) name -> the feature tried first when splitting it.
+    std::map<std::string, std::string> split_by;
+    /// A split into more parts than this is refused and the segment flagged instead.
+    Eigen::Index max_split_parts = 1000;
+
+    /// Throws `ConfigError` unless `0 <= min_size <= max_size`, `max_size >= 1` and
+    /// `max_split_parts >= 2`.
+    void validate() const {
+        if (min_size < 0) detail::raise<ConfigError>("constraints.min_size: must not be negative, got " + std::to_string(min_size));
+        if (max_size < 1) detail::raise<ConfigError>("constraints.max_size: must be at least 1, got " + std::to_string(max_size));
+        if (min_size > max_size)
+            detail::raise<ConfigError>("constraints: min_size " + std::to_string(min_size) + " is above max_size " +
+                                       std::to_string(max_size));
+        if (max_split_parts < 2)
+            detail::raise<ConfigError>("constraints.max_split_parts: must be at least 2, got " + std::to_string(max_split_parts));
+    }
+};
+
+/// One change the solver made, or a segment it had to keep out of bounds.
+struct ConstraintEvent {
+    enum class Action {
+        dissolve,  ///< below min_size: the rule is removed, its users fall through
+        collapse,  ///< a rule whose sub-rules were all dissolved becomes a segment again
+        split,     ///< above max_size: split into parts
+        keep,      ///< out of bounds and nothing can fix it: kept, flagged invalid
+    };
+    Action action = Action::keep;
+    std::string segment;
+    /// Users in the segment when the solver acted.
+    Eigen::Index size = 0;
+    std::string reason;
+    /// For a split: the feature cut (`user_id_hash` for a hash split).
+    std::string feature;
+    /// Dissolve: where the users went and how many. Split: each part and its size.
+    std::vector<std::pair<std::string, Eigen::Index>> users;
+};
+
+/// `dissolve`, `collapse`, `split`, `keep`.
+constexpr std::string_view to_string(ConstraintEvent::Action action) noexcept {
+    switch (action) {
+        case ConstraintEvent::Action::dissolve: return "dissolve";
+        case ConstraintEvent::Action::collapse: return "collapse";
+        case ConstraintEvent::Action::split: return "split";
+        case ConstraintEvent::Action::keep: return "keep";
+    }
+    return "?";
+}
+
+/// Whether a segment is within bounds, and why not.
+struct SegmentStatus {
+    bool valid = true;
+    std::string reason;
+};
+
+/// What the solver produced: rules, assignment, one status per segment (`status[id - 1]`)
+/// and the log, in the order things happened.
+struct Solution {
+    ResolvedRules rules;
+    Assignment assignment;
+    std::vector<SegmentStatus> status;
+    std::vector<ConstraintEvent> log;
+    ConstraintOptions options;
+};
+
+namespace detail {
+
+/// The number with the fewest significant digits in `(low, high]`: a cut point that
+/// splits the data exactly where any value in that interval does, but reads well.
+inline double shortest_between(double low, double high) {
+    if (!(low < high)) return high;
+    for (int digits = 1; digits <= 17; ++digits) {
+        for (double target : {high, low + (high - low) / 2}) {
+            char text[40];
+            const auto result = std::to_chars(text, text + sizeof text, target, std::chars_format::scientific, digits - 1);
+            double candidate = 0;
+            std::from_chars(text, result.ptr, candidate);
+            if (candidate > low && candidate <= high) return candidate;
+        }
+    }
+    return high;
+}
+
+/// `below min_size (312 < 500)`, `above max_size (30000 > 20000)`: the reasons' openings.
+inline std::string below_min(Eigen::Index size, Eigen::Index min_size) {
+    return "below min_size (" + std::to_string(size) + " < " + std::to_string(min_size) + ")";
+}
+inline std::string above_max(Eigen::Index size, Eigen::Index max_size) {
+    return "above max_size (" + std::to_string(size) + " > " + std::to_string(max_size) + ")";
+}
+
+}  // namespace detail
+
+/// Keeps segments within `[min_size, max_size]`.
+///
+/// The segments are visited once, in rule order. Dissolving a segment only moves its
+/// users to later segments, and splitting one touches no other, so a segment's size is
+/// final when it is visited and one pass reaches a stable result: the solver always
+/// terminates, in time linear in the universe for each change.
+///
+/// \code
+/// mece::ConstraintSolver solver{{.min_size = 500, .max_size = 20000}};
+/// mece::Solution solution = solver.solve(resolved, assignment, data, universe);
+/// \endcode
+class ConstraintSolver {
+public:
+    explicit ConstraintSolver(ConstraintOptions options = {}) : options_(std::move(options)) { options_.validate(); }
+
+    const ConstraintOptions& options() const noexcept { return options_; }
+
+    /// Dissolves, collapses and splits until every segment is within bounds or cannot be.
+    template <class Scalar>
+    Solution solve(const ResolvedRules& rules, const Assignment& assignment, const Dataset<Scalar>& data,
+                   const Universe& universe) const {
+        Run<Scalar> run(options_, rules, assignment, data, universe);
+        return run.solve();
+    }
+
+    /// Flags the segments out of bounds and changes nothing (constraints switched off).
+    Solution check(const ResolvedRules& rules, const Assignment& assignment) const {
+        Solution solution{rules, assignment, {}, {}, options_};
+        for (auto size : assignment.sizes) solution.status.push_back(status_of(size, {}));
+        return solution;
+    }
+
+private:
+    SegmentStatus status_of(Eigen::Index size, const std::string& reason) const {
+        if (size >= options_.min_size && size <= options_.max_size) return {};
+        if (!reason.empty()) return {false, reason};
+        return {false, size < options_.min_size ? detail::below_min(size, options_.min_size)
+                                                : detail::above_max(size, options_.max_size)};
+    }
+
+    /// One solve: the tree as an arena of nodes that the passes edit in place.
+    template <class Scalar>
+    class Run {
+    public:
+        Run(const ConstraintOptions& options, const ResolvedRules& rules, const Assignment& assignment,
+            const Dataset<Scalar>& data, const Universe& universe)
+            : options_(options), rules_(rules), data_(data), universe_(universe) {
+            if (assignment.segment_ids.size() != universe.size() || assignment.sizes.size() != rules.segments().size())
+                detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
+            add(rules.root(), -1, {});
+            members_.resize(nodes_.size());
+            for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])].reserve(std::size_t(assignment.sizes[s]));
+            for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i)
+                members_[std::size_t(order_.at(std::size_t(assignment.segment_ids[i] - 1)))].push_back(i);
+            for (const auto& node : nodes_) names_.insert(node.name);
+        }
+
+        Solution solve() {
+            std::size_t at = 0;
+            while (at < order_.size()) {
+                const int leaf = order_[at];
+                const auto size = Eigen::Index(members_[std::size_t(leaf)].size());
+                if (size < options_.min_size) {
+                    if (!nodes_[std::size_t(leaf)].catch_all) {
+                        dissolve(at);
+                        continue;
+                    }
+                    const int parent = nodes_[std::size_t(leaf)].parent;
+                    if (parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
+                        collapse(at);
+                        continue;
+                    }
+                    keep(leaf, size, detail::below_min(size, options_.min_size) +
+                                         (parent == 0 ? (universe_.size() < options_.min_size
+                                                             ? ": the whole universe has " + std::to_string(universe_.size()) + " users"
+                                                             : ": the final catch-all has no later rule to take its users")
+                                                      : ": a catch-all keeps the users of '" + nodes_[std::size_t(parent)].name +
+                                                            "' that no sub-rule takes"));
+                    ++at;
+                } else if (size > options_.max_size) {
+                    at += split(at);
+                } else {
+                    const int parent = nodes_[std::size_t(leaf)].parent;
+                    if (nodes_[std::size_t(leaf)].catch_all && parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
+                        collapse(at);
+                        continue;
+                    }
+                    ++at;
+                }
+            }
+            return finish();
+        }
+
+    private:
+        struct Node {
+            std::string name;
+            std::vector<Predicate> predicates;
+            bool catch_all = false;
+            std::optional<Expr> remainder;
+            std::vector<int> children;
+            int parent = -1;
+            /// Its own and its ancestors' predicates: what first-match assignment tests.
+            std::vector<Predicate> conjunction;
+            /// Why it is out of bounds, when it is kept so.
+            std::string reason;
+        };
+
+        int add(const RuleNode& from, int parent, const std::vector<Predicate>& above) {
+            const int id = int(nodes_.size());
+            Node node{from.name, from.predicates, from.catch_all, from.remainder, {}, parent, above, {}};
+            node.conjunction.insert(node.conjunction.end(), from.predicates.begin(), from.predicates.end());
+            nodes_.push_back(std::move(node));
+            if (parent >= 0 && from.children.empty()) order_.push_back(id);
+            for (const RuleNode& child : from.children) {
+                const int child_id = add(child, id, nodes_[std::size_t(id)].conjunction);
+                nodes_[std::size_t(id)].children.push_back(child_id);
+            }
+            return id;
+        }
+
+        const FeatureReader<Scalar>& reader(const std::string& feature, const std::string& where) {
+            auto found = readers_.find(feature);
+            if (found == readers_.end())
+                found = readers_.emplace(feature, FeatureReader<Scalar>(data_, universe_.as_of(), feature, where)).first;
+            return found->second;
+        }
+
+        /// The dataset rows of universe positions.
+        Column<RowIndex> rows_of(const std::vector<Eigen::Index>& positions) const {
+            Column<RowIndex> rows(Eigen::Index(positions.size()));
+            for (std::size_t i = 0; i < positions.size(); ++i) rows[Eigen::Index(i)] = universe_.rows()[positions[i]];
+            return rows;
+        }
+
+        void keep(int leaf, Eigen::Index size, std::string reason) {
+            nodes_[std::size_t(leaf)].reason = reason;
+            log_.push_back({ConstraintEvent::Action::keep, nodes_[std::size_t(leaf)].name, size, std::move(reason), {}, {}});
+        }
+
+        /// Removes the segment at `order_[at]`; each of its users goes to the first later
+        /// segment whose conjunction it matches, as if the rule had never been written.
+        void dissolve(std::size_t at) {
+            const int leaf = order_[at];
+            Node& node = nodes_[std::size_t(leaf)];
+            std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
+            ConstraintEvent event{ConstraintEvent::Action::dissolve, node.name, Eigen::Index(moving.size()),
+                                  detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}};
+            auto& siblings = nodes_[std::size_t(node.parent)].children;
+            siblings.erase(std::find(siblings.begin(), siblings.end(), leaf));
+            order_.erase(order_.begin() + std::ptrdiff_t(at));
+
+            const Column<RowIndex> rows = rows_of(moving);
+            const auto n = rows.size();
+            std::map<std::string, Column<Scalar>, std::less<>> values;
+            Column<bool> open = Column<bool>::Constant(n, true);
+            Column<bool> match(n);
+            for (std::size_t later = at; later < order_.size() && n > 0; ++later) {
+                const int target = order_[later];
+                match = open;
+                for (const Predicate& p : nodes_[std::size_t(target)].conjunction) {
+                    auto found = values.find(p.feature);
+                    if (found == values.end()) found = values.emplace(p.feature, reader(p.feature, p.feature).gather(rows)).first;
+                    match = match && compare(found->second, p.op, p.value);
+                }
+                Eigen::Index moved = 0;
+                for (Eigen::Index i = 0; i < n; ++i)
+                    if (match[i]) members_[std::size_t(target)].push_back(moving[std::size_t(i)]), ++moved;
+                if (moved == 0) continue;
+                event.users.emplace_back(nodes_[std::size_t(target)].name, moved);
+                open = open && !match;
+                if (!open.any()) break;
+            }
+            if (n > 0 && open.any()) detail::raise<Error>("constraints: users of '" + event.segment + "' matched no later segment");
+            log_.push_back(std::move(event));
+        }
+
+        /// A catch-all that is all that is left of its parent: the parent becomes the segment.
+        void collapse(std::size_t at) {
+            const int leaf = order_[at];
+            const int parent = nodes_[std::size_t(leaf)].parent;
+            members_[std::size_t(parent)] = std::move(members_[std::size_t(leaf)]);
+            nodes_[std::size_t(parent)].children.clear();
+            order_[at] = parent;
+            const auto size = Eigen::Index(members_[std::size_t(parent)].size());
+            log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(parent)].name, size,
+                            "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].name +
+                                "' is the whole rule again",
+                            {},
+                            {{nodes_[std::size_t(parent)].name, size}}});
+        }
+
+        /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
+        /// numbers that split the same users; empty unless every part is within bounds.
+        std::vector<double> cuts(const Column<Scalar>& values, Eigen::Index parts, std::string& why) const {
+            std::vector<double> probabilities;
+            for (Eigen::Index j = 1; j < parts; ++j) probabilities.push_back(double(j) / double(parts));
+            Column<Scalar> scratch = values;
+            const std::vector<double> at = detail::quantiles(scratch.data(), scratch.size(), probabilities);
+            if (at.empty() || std::isnan(at.front())) {
+                why = "no values";
+                return {};
+            }
+            const double inf = std::numeric_limits<double>::infinity();
+            std::vector<Eigen::Index> count(std::size_t(parts), 0);
+            std::vector<double> lowest(std::size_t(parts), inf), highest(std::size_t(parts), -inf);
+            for (Eigen::Index i = 0; i < values.size(); ++i) {
+                const double v = double(values[i]);
+                if (std::isnan(v)) {
+                    ++count.back();
+                    continue;
+                }
+                const auto part = std::size_t(std::upper_bound(at.begin(), at.end(), v) - at.begin());
+                ++count[part];
+                lowest[part] = std::min(lowest[part], v);
+                highest[part] = std::max(highest[part], v);
+            }
+            for (std::size_t p = 0; p < count.size(); ++p) {
+                if (count[p] == 0 || lowest[p] == inf || count[p] < options_.min_size || count[p] > options_.max_size) {
+                    why = "parts of " + sizes_text(count);
+                    return {};
+                }
+            }
+            std::vector<double> result;
+            for (std::size_t j = 0; j + 1 < count.size(); ++j) result.push_back(detail::shortest_between(highest[j], lowest[j + 1]));
+            return result;
+        }
+
+        static std::string sizes_text(const std::vector<Eigen::Index>& sizes) {
+            std::string text;
+            for (auto s : sizes) text += (text.empty() ? "" : "/") + std::to_string(s);
+            return text;
+        }
+
+        std::string unique_name(std::string name) {
+            if (names_.insert(name).second) return name;
+            for (int n = 2;; ++n)
+                if (std::string candidate = name + " #" + std::to_string(n); names_.insert(candidate).second) return candidate;
+        }
+
+        /// Splits the segment at `order_[at]`; returns how many segments stand in its place.
+        std::size_t split(std::size_t at) {
+            const int leaf = order_[at];
+            const auto size = Eigen::Index(members_[std::size_t(leaf)].size());
+            const std::string reason = detail::above_max(size, options_.max_size);
+            const Eigen::Index parts = (size + options_.max_size - 1) / options_.max_size;
+            if (parts > options_.max_split_parts) {
+                keep(leaf, size, reason + ": a split would need " + std::to_string(parts) + " parts, more than max_split_parts " +
+                                     std::to_string(options_.max_split_parts));
+                return 1;
+            }
+            std::vector<std::string> features;
+            for (int node = leaf; node > 0; node = nodes_[std::size_t(node)].parent)
+                if (auto chosen = options_.split_by.find(nodes_[std::size_t(node)].name); chosen != options_.split_by.end()) {
+                    features.push_back(chosen->second);
+                    break;
+                }
+            for (const auto& f : options_.split_features)
+                if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
+
+            const Column<RowIndex> rows = rows_of(members_[std::size_t(leaf)]);
+            std::string tried;
+            for (const auto& feature : features) {
+                const Column<Scalar> values = reader(feature, "constraints.split_features").gather(rows);
+                std::string why;
+                if (auto cut = cuts(values, parts, why); !cut.empty()) return apply_split(at, feature, values, cut, reason);
+                tried += (tried.empty() ? "" : "; ") + feature + ": " + why;
+            }
+            // The hash is all but free of ties; a part or two more absorbs the few there are.
+            const Column<Scalar> hashes = reader("user_id_hash", "constraints").gather(rows);
+            const Eigen::Index most = std::min(options_.max_split_parts, options_.min_size > 0 ? size / options_.min_size : size);
+            std::string why;
+            for (Eigen::Index k = parts; k <= most && k <= parts + 8; ++k)
+                if (auto cut = cuts(hashes, k, why); !cut.empty())
+                    return apply_split(at, "user_id_hash", hashes, cut, reason + (tried.empty() ? "" : "; ties defeated " + tried));
+            keep(leaf, size, reason + ": no split into " + std::to_string(parts) + " or more parts keeps every part within [" +
+                                 std::to_string(options_.min_size) + ", " + std::to_string(options_.max_size) + "]");
+            return 1;
+        }
+
+        std::size_t apply_split(std::size_t at, const std::string& feature, const Column<Scalar>& values,
+                                const std::vector<double>& cut, const std::string& reason) {
+            const int leaf = order_[at];
+            const std::string base = nodes_[std::size_t(leaf)].name;
+            const std::size_t parts = cut.size() + 1;
+            std::vector<int> ids;
+            for (std::size_t p = 0; p < parts; ++p) {
+                Node part;
+                part.parent = leaf;
+                part.conjunction = nodes_[std::size_t(leaf)].conjunction;
+                const std::string low = p > 0 ? format_number(cut[p - 1]) : std::string();
+                if (p + 1 < parts) {
+                    if (p > 0) part.predicates.push_back({feature, Op::greater_equal, cut[p - 1], {}});
+                    part.predicates.push_back({feature, Op::less, cut[p], {}});
+                    part.name = base + " / " + (p > 0 ? low + " <= " : std::string()) + feature + " < " + format_number(cut[p]);
+                } else {
+                    part.catch_all = true;
+                    const Predicate at_least{feature, Op::greater_equal, cut[p - 1], {}};
+                    part.remainder = may_be_missing(reader(feature, feature).kind())
+                                         ? Expr::negate(Expr::of({feature, Op::less, cut[p - 1], {}}))
+                                         : Expr::of(at_least);
+                    part.name = base + " / " + feature + " >= " + low;
+                }
+                part.name = unique_name(part.name);
+                part.conjunction.insert(part.conjunction.end(), part.predicates.begin(), part.predicates.end());
+                ids.push_back(int(nodes_.size()));
+                nodes_.push_back(std::move(part));
+                members_.emplace_back();
+            }
+            const std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
+            for (std::size_t i = 0; i < moving.size(); ++i) {
+                const double v = double(values[Eigen::Index(i)]);
+                const auto p = std::isnan(v) ? cut.size() : std::size_t(std::upper_bound(cut.begin(), cut.end(), v) - cut.begin());
+                members_[std::size_t(ids[p])].push_back(moving[i]);
+            }
+            nodes_[std::size_t(leaf)].children = ids;
+            ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}};
+            for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].name, Eigen::Index(members_[std::size_t(id)].size()));
+            log_.push_back(std::move(event));
+            order_.erase(order_.begin() + std::ptrdiff_t(at));
+            order_.insert(order_.begin() + std::ptrdiff_t(at), ids.begin(), ids.end());
+            return parts;
+        }
+
+        RuleNode build(int id) const {
+            const Node& node = nodes_[std::size_t(id)];
+            RuleNode out{node.name, node.predicates, node.catch_all, node.remainder, {}};
+            for (int child : node.children) out.children.push_back(build(child));
+            return out;
+        }
+
+        Solution finish() {
+            Solution solution{ResolvedRules(build(0), rules_.thresholds()), {}, {}, std::move(log_), options_};
+            const auto& segments = solution.rules.segments();
+            if (segments.size() != order_.size()) detail::raise<Error>("constraints: the solved tree lost a segment");
+            Assignment& assignment = solution.assignment;
+            assignment.segment_ids.resize(universe_.size());
+            for (std::size_t s = 0; s < order_.size(); ++s) {
+                const auto& list = members_[std::size_t(order_[s])];
+                for (auto i : list) assignment.segment_ids[i] = std::int32_t(s + 1);
+                assignment.sizes.push_back(Eigen::Index(list.size()));
+                const Node& node = nodes_[std::size_t(order_[s])];
+                const auto n = Eigen::Index(list.size());
+                const bool valid = n >= options_.min_size && n <= options_.max_size;
+                solution.status.push_back(
+                    {valid, valid ? std::string()
+                                  : !node.reason.empty()     ? node.reason
+                                  : n < options_.min_size    ? detail::below_min(n, options_.min_size)
+                                                             : detail::above_max(n, options_.max_size)});
+            }
+            return solution;
+        }
+
+        const ConstraintOptions& options_;
+        const ResolvedRules& rules_;
+        const Dataset<Scalar>& data_;
+        const Universe& universe_;
+        std::vector<Node> nodes_;
+        /// The segments (leaf nodes) in rule order: segment id - 1 -> node.
+        std::vector<int> order_;
+        std::vector<std::vector<Eigen::Index>> members_;
+        std::map<std::string, FeatureReader<Scalar>, std::less<>> readers_;
+        std::set<std::string, std::less<>> names_;
+        std::vector<ConstraintEvent> log_;
+    };
+
+    ConstraintOptions options_;
+};
+
+}  // namespace mece

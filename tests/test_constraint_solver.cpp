@@ -1,0 +1,289 @@
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <mece/constraint_solver.hpp>
+#include <mece/io/json.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/rule_tree/presets.hpp>
+#include <mece/validation.hpp>
+
+#include "support.hpp"
+
+using mece::feature;
+using mece::test::evaluate_json;
+
+namespace {
+
+/// Users with `aov` 0..n-1 (one each), all in the universe.
+mece::Dataset<double> ramp(Eigen::Index n, double engagement = 0.5) {
+    typename mece::Dataset<double>::Columns c;
+    c.resize(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        c.user_id[i] = 7 * i + 1;
+        c.cart_abandoned_date[i] = 20772;
+        c.last_order_date[i] = i % 3 == 0 ? mece::no_date : 20772 - Eigen::Index(i % 40);
+        c.avg_order_value[i] = double(i);
+        c.sessions_last_30d[i] = int(i % 5);
+        c.num_cart_items[i] = 1;
+        c.engagement_score[i] = engagement;
+        c.profitability_score[i] = double(i % 10) / 10;
+    }
+    return mece::Dataset<double>(std::move(c));
+}
+
+/// Everything a solution must satisfy, whatever the input: sizes add up, the segments
+/// partition the universe, each segment's JSON rule (evaluated here, without the
+/// library) selects exactly its members, and every segment is within bounds or says why.
+void check_solution(const mece::Solution& solution, const mece::Dataset<double>& data, const mece::Universe& universe) {
+    const auto& segments = solution.rules.segments();
+    REQUIRE(solution.assignment.sizes.size() == segments.size());
+    REQUIRE(solution.status.size() == segments.size());
+    REQUIRE(solution.assignment.segment_ids.size() == universe.size());
+    Eigen::Index total = 0;
+    for (auto size : solution.assignment.sizes) total += size;
+    CHECK(total == universe.size());
+    std::vector<Eigen::Index> counted(segments.size(), 0);
+    for (Eigen::Index i = 0; i < universe.size(); ++i) {
+        const auto id = solution.assignment.segment_ids[i];
+        REQUIRE(id >= 1);
+        REQUIRE(id <= int(segments.size()));
+        ++counted[std::size_t(id - 1)];
+    }
+    CHECK(counted == solution.assignment.sizes);
+    std::set<std::string> names;
+    for (const auto& segment : segments) {
+        CHECK(names.insert(segment.name).second);
+        const nlohmann::json rule = segment.rule;
+        for (Eigen::Index i = 0; i < universe.size(); ++i)
+            CHECK(evaluate_json(rule, data, universe.as_of(), universe.rows()[i]) ==
+                  (solution.assignment.segment_ids[i] == segment.id));
+        const auto size = solution.assignment.sizes[std::size_t(segment.id - 1)];
+        const auto& status = solution.status[std::size_t(segment.id - 1)];
+        const bool within = size >= solution.options.min_size && size <= solution.options.max_size;
+        CHECK(status.valid == within);
+        CHECK(status.reason.empty() == within);
+        // Only a catch-all is ever left below the minimum: any other rule is dissolved.
+        if (size < solution.options.min_size) CHECK(segment.catch_all);
+    }
+    // The assignment the rules give by first match is the solution's assignment.
+    const auto again = solution.rules.assign(data, universe);
+    CHECK((again.segment_ids == solution.assignment.segment_ids).all());
+    CHECK(mece::check_mece(solution.rules, solution.assignment, data, universe).ok());
+}
+
+mece::Solution solve(const mece::RuleTree& tree, const mece::Dataset<double>& data, const mece::Universe& universe,
+                     mece::ConstraintOptions options) {
+    const auto rules = tree.resolve(data, universe);
+    const auto assignment = rules.assign(data, universe);
+    return mece::ConstraintSolver(std::move(options)).solve(rules, assignment, data, universe);
+}
+
+}  // namespace
+
+TEST_CASE("a small segment is dissolved into the later rules and the text stops excluding it") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"Top", {feature("avg_order_value") >= 2000}})
+        .add({"Tiny", {feature("avg_order_value") >= 1900}})  // 100 users
+        .add({"Middle", {feature("avg_order_value") >= 1000}});
+    const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 5000});
+    check_solution(solution, data, universe);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 3);
+    CHECK(segments[1].name == "Middle");
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{1000, 1000, 1000});
+    CHECK(segments[1].rules_applied() == "avg_order_value >= 1000 and not (avg_order_value >= 2000)");
+    REQUIRE(solution.log.size() == 1);
+    const auto& event = solution.log[0];
+    CHECK(event.action == mece::ConstraintEvent::Action::dissolve);
+    CHECK(event.segment == "Tiny");
+    CHECK(event.size == 100);
+    CHECK(event.reason == "below min_size (100 < 500)");
+    CHECK(event.users == std::vector<std::pair<std::string, Eigen::Index>>{{"Middle", 100}});
+}
+
+TEST_CASE("a large segment is split at cut points of the first feature that works, with exact parts") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High", {feature("avg_order_value") >= 500}});  // 2500 users
+    const auto solution = solve(tree, data, universe, {.min_size = 100, .max_size = 1000});
+    check_solution(solution, data, universe);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 4);
+    // ceil(2500 / 1000) = 3 parts at the 1/3 and 2/3 quantiles of AOV over the segment
+    // (1332.33.. and 2165.66..), moved to the shortest numbers that cut the same users.
+    CHECK(segments[0].name == "High / avg_order_value < 1333");
+    CHECK(segments[1].name == "High / 1333 <= avg_order_value < 2166");
+    CHECK(segments[2].name == "High / avg_order_value >= 2166");
+    CHECK(segments[0].parents == std::vector<std::string>{"High"});
+    CHECK(segments[2].catch_all);
+    CHECK(segments[0].rules_applied() == "500 <= avg_order_value < 1333");
+    CHECK(segments[1].rules_applied() == "1333 <= avg_order_value < 2166");
+    CHECK(segments[2].rules_applied() == "avg_order_value >= 2166");
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{833, 833, 834, 500});
+    REQUIRE(solution.log.size() == 1);
+    CHECK(solution.log[0].action == mece::ConstraintEvent::Action::split);
+    CHECK(solution.log[0].feature == "avg_order_value");
+    CHECK(solution.log[0].reason == "above max_size (2500 > 1000)");
+}
+
+TEST_CASE("the configured split feature of a segment is tried first") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High", {feature("avg_order_value") >= 500}});
+    const auto solution = solve(tree, data, universe, {.min_size = 100, .max_size = 1300, .split_by = {{"High", "profitability_score"}}});
+    check_solution(solution, data, universe);
+    CHECK(solution.log.at(0).feature == "profitability_score");
+    CHECK(solution.rules.segments()[0].name == "High / profitability_score < 0.5");
+}
+
+TEST_CASE("ties that defeat every feature end in a split by the documented hash of user_id") {
+    auto data = ramp(5000, 0.5);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"Engaged", {feature("engagement_score") >= 0.5}});  // everyone
+    const auto solution = solve(tree, data, universe,
+                                {.min_size = 500, .max_size = 2000, .split_features = {"engagement_score", "num_cart_items"}});
+    check_solution(solution, data, universe);
+    REQUIRE(solution.log.size() == 2);  // the split, then the empty final catch-all kept
+    CHECK(solution.log[0].feature == "user_id_hash");
+    CHECK(solution.log[0].reason.find("ties defeated engagement_score: ") != std::string::npos);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 4);
+    CHECK(segments[0].name.rfind("Engaged / user_id_hash < ", 0) == 0);
+    for (std::size_t s = 0; s < 3; ++s) {
+        CHECK(solution.assignment.sizes[s] >= 1600);
+        CHECK(solution.assignment.sizes[s] <= 1700);
+    }
+    CHECK(solution.assignment.sizes[3] == 0);
+    CHECK_FALSE(solution.status[3].valid);
+    CHECK(solution.status[3].reason == "below min_size (0 < 500): the final catch-all has no later rule to take its users");
+}
+
+TEST_CASE("a universe smaller than min_size ends as one flagged catch-all") {
+    const auto data = ramp(300);
+    const mece::Universe universe{data};
+    const auto solution = solve(mece::presets::seed004(), data, universe, {});
+    check_solution(solution, data, universe);
+    REQUIRE(solution.rules.segments().size() == 1);
+    CHECK(solution.rules.segments()[0].name == "Other Bucket");
+    CHECK(solution.rules.segments()[0].rules_applied() == "all users");
+    CHECK(solution.status[0].reason == "below min_size (300 < 500): the whole universe has 300 users");
+    CHECK(solution.log.size() == 6);  // five dissolved, one kept
+}
+
+TEST_CASE("an empty universe terminates with one empty flagged catch-all") {
+    const auto data = ramp(0);
+    const mece::Universe universe{data, {.as_of = 20772}};
+    const auto solution = solve(mece::presets::seed004(), data, universe, {});
+    check_solution(solution, data, universe);
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{0});
+}
+
+TEST_CASE("a rule whose sub-rules all dissolve becomes a segment again") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High",
+              {feature("avg_order_value") >= 1000},
+              {{"High A", {feature("avg_order_value") >= 2900}}, {"High B", {feature("avg_order_value") >= 2800}}}});
+    const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 5000});
+    check_solution(solution, data, universe);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 2);
+    CHECK(segments[0].name == "High");
+    CHECK(segments[0].parents.empty());
+    CHECK(segments[0].rules_applied() == "avg_order_value >= 1000");
+    CHECK(solution.log.at(2).action == mece::ConstraintEvent::Action::collapse);
+}
+
+TEST_CASE("a small sub-catch-all is kept and flagged, its users stay in their rule") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High", {feature("avg_order_value") >= 1000}, {{"High A", {feature("avg_order_value") >= 1100}}}});
+    const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 5000});
+    check_solution(solution, data, universe);
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{1900, 100, 1000});
+    CHECK(solution.status[1].reason == "below min_size (100 < 500): a catch-all keeps the users of 'High' that no sub-rule takes");
+}
+
+TEST_CASE("adversarial: thousands of one-user rules and a giant catch-all finish quickly") {
+    const auto data = ramp(60000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    for (int i = 0; i < 3000; ++i) tree.add({"one " + std::to_string(i), {feature("avg_order_value") == double(i * 7)}});
+    const auto solution = solve(tree, data, universe, {});
+    check_solution(solution, data, universe);
+    CHECK(solution.rules.segments().size() == 3);  // the catch-all split in three
+    CHECK(solution.log.size() == 3001);
+}
+
+TEST_CASE("split parts never exceed max_split_parts; the segment is flagged instead") {
+    const auto data = ramp(3000);
+    const mece::Universe universe{data};
+    const auto solution = solve(mece::RuleTree{}, data, universe, {.min_size = 1, .max_size = 10, .max_split_parts = 100});
+    check_solution(solution, data, universe);
+    CHECK(solution.status[0].reason ==
+          "above max_size (3000 > 10): a split would need 300 parts, more than max_split_parts 100");
+}
+
+TEST_CASE("bounds that no split can meet are explained") {
+    const auto data = ramp(700);
+    const mece::Universe universe{data};
+    const auto solution = solve(mece::RuleTree{}, data, universe, {.min_size = 400, .max_size = 600});
+    check_solution(solution, data, universe);
+    CHECK(solution.status[0].reason == "above max_size (700 > 600): no split into 2 or more parts keeps every part within [400, 600]");
+}
+
+TEST_CASE("invalid bounds are refused with the key") {
+    CHECK_THROWS_WITH_AS(mece::ConstraintSolver({.min_size = 10, .max_size = 5}), "constraints: min_size 10 is above max_size 5",
+                         mece::ConfigError);
+    CHECK_THROWS_WITH_AS(mece::ConstraintSolver({.min_size = -1}), "constraints.min_size: must not be negative, got -1",
+                         mece::ConfigError);
+}
+
+TEST_CASE("shortest_between picks the number with fewest digits above low and up to high") {
+    CHECK(mece::detail::shortest_between(1332.0, 1333.0) == 1333.0);
+    CHECK(mece::detail::shortest_between(0.1234, 0.1299) == 0.127);
+    CHECK(mece::detail::shortest_between(99.0, 250.0) == 200.0);
+    CHECK(mece::detail::shortest_between(1.0, 1.0 + 1e-15) == 1.0 + 1e-15);
+}
+
+TEST_CASE("property: random trees, data and bounds always solve to valid or explained segments with exact rules") {
+    std::mt19937_64 rng(505);
+    for (int trial = 0; trial < 120; ++trial) {
+        const int levels = std::uniform_int_distribution<int>(1, 30)(rng);
+        const auto n = std::uniform_int_distribution<Eigen::Index>(0, 3000)(rng);
+        const auto data = mece::test::random_dataset(rng, n, 20772, levels);
+        const mece::Universe universe{data, {.as_of = 20772}};
+        int counter = 0;
+        mece::RuleTree tree;
+        for (auto& rule : mece::test::random_rules(rng, 2, levels, counter)) tree.add(std::move(rule));
+        const auto min_size = std::uniform_int_distribution<Eigen::Index>(0, 300)(rng);
+        const auto max_size = min_size + std::uniform_int_distribution<Eigen::Index>(1, 900)(rng);
+        mece::ConstraintOptions options{.min_size = min_size, .max_size = max_size};
+        if (trial % 3 == 0) options.split_features = {"days_since_last_order", "sessions_last_30d"};
+        CAPTURE(trial);
+        CAPTURE(min_size);
+        CAPTURE(max_size);
+        const auto solution = solve(tree, data, universe, options);
+        check_solution(solution, data, universe);
+        // Splits stay within bounds: no segment is above max_size without a reason
+        // naming why a split could not be made.
+        for (std::size_t s = 0; s < solution.status.size(); ++s)
+            if (solution.assignment.sizes[s] > max_size)
+                CHECK((solution.status[s].reason.find("no split") != std::string::npos ||
+                       solution.status[s].reason.find("max_split_parts") != std::string::npos));
+    }
+}
