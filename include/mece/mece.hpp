@@ -1,7 +1,8 @@
 #pragma once
 /// \file mece.hpp
 /// Everything needed to segment a dataset held in memory: the dataset, the universe,
-/// the rule tree and its presets, the MECE checks and the strategy writer.
+/// the rule tree and its presets, the constraint solver, segment statistics, the scorer,
+/// the MECE checks and the strategy writer.
 ///
 /// Left out, include them yourself: `mece/io/csv.hpp` (reading and writing CSV),
 /// `mece/io/config.hpp` (JSON configuration), `mece/io/generator.hpp` (the synthetic
@@ -15,6 +16,8 @@
 #include <mece/rule_tree/expression.hpp>
 #include <mece/rule_tree/feature.hpp>
 #include <mece/rule_tree/presets.hpp>
+#include <mece/scorer.hpp>
+#include <mece/segment_stats.hpp>
 #include <mece/strategy_writer.hpp>
 #include <mece/universe.hpp>
 #include <mece/validation.hpp>

@@ -1,0 +1,83 @@
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <mece/rule_tree/presets.hpp>
+#include <mece/segment_stats.hpp>
+
+#include "support.hpp"
+
+TEST_CASE("sums, counts and means per segment match a row-by-row reference") {
+    std::mt19937_64 rng(31);
+    const auto data = mece::test::random_dataset(rng, 2000, 20772, 9);
+    const mece::Universe universe{data, {.as_of = 20772}};
+    const auto rules = mece::presets::seed004().resolve(data, universe);
+    const auto assignment = rules.assign(data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, assignment);
+    REQUIRE(stats.segments() == rules.segments().size());
+    CHECK(stats.universe_size() == universe.size());
+    for (const auto& feature : mece::test::features) {
+        for (const auto& segment : rules.segments()) {
+            double sum = 0, count = 0;
+            Eigen::Index size = 0;
+            for (Eigen::Index i = 0; i < universe.size(); ++i) {
+                if (assignment.segment_ids[i] != segment.id) continue;
+                ++size;
+                const double v = mece::test::value_of(data, universe.as_of(), universe.rows()[i], feature);
+                if (std::isnan(v)) continue;
+                sum += v;
+                ++count;
+            }
+            CAPTURE(feature);
+            CHECK(stats.size(segment.id) == size);
+            CHECK(stats.count(segment.id, feature) == count);
+            CHECK(stats.sum(segment.id, feature) == doctest::Approx(sum).epsilon(1e-12));
+            if (count == 0) CHECK(std::isnan(stats.mean(segment.id, feature)));
+        }
+    }
+}
+
+TEST_CASE("aov_percentile_rank is the average rank over the universe size, as pandas rank(pct=True)") {
+    // AOVs 10, 20, 20, 30: ranks 1, 2.5, 2.5, 4 of 4.
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 10, 1, 1, 0.1, 0.5},
+                                                {2, "2026-11-15", nullptr, 20, 1, 1, 0.9, 0.5},
+                                                {3, "2026-11-15", nullptr, 20, 1, 1, 0.1, 0.5},
+                                                {4, "2026-11-15", nullptr, 30, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"Engaged", {mece::feature("engagement_score") > 0.5}});
+    const auto rules = tree.resolve(data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, rules.assign(data, universe));
+    CHECK(stats.sum(1, "aov_percentile_rank") == (2.5 + 4) / 4);
+    CHECK(stats.mean(2, "aov_percentile_rank") == (1 + 2.5) / 4 / 2);
+}
+
+TEST_CASE("statistics of shards merge into the statistics of the whole") {
+    std::mt19937_64 rng(32);
+    const auto whole = mece::test::random_dataset(rng, 1000, 20772, 7);
+    rng.seed(32);
+    const auto first = mece::test::random_dataset(rng, 600, 20772, 7);
+    const auto second = mece::test::random_dataset(rng, 400, 20772, 7);
+    mece::RuleTree tree;
+    tree.add({"A", {mece::feature("avg_order_value") >= 300}}).add({"B", {mece::feature("days_since_last_order") <= 20}});
+    const auto stats_of = [&](const mece::Dataset<double>& data) {
+        const mece::Universe universe{data, {.as_of = 20772}};
+        return mece::SegmentStats::compute(data, universe, tree.resolve(data, universe).assign(data, universe));
+    };
+    auto merged = stats_of(first);
+    merged.merge(stats_of(second));
+    const auto reference = stats_of(whole);
+    CHECK(merged.universe_size() == reference.universe_size());
+    for (int id = 1; id <= 3; ++id) {
+        CHECK(merged.size(id) == reference.size(id));
+        for (const auto& feature : mece::test::features) {
+            CHECK(merged.count(id, feature) == reference.count(id, feature));
+            CHECK(merged.sum(id, feature) == doctest::Approx(reference.sum(id, feature)).epsilon(1e-12));
+        }
+    }
+    mece::SegmentStats other({"x"}, 3);
+    CHECK_THROWS_WITH_AS(merged.merge(other), "segment statistics: cannot merge statistics of different segments or features",
+                         mece::Error);
+}
