@@ -1,14 +1,18 @@
-// mece-segment: segments cart abandoners from a CSV file or the synthetic dataset,
-// prints the segments and the MECE checks, and writes strategy.json and assignments.csv.
+// mece-segment: segments cart abandoners from a CSV file or the synthetic dataset, keeps
+// the segments within the size bounds, scores and ranks them, prints the strategy and
+// the MECE checks, and writes strategy.csv, strategy.json, strategy.md and assignments.csv.
 //
 // Exit status: 0 on success, 1 on an input or configuration error (the message names
 // the place), 2 on a usage error.
 
 #include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +34,8 @@ struct Options {
     std::string out = "mece-out";
     bool lenient = false;
     bool no_constraints = false;
+    std::optional<Eigen::Index> min_size;
+    std::optional<Eigen::Index> max_size;
 };
 
 std::string percent(double share) {
@@ -38,15 +44,56 @@ std::string percent(double share) {
     return text;
 }
 
-void print_segments(const mece::ResolvedRules& rules, const mece::Assignment& assignment, const mece::Universe& universe) {
-    std::size_t name_width = 7;
-    for (const auto& s : rules.segments()) name_width = std::max(name_width, s.name.size());
-    std::printf("\n%3s  %-*s  %9s  %6s  %s\n", "id", int(name_width), "segment", "size", "share", "rules applied");
-    for (const auto& s : rules.segments()) {
-        const auto size = assignment.sizes[std::size_t(s.id - 1)];
+/// Prints the strategy by rank: the table, then each segment's rule and what the solver did.
+void print_strategy(const mece::Solution& solution, const mece::Scores& scores, const mece::Universe& universe) {
+    const auto& segments = solution.rules.segments();
+    std::size_t name_width = 7, tier_width = 4;
+    for (const auto& s : segments) name_width = std::max(name_width, s.name.size());
+    for (const auto& s : scores.segments) tier_width = std::max(tier_width, s.tier.size());
+    std::printf("\n%4s  %-*s  %9s  %6s", "rank", int(name_width), "segment", "size", "share");
+    for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
+        std::string label = scores.dimensions[k].substr(0, 8);
+        if (scores.estimated[k]) label += "*";
+        std::printf("  %9s", label.c_str());
+    }
+    std::printf("  %7s  %-*s  %s\n", "overall", int(tier_width), "tier", "valid");
+    for (int id : scores.ranking) {
+        const auto& score = scores.of(id);
+        const auto size = solution.assignment.sizes[std::size_t(id - 1)];
         const double share = universe.size() ? double(size) / double(universe.size()) : 0.0;
-        std::printf("%3d  %-*s  %9lld  %6s  %s\n", s.id, int(name_width), s.name.c_str(), static_cast<long long>(size),
-                    percent(share).c_str(), s.rules_applied().c_str());
+        std::printf("%4d  %-*s  %9lld  %6s", score.rank, int(name_width), segments[std::size_t(id - 1)].name.c_str(),
+                    static_cast<long long>(size), percent(share).c_str());
+        for (double v : score.scores) std::printf("  %9.3f", v);
+        const auto& status = solution.status[std::size_t(id - 1)];
+        std::printf("  %7.3f  %-*s  %s\n", score.overall, int(tier_width), score.tier.c_str(),
+                    status.valid ? "yes" : ("NO: " + status.reason).c_str());
+    }
+    for (std::size_t k = 0; k < scores.dimensions.size(); ++k)
+        if (scores.estimated[k])
+            std::printf("* %s is estimated: %s\n", scores.dimensions[k].c_str(), scores.descriptions[k].c_str());
+    std::printf("\nRules applied (by rank)\n");
+    for (int id : scores.ranking)
+        std::printf("%4d  %s: %s\n", scores.of(id).rank, segments[std::size_t(id - 1)].name.c_str(),
+                    segments[std::size_t(id - 1)].rules_applied().c_str());
+}
+
+void print_log(const mece::Solution& solution, bool applied) {
+    std::printf("\nConstraints: segment sizes %lld to %lld", static_cast<long long>(solution.options.min_size),
+                static_cast<long long>(solution.options.max_size));
+    if (!applied) {
+        std::printf(", not applied (--no-constraints)\n");
+        return;
+    }
+    std::printf(", %zu actions\n", solution.log.size());
+    for (const auto& e : solution.log) {
+        std::printf("  %-8s %s (%lld users): %s", std::string(mece::to_string(e.action)).c_str(), e.segment.c_str(),
+                    static_cast<long long>(e.size), e.reason.c_str());
+        if (!e.users.empty()) {
+            std::printf(e.action == mece::ConstraintEvent::Action::split ? "\n           parts:" : "\n           users to:");
+            for (std::size_t i = 0; i < e.users.size(); ++i)
+                std::printf("%s %s (%lld)", i ? "," : "", e.users[i].first.c_str(), static_cast<long long>(e.users[i].second));
+        }
+        std::printf("\n");
     }
 }
 
@@ -63,11 +110,26 @@ void print_checks(const mece::MeceCheck& check) {
                 static_cast<long long>(check.misassigned));
 }
 
+/// A progress line on stderr while a large file loads, only when stderr is a terminal.
+std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const std::string& name) {
+    if (!isatty(STDERR_FILENO)) return {};
+    return [name, last = -1](std::uintmax_t done, std::uintmax_t total) mutable {
+        if (total < (std::uintmax_t{64} << 20)) return;  // small files load before anyone reads a line
+        const int percent_done = int(std::min<std::uintmax_t>(100, done * 100 / total));
+        if (percent_done == last) return;
+        last = percent_done;
+        std::fprintf(stderr, "\rreading %s: %3d%% (%ju of %ju MB)%s", name.c_str(), percent_done, done >> 20, total >> 20,
+                     done >= total ? "\n" : "");
+        std::fflush(stderr);
+    };
+}
+
 int run(const Options& options) {
     mece::RunInfo info;
     mece::Dataset<double> data;
     if (!options.input.empty()) {
-        auto [loaded, report] = mece::read_csv<double>(options.input, {.lenient = options.lenient});
+        auto [loaded, report] = mece::read_csv<double>(
+            options.input, {.lenient = options.lenient, .progress = progress_line(options.input)});
         data = std::move(loaded);
         info.input = options.input;
         info.rejected_rows = report.rejected;
@@ -82,26 +144,36 @@ int run(const Options& options) {
                     static_cast<unsigned long long>(options.seed));
     }
 
-    mece::Config config{mece::presets::preset(options.preset), {}};
+    mece::Config config{.rules = mece::presets::preset(options.preset)};
     if (!options.config.empty()) config = mece::read_config(options.config);
     if (!options.as_of.empty()) config.universe.as_of = mece::parse_date(options.as_of);
     if (options.window_days > 0) config.universe.window_days = options.window_days;
+    if (options.min_size) config.constraints.min_size = *options.min_size;
+    if (options.max_size) config.constraints.max_size = *options.max_size;
+    info.constraints_applied = !options.no_constraints;
 
     const mece::Universe universe{data, config.universe};
     const mece::ResolvedRules rules = config.rules.resolve(data, universe);
-    const mece::Assignment assignment = rules.assign(data, universe);
-    const mece::MeceCheck check = mece::check_mece(rules, assignment, data, universe);
+    const mece::ConstraintSolver solver{config.constraints};
+    const mece::Solution solution = options.no_constraints
+                                        ? solver.check(rules, rules.assign(data, universe))
+                                        : solver.solve(rules, rules.assign(data, universe), data, universe);
+    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+    const auto scorer = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring);
+    const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
 
     std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
                 mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
                 universe.window_days());
-    print_segments(rules, assignment, universe);
+    print_log(solution, info.constraints_applied);
+    print_strategy(solution, scores, universe);
     print_checks(check);
 
     const mece::StrategyWriter writer{options.out};
-    writer.write_strategy_json(rules, assignment, check, universe, info);
-    writer.write_assignments(data, universe, rules, assignment);
-    std::printf("\nwrote      %s/strategy.json, %s/assignments.csv\n", options.out.c_str(), options.out.c_str());
+    writer.write({solution, scores, stats, check, universe, info});
+    writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
     if (!check.ok()) {
         std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
         return 1;
@@ -122,7 +194,7 @@ int main(int argc, char** argv) {
     auto* preset = app.add_option("--preset", options.preset, "Rule preset: seed000, seed002, seed003, seed004")
                        ->check(CLI::IsMember({"seed000", "seed002", "seed003", "seed004"}))
                        ->default_val("seed004");
-    app.add_option("--config", options.config, "JSON configuration (rules, thresholds, universe)")
+    app.add_option("--config", options.config, "JSON configuration (rules, thresholds, universe, constraints, scoring)")
         ->check(CLI::ExistingFile)
         ->excludes(preset);
     app.add_option("--as-of", options.as_of, "Last day of the window, YYYY-MM-DD (default: latest abandonment date)")
@@ -132,7 +204,12 @@ int main(int argc, char** argv) {
     app.add_option("--window", options.window_days, "Window length in days (default 7)")->check(CLI::Range(1, 100000));
     app.add_option("--out", options.out, "Output directory")->default_val("mece-out");
     app.add_flag("--lenient", options.lenient, "Set bad rows aside instead of stopping at the first");
-    app.add_flag("--no-constraints", options.no_constraints, "Do not apply the segment size constraints");
+    app.add_option("--min-size", options.min_size, "Smallest segment size (default 500, or the config's)")
+        ->check(CLI::Range(Eigen::Index{0}, Eigen::Index{1} << 40));
+    app.add_option("--max-size", options.max_size, "Largest segment size (default 20000, or the config's)")
+        ->check(CLI::Range(Eigen::Index{1}, Eigen::Index{1} << 40));
+    app.add_flag("--no-constraints", options.no_constraints,
+                 "Keep the rules' segments as they are (no merge or split); validity is still reported");
 
     try {
         app.parse(argc, argv);

@@ -43,7 +43,8 @@ TEST_CASE("overlapping and incomplete definitions are counted") {
     const auto segment = [](int id, Expr rule) {
         mece::SegmentDefinition s;
         s.id = id;
-        s.name = "s" + std::to_string(id);
+        s.name = "s";
+        s.name += std::to_string(id);
         s.rule = std::move(rule);
         return s;
     };

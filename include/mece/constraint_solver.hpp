@@ -183,6 +183,10 @@ private:
             for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i)
                 members_[std::size_t(order_.at(std::size_t(assignment.segment_ids[i] - 1)))].push_back(i);
             for (const auto& node : nodes_) names_.insert(node.name);
+            // Unknown split features are configuration errors, reported before any work.
+            for (std::size_t i = 0; i < options.split_features.size(); ++i)
+                reader(options.split_features[i], "constraints.split_features[" + std::to_string(i) + "]");
+            for (const auto& [segment, feature] : options.split_by) reader(feature, "split_by of '" + segment + "'");
         }
 
         Solution solve() {

@@ -65,7 +65,8 @@ public:
     /// quantile's value, a hybrid shows it: `max(p90 = 2311.5, 2500)`.
     std::string symbol(std::optional<double> quantile_value = std::nullopt) const {
         if (!quantile_) return format_number(value_);
-        std::string text = "p" + format_number(*quantile_ * 100.0);
+        std::string text = "p";
+        text += format_number(*quantile_ * 100.0);
         if (quantile_value && (floor_ || cap_)) text += " = " + format_number(*quantile_value);
         if (floor_) text = "max(" + text + ", " + format_number(*floor_) + ")";
         if (cap_) text = "min(" + text + ", " + format_number(*cap_) + ")";

@@ -174,6 +174,8 @@ struct Scores {
     std::vector<double> weights;
     std::vector<bool> estimated;
     std::vector<std::string> descriptions;
+    /// The tiers the segments were placed in, highest first.
+    std::vector<Tier> tiers;
     /// By id: `segments[id - 1]`.
     std::vector<SegmentScore> segments;
     /// Segment ids from the highest overall score to the lowest.
@@ -218,6 +220,7 @@ public:
         Scores out;
         out.dimensions = names_;
         out.weights = weights_;
+        out.tiers = options_.tiers;
         std::apply(
             [&](const auto&... d) {
                 (out.estimated.push_back(estimated_of(d)), ...);
@@ -331,9 +334,11 @@ private:
 };
 
 /// The five dimensions of SPEC section 6, in its order.
-inline auto default_dimensions(std::map<std::string, double, std::less<>> priorities = {}) {
+/// `priorities` feed `strategic_fit`; `size_target` is where `size_score` peaks.
+inline auto default_dimensions(std::map<std::string, double, std::less<>> priorities = {},
+                               double size_target = dimensions::SizeScore{}.target) {
     return std::tuple{dimensions::ConversionPotential{}, dimensions::Profitability{}, dimensions::LiftVsControl{},
-                      dimensions::StrategicFit{std::move(priorities)}, dimensions::SizeScore{}};
+                      dimensions::StrategicFit{std::move(priorities)}, dimensions::SizeScore{size_target}};
 }
 
 /// A scorer over `dimensions` (a tuple; append your own with `std::tuple_cat`).

@@ -1,11 +1,13 @@
 #pragma once
 /// \file strategy_writer.hpp
-/// `StrategyWriter`: writes a run's results, `strategy.json` (the segments, their exact
-/// rules, thresholds and checks) and `assignments.csv` (one row per universe user, what
-/// a CRM imports). Every file is written to a temporary name and renamed into place, so
+/// `StrategyWriter`: writes a run's results: `strategy.csv`, `strategy.json` and
+/// `strategy.md` (the ranked segments, their exact rules, scores, tiers, validity and
+/// actions, with the run's thresholds, checks and constraint log) and `assignments.csv`
+/// (one row per universe user, what a CRM imports). Every file is written to a temporary name and renamed into place, so
 /// a crash never leaves half a file where a whole one was.
 
 #include <charconv>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -16,10 +18,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
 #include <mece/error.hpp>
 #include <mece/io/json.hpp>
 #include <mece/rule_tree.hpp>
+#include <mece/scorer.hpp>
+#include <mece/segment_stats.hpp>
 #include <mece/universe.hpp>
 #include <mece/validation.hpp>
 #include <mece/version.hpp>
@@ -27,7 +32,7 @@
 namespace mece {
 
 /// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
-inline constexpr int strategy_schema_version = 1;
+inline constexpr int strategy_schema_version = 2;
 
 /// Facts about a run that the components do not hold.
 struct RunInfo {
@@ -35,6 +40,8 @@ struct RunInfo {
     std::string input;
     /// Rows set aside while loading.
     std::size_t rejected_rows = 0;
+    /// False when the size constraints were switched off (validity is still reported).
+    bool constraints_applied = true;
 };
 
 namespace detail {
@@ -72,12 +79,53 @@ inline std::string csv_cell(std::string_view text) {
 
 }  // namespace detail
 
-/// Writes a run's output files into one directory.
+/// A run's results as the strategy files present them: references to what the
+/// components produced, gathered for the writer.
+struct Strategy {
+    const Solution& solution;
+    const Scores& scores;
+    const SegmentStats& stats;
+    const MeceCheck& check;
+    const Universe& universe;
+    RunInfo run;
+};
+
+namespace detail {
+
+/// Text for a Markdown table cell or list item: characters that would start markup
+/// escaped (`_` inside a word starts none), line breaks flattened.
+inline std::string markdown_text(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|' || c == '\\' || c == '*' || c == '`' || c == '<' || c == '[') out += '\\';
+        out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    return out;
+}
+
+/// `12.3%`.
+inline std::string percent_text(double share) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", share * 100.0);
+    return text;
+}
+
+/// `0.734`.
+inline std::string score_text(double score) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", score);
+    return text;
+}
+
+}  // namespace detail
+
+/// Writes a run's output files into one directory: `strategy.csv`, `strategy.json` and
+/// `strategy.md` (one row per segment, by rank) and `assignments.csv` (one row per user).
 ///
 /// \code
 /// mece::StrategyWriter writer{"mece-out"};
-/// writer.write_strategy_json(resolved, assignment, check, universe, {.input = "carts.csv"});
-/// writer.write_assignments(data, universe, resolved, assignment);
+/// writer.write({solution, scores, stats, check, universe, {.input = "carts.csv"}});
+/// writer.write_assignments(data, universe, solution.rules, solution.assignment);
 /// \endcode
 class StrategyWriter {
 public:
@@ -92,39 +140,192 @@ public:
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
-    /// The strategy as JSON: run metadata, thresholds, MECE checks and the segments.
-    static nlohmann::ordered_json strategy_json(const ResolvedRules& rules, const Assignment& assignment, const MeceCheck& check,
-                                        const Universe& universe, const RunInfo& run) {
-        nlohmann::ordered_json segments = nlohmann::ordered_json::array();
-        for (const SegmentDefinition& s : rules.segments()) {
-            const auto size = assignment.sizes.at(std::size_t(s.id - 1));
-            segments.push_back(nlohmann::ordered_json{{"id", s.id},
-                                {"name", s.name},
-                                {"parents", s.parents},
-                                {"catch_all", s.catch_all},
-                                {"size", size},
-                                {"share", universe.size() ? double(size) / double(universe.size()) : 0.0},
-                                {"rules_applied", s.rules_applied()},
-                                {"rule", s.rule}});
+    /// The strategy as JSON (schema in `docs/strategy-json.md`).
+    static nlohmann::ordered_json strategy_json(const Strategy& s) {
+        check_consistent(s);
+        const auto& segments = s.solution.rules.segments();
+        const auto& scores = s.scores;
+        nlohmann::ordered_json weights = nlohmann::ordered_json::object(), dimensions = nlohmann::ordered_json::array();
+        for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
+            weights[scores.dimensions[k]] = scores.weights[k];
+            dimensions.push_back({{"name", scores.dimensions[k]},
+                                  {"weight", scores.weights[k]},
+                                  {"estimated", bool(scores.estimated[k])},
+                                  {"description", scores.descriptions[k]}});
         }
+        nlohmann::ordered_json log = nlohmann::ordered_json::array();
+        for (const ConstraintEvent& e : s.solution.log) {
+            nlohmann::ordered_json entry{{"action", std::string(to_string(e.action))}, {"segment", e.segment},
+                                         {"size", e.size}, {"reason", e.reason}};
+            if (!e.feature.empty()) entry["feature"] = e.feature;
+            nlohmann::ordered_json users = nlohmann::ordered_json::array();
+            for (const auto& [name, count] : e.users) users.push_back({{"segment", name}, {"users", count}});
+            entry[e.action == ConstraintEvent::Action::split ? "parts" : "moved_to"] = std::move(users);
+            log.push_back(std::move(entry));
+        }
+        nlohmann::ordered_json out_segments = nlohmann::ordered_json::array();
+        for (int id : scores.ranking) {
+            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+            const SegmentScore& score = scores.of(id);
+            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+            nlohmann::ordered_json by_dimension = nlohmann::ordered_json::object();
+            for (std::size_t k = 0; k < scores.dimensions.size(); ++k) by_dimension[scores.dimensions[k]] = score.scores[k];
+            nlohmann::ordered_json profile = nlohmann::ordered_json::object();
+            for (const char* feature : profile_features) profile[feature] = s.stats.mean(id, feature);
+            out_segments.push_back({{"rank", score.rank},
+                                    {"id", id},
+                                    {"name", d.name},
+                                    {"parents", d.parents},
+                                    {"catch_all", d.catch_all},
+                                    {"size", size},
+                                    {"share", share(s, size)},
+                                    {"rules_applied", d.rules_applied()},
+                                    {"rule", d.rule},
+                                    {"scores", std::move(by_dimension)},
+                                    {"overall_score", score.overall},
+                                    {"tier", score.tier},
+                                    {"valid", status.valid},
+                                    {"invalid_reason", status.valid ? nlohmann::ordered_json() : nlohmann::ordered_json(status.reason)},
+                                    {"action", score.action},
+                                    {"profile", std::move(profile)}});
+        }
+        const ConstraintOptions& bounds = s.solution.options;
         return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
-                {"library_version", version},
-                {"input", run.input},
-                {"as_of", format_date(universe.as_of())},
-                {"window_days", universe.window_days()},
-                {"window_first_day", format_date(universe.first_day())},
-                {"universe_size", universe.size()},
-                {"rejected_rows", run.rejected_rows},
-                {"thresholds", rules.thresholds()},
-                {"mece", check},
-                {"segments", std::move(segments)}};
+                                      {"library_version", version},
+                                      {"input", s.run.input},
+                                      {"as_of", format_date(s.universe.as_of())},
+                                      {"window_days", s.universe.window_days()},
+                                      {"window_first_day", format_date(s.universe.first_day())},
+                                      {"universe_size", s.universe.size()},
+                                      {"rejected_rows", s.run.rejected_rows},
+                                      {"constraints",
+                                       {{"applied", s.run.constraints_applied},
+                                        {"min_size", bounds.min_size},
+                                        {"max_size", bounds.max_size},
+                                        {"split_features", bounds.split_features}}},
+                                      {"weights", std::move(weights)},
+                                      {"dimensions", std::move(dimensions)},
+                                      {"tiers", tiers(s.scores.tiers)},
+                                      {"thresholds", s.solution.rules.thresholds()},
+                                      {"mece", s.check},
+                                      {"log", std::move(log)},
+                                      {"segments", std::move(out_segments)}};
+    }
+
+    /// Writes `strategy.csv`, `strategy.json` and `strategy.md`.
+    void write(const Strategy& s) const {
+        write_strategy_csv(s);
+        write_strategy_json(s);
+        write_strategy_md(s);
     }
 
     /// Writes `strategy.json`.
-    void write_strategy_json(const ResolvedRules& rules, const Assignment& assignment, const MeceCheck& check,
-                             const Universe& universe, const RunInfo& run) const {
-        const std::string text = strategy_json(rules, assignment, check, universe, run).dump(2) + "\n";
+    void write_strategy_json(const Strategy& s) const {
+        const std::string text = strategy_json(s).dump(2) + "\n";
         detail::write_atomically(directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
+    }
+
+    /// Writes `strategy.csv`: `rank,id,name,parents,rules_applied,size,share`, one column
+    /// per dimension, `overall_score,tier,valid,invalid_reason,action`; one row per
+    /// segment, by rank. Numbers in shortest round-trip form.
+    void write_strategy_csv(const Strategy& s) const {
+        check_consistent(s);
+        const auto& segments = s.solution.rules.segments();
+        std::string text = "rank,id,name,parents,rules_applied,size,share";
+        for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
+        text += ",overall_score,tier,valid,invalid_reason,action\n";
+        for (int id : s.scores.ranking) {
+            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+            const SegmentScore& score = s.scores.of(id);
+            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+            std::string parents;
+            for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
+            const auto cell = [&](const std::string& value, char end = ',') {
+                text += value;
+                text += end;
+            };
+            cell(std::to_string(score.rank));
+            cell(std::to_string(id));
+            cell(detail::csv_cell(d.name));
+            cell(detail::csv_cell(parents));
+            cell(detail::csv_cell(d.rules_applied()));
+            cell(std::to_string(size));
+            cell(format_number(share(s, size)));
+            for (double v : score.scores) cell(format_number(v));
+            cell(format_number(score.overall));
+            cell(detail::csv_cell(score.tier));
+            cell(status.valid ? "true" : "false");
+            cell(detail::csv_cell(status.reason));
+            cell(detail::csv_cell(score.action), '\n');
+        }
+        detail::write_atomically(directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
+    }
+
+    /// Writes `strategy.md`: the ranked table, each segment's rule, the scoring, the MECE
+    /// checks and the constraint log, for people.
+    void write_strategy_md(const Strategy& s) const {
+        check_consistent(s);
+        const auto& segments = s.solution.rules.segments();
+        const auto md = detail::markdown_text;
+        std::string t = "# Cart abandoner strategy\n\n";
+        t += "Input " + md(s.run.input) + "; universe: " + std::to_string(s.universe.size()) + " users who abandoned a cart from " +
+             format_date(s.universe.first_day()) + " to " + format_date(s.universe.as_of()) + " (" +
+             std::to_string(s.universe.window_days()) + " days); " + std::to_string(s.run.rejected_rows) +
+             " input rows rejected.\n\n";
+        t += "MECE checks: " + std::string(s.check.ok() ? "all pass" : "**FAILED**") + " (sum of sizes " +
+             std::to_string(s.check.assigned_total) + " of " + std::to_string(s.check.universe_size) + "; " +
+             std::to_string(s.check.overlapping) + " users in several segments; " + std::to_string(s.check.uncovered) +
+             " in none; " + std::to_string(s.check.misassigned) + " outside their segment's rule).\n\n";
+        const ConstraintOptions& bounds = s.solution.options;
+        t += "Segment size bounds: " + std::to_string(bounds.min_size) + " to " + std::to_string(bounds.max_size) + " users" +
+             (s.run.constraints_applied ? "; " + std::to_string(s.solution.log.size()) + " constraint actions (see the log below)."
+                                        : "; not applied (validity is still reported).") +
+             "\n\n## Segments by overall score\n\n| rank | segment | size | share |";
+        for (const auto& d : s.scores.dimensions) t += " " + md(d) + " |";
+        t += " overall | tier | valid | action |\n|---:|---|---:|---:|";
+        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) t += "---:|";
+        t += "---:|---|---|---|\n";
+        for (int id : s.scores.ranking) {
+            const SegmentScore& score = s.scores.of(id);
+            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+            t += "| " + std::to_string(score.rank) + " | " + md(segments.at(std::size_t(id - 1)).name) + " | " +
+                 std::to_string(size) + " | " + detail::percent_text(share(s, size)) + " |";
+            for (double v : score.scores) {
+                t += ' ';
+                t += detail::score_text(v);
+                t += " |";
+            }
+            t += " " + detail::score_text(score.overall) + " | " + md(score.tier) + " | " +
+                 (status.valid ? std::string("yes") : "no: " + md(status.reason)) + " | " + md(score.action) + " |\n";
+        }
+        t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
+        for (int id : s.scores.ranking) {
+            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+            t += "- **" + md(d.name) + "** (id " + std::to_string(id) + "): " + md(d.rules_applied()) + "\n";
+        }
+        t += "\n## Scoring\n\nOverall score = weighted sum of the dimensions, each in [0,1]. Tiers:";
+        for (const Tier& tier : s.scores.tiers) t += " " + md(tier.name) + " >= " + format_number(tier.min_score) + ";";
+        t += "\n\n| dimension | weight | how it is computed |\n|---|---:|---|\n";
+        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+            t += "| " + md(s.scores.dimensions[k]) + (s.scores.estimated[k] ? " (estimated)" : "") + " | " +
+                 detail::score_text(s.scores.weights[k]) + " | " + md(s.scores.descriptions[k]) + " |\n";
+        t += "\n## Constraint log\n\n";
+        if (s.solution.log.empty()) t += s.run.constraints_applied ? "No segment needed a change.\n" : "Constraints were not applied.\n";
+        for (const ConstraintEvent& e : s.solution.log) {
+            t += "- " + std::string(to_string(e.action)) + " **" + md(e.segment) + "** (" + std::to_string(e.size) + " users): " +
+                 md(e.reason);
+            if (!e.feature.empty()) t += "; cut on " + md(e.feature);
+            if (!e.users.empty()) {
+                t += e.action == ConstraintEvent::Action::split ? "; parts: " : "; users went to: ";
+                for (std::size_t i = 0; i < e.users.size(); ++i)
+                    t += (i ? ", " : "") + md(e.users[i].first) + " (" + std::to_string(e.users[i].second) + ")";
+            }
+            t += "\n";
+        }
+        detail::write_atomically(directory_ / "strategy.md", [&](std::ostream& out) { out << t; });
     }
 
     /// Writes `assignments.csv`: `user_id,segment_id,segment_name`, one row per universe
@@ -158,6 +359,28 @@ public:
     }
 
 private:
+    /// The segment means `strategy.json` reports under `profile`.
+    static constexpr const char* profile_features[] = {"avg_order_value",     "engagement_score",   "profitability_score",
+                                                       "sessions_last_30d",   "num_cart_items",     "days_since_abandon",
+                                                       "aov_percentile_rank"};
+
+    static nlohmann::ordered_json tiers(const std::vector<Tier>& list) {
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (const Tier& t : list) out.push_back({{"name", t.name}, {"min_score", t.min_score}, {"action", t.action}});
+        return out;
+    }
+
+    static double share(const Strategy& s, Eigen::Index size) {
+        return s.universe.size() ? double(size) / double(s.universe.size()) : 0.0;
+    }
+
+    static void check_consistent(const Strategy& s) {
+        const std::size_t n = s.solution.rules.segments().size();
+        if (s.solution.assignment.sizes.size() != n || s.solution.status.size() != n || s.scores.segments.size() != n ||
+            s.scores.ranking.size() != n || s.stats.segments() != n)
+            detail::raise<Error>("strategy: the solution, scores and statistics are of different segments");
+    }
+
     std::filesystem::path directory_;
 };
 

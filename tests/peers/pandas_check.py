@@ -4,11 +4,14 @@
 1. Recomputes the universe, the seed004 thresholds (numpy.quantile, linear) and the
    segment sizes (numpy.select, the seeds' own style) from the CSV, and compares them
    with strategy.json.
+   (run mece-segment with --no-constraints for this: numpy.select has no size bounds).
 2. Evaluates every segment's machine-readable `rule` from strategy.json on the
    universe and checks it selects exactly the users assignments.csv gives the segment,
    and that assignments.csv has every universe user exactly once.
+3. With --constraints: every segment is within [min_size, max_size] from strategy.json
+   or flagged invalid with a reason, and the sizes sum to the universe.
 
-usage: pandas_check.py DATA.csv OUT_DIR [--seed004]
+usage: pandas_check.py DATA.csv OUT_DIR [--seed004] [--constraints]
        pandas_check.py --write DATA.csv ROWS SEED   (random data written by pandas)
 """
 import json
@@ -27,7 +30,18 @@ def load(csv_path, as_of, window_days):
     universe = df[(abandoned >= first) & (abandoned <= as_of)].copy()
     universe["days_since_abandon"] = (as_of - abandoned[universe.index]).dt.days.astype(float)
     universe["days_since_last_order"] = (as_of - last_order[universe.index]).dt.days.astype(float)
+    universe["user_id_hash"] = user_id_hash(universe["user_id"].to_numpy())
     return universe
+
+
+def user_id_hash(ids):
+    """The top 24 bits of SplitMix64 of each id, as docs/strategy-json.md defines it."""
+    z = ids.astype(np.int64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        z = z + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return ((z ^ (z >> np.uint64(31))) >> np.uint64(40)).astype(float)
 
 
 def evaluate(rule, df):
@@ -113,7 +127,7 @@ def main():
         for key, value in expected.items():
             if mece_thresholds.get(key) != value:
                 failures.append(f"threshold {key}: numpy {value!r}, mece {mece_thresholds.get(key)!r}")
-        mece_sizes = [s["size"] for s in strategy["segments"]]
+        mece_sizes = [s["size"] for s in sorted(strategy["segments"], key=lambda s: s["id"])]
         if mece_sizes != sizes:
             failures.append(f"sizes: numpy.select {sizes}, mece {mece_sizes}")
         print(f"numpy.select sizes {sizes}")
@@ -132,6 +146,18 @@ def main():
         if not np.array_equal(selected, members) or int(members.sum()) != s["size"]:
             failures.append(f"segment {s['id']} '{s['name']}': rule selects {int(selected.sum())}, "
                             f"{int(members.sum())} assigned, size {s['size']}")
+    if "--constraints" in sys.argv:
+        low, high = strategy["constraints"]["min_size"], strategy["constraints"]["max_size"]
+        if sum(s["size"] for s in strategy["segments"]) != len(u):
+            failures.append("segment sizes do not sum to the universe")
+        for s in strategy["segments"]:
+            within = low <= s["size"] <= high
+            if s["valid"] != within or (not within and not s["invalid_reason"]):
+                failures.append(f"segment {s['id']} '{s['name']}': size {s['size']}, valid {s['valid']}, "
+                                f"reason {s['invalid_reason']!r}, bounds [{low}, {high}]")
+        flagged = [s for s in strategy["segments"] if not s["valid"]]
+        print(f"bounds [{low}, {high}]: {len(strategy['segments']) - len(flagged)} segments within, "
+              f"{len(flagged)} flagged with a reason")
     print(f"universe {len(u)} users, {len(strategy['segments'])} segments, every rule checked against assignments.csv")
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))

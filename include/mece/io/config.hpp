@@ -17,6 +17,9 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
+#include <tuple>
+#include <vector>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -24,7 +27,9 @@
 #include <nlohmann/json.hpp>
 
 #include <mece/error.hpp>
+#include <mece/constraint_solver.hpp>
 #include <mece/rule_tree.hpp>
+#include <mece/scorer.hpp>
 #include <mece/universe.hpp>
 
 namespace mece {
@@ -33,7 +38,20 @@ namespace mece {
 struct Config {
     RuleTree rules;
     UniverseOptions universe;
+    ConstraintOptions constraints;
+    ScoringOptions scoring;
+    /// Segment (or parent rule) name -> business priority in [0,1], the strategic fit.
+    std::map<std::string, double, std::less<>> priorities;
+    /// The size that scores 1 on `size_score`.
+    double size_target = dimensions::SizeScore{}.target;
 };
+
+/// The names of the default scoring dimensions, which a config's weights may name.
+inline std::vector<std::string> default_dimension_names() {
+    std::vector<std::string> names;
+    std::apply([&](const auto&... d) { (names.push_back(d.name()), ...); }, default_dimensions());
+    return names;
+}
 
 namespace detail {
 
@@ -42,11 +60,12 @@ inline constexpr int max_config_depth = 64;
 
 class ConfigReader {
 public:
-    explicit ConfigReader(std::string name) : name_(std::move(name)) {}
+    ConfigReader(std::string name, std::vector<std::string> dimensions)
+        : name_(std::move(name)), dimensions_(std::move(dimensions)) {}
 
     Config read(const nlohmann::json& root) {
         Config config;
-        expect_object(root, "", {"schema_version", "universe", "segments", "catch_all"});
+        expect_object(root, "", {"schema_version", "universe", "segments", "catch_all", "constraints", "scoring"});
         if (root.contains("schema_version")) {
             const auto& version = root["schema_version"];
             if (!version.is_number_integer() || version.get<long long>() != 1)
@@ -72,7 +91,13 @@ public:
         for (auto& rule : rules_at(root["segments"], "segments")) config.rules.add(std::move(rule));
         if (root.contains("catch_all")) config.rules.catch_all(string_at(root, "catch_all", "catch_all"));
         claim(config.rules.catch_all_name(), "catch_all");
+        all_names_.insert(config.rules.catch_all_name());
         config.rules.validate();
+        if (root.contains("constraints")) read_constraints(root["constraints"], config.constraints);
+        if (root.contains("scoring")) read_scoring(root["scoring"], config);
+        for (auto& [segment, entry] : split_by_) config.constraints.split_by[segment] = entry.first;
+        for (auto& [segment, entry] : priorities_) config.priorities[segment] = entry.second;
+        for (auto& [segment, entry] : actions_) config.scoring.actions[segment] = entry.second;
         return config;
     }
 
@@ -104,11 +129,19 @@ private:
     }
 
     Rule rule_at(const nlohmann::json& j, const std::string& path) const {
-        expect_object(j, path, {"name", "conditions", "segments", "catch_all"});
+        expect_object(j, path, {"name", "conditions", "segments", "catch_all", "split_by", "priority", "action"});
         Rule rule;
         if (!j.contains("name")) fail(path, "missing key 'name'");
         rule.name = string_at(j, "name", path + ".name");
         if (rule.name.empty()) fail(path + ".name", "a segment needs a non-empty name");
+        all_names_.insert(rule.name);
+        if (j.contains("split_by")) {
+            const std::string feature = string_at(j, "split_by", path + ".split_by");
+            if (feature.empty()) fail(path + ".split_by", "expected a feature name");
+            split_by_[rule.name] = {feature, path + ".split_by"};
+        }
+        if (j.contains("priority")) priorities_[rule.name] = {path + ".priority", unit_at(j["priority"], path + ".priority")};
+        if (j.contains("action")) actions_[rule.name] = {path + ".action", string_at(j, "action", path + ".action")};
         if (j.contains("conditions")) {
             const auto& conditions = j["conditions"];
             if (!conditions.is_array()) fail(path + ".conditions", "expected a list of conditions, got " + type_of(conditions));
@@ -123,8 +156,10 @@ private:
             if (rule.sub_rules.empty()) fail(path + ".catch_all", "only a segment with sub-segments has a catch-all");
             rule.catch_all = string_at(j, "catch_all", path + ".catch_all");
             claim(rule.catch_all, path + ".catch_all");
+            all_names_.insert(rule.catch_all);
         } else if (!rule.sub_rules.empty()) {
             claim(rule.name + " / Other", path + ".catch_all");
+            all_names_.insert(rule.name + " / Other");
         }
         if (rule.sub_rules.empty()) claim(rule.name, path + ".name");
         return rule;
@@ -168,6 +203,109 @@ private:
         return t;
     }
 
+    void read_constraints(const nlohmann::json& j, ConstraintOptions& c) const {
+        expect_object(j, "constraints", {"min_size", "max_size", "split_features", "max_split_parts"});
+        if (j.contains("min_size")) c.min_size = count_at(j["min_size"], "constraints.min_size", 0);
+        if (j.contains("max_size")) c.max_size = count_at(j["max_size"], "constraints.max_size", 1);
+        if (j.contains("max_split_parts")) c.max_split_parts = count_at(j["max_split_parts"], "constraints.max_split_parts", 2);
+        if (c.min_size > c.max_size)
+            fail("constraints.min_size", std::to_string(c.min_size) + " is above max_size " + std::to_string(c.max_size));
+        if (j.contains("split_features")) {
+            const auto& list = j["split_features"];
+            if (!list.is_array()) fail("constraints.split_features", "expected a list of feature names, got " + type_of(list));
+            c.split_features.clear();
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const std::string at = "constraints.split_features[" + std::to_string(i) + "]";
+                if (!list[i].is_string() || list[i].get<std::string>().empty()) fail(at, "expected a feature name, got " + type_of(list[i]));
+                c.split_features.push_back(list[i].get<std::string>());
+            }
+        }
+    }
+
+    void read_scoring(const nlohmann::json& j, Config& config) const {
+        expect_object(j, "scoring", {"weights", "tiers", "actions", "priorities", "size_target"});
+        if (j.contains("weights")) {
+            expect_object(j["weights"], "scoring.weights", {});
+            for (const auto& item : j["weights"].items()) {
+                const std::string at = "scoring.weights." + item.key();
+                if (std::find(dimensions_.begin(), dimensions_.end(), item.key()) == dimensions_.end()) {
+                    std::string known;
+                    for (const auto& n : dimensions_) known += (known.empty() ? "" : ", ") + n;
+                    fail(at, "unknown dimension '" + item.key() + "' (dimensions: " + known + ")");
+                }
+                const double w = number_at(item.value(), at);
+                if (w < 0) fail(at, "a weight must be >= 0, got " + format_number(w));
+                config.scoring.weights[item.key()] = w;
+            }
+            double total = 0;
+            for (const auto& n : dimensions_) {
+                auto given = config.scoring.weights.find(n);
+                total += given != config.scoring.weights.end() ? given->second : 1.0;
+            }
+            if (!(total > 0)) fail("scoring.weights", "the weights sum to 0; at least one must be positive");
+        }
+        if (j.contains("tiers")) {
+            const auto& list = j["tiers"];
+            if (!list.is_array() || list.empty()) fail("scoring.tiers", "expected a non-empty list of tiers, got " + list.dump());
+            config.scoring.tiers.clear();
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                const std::string at = "scoring.tiers[" + std::to_string(i) + "]";
+                expect_object(list[i], at, {"name", "min_score", "action"});
+                for (const char* key : {"name", "min_score"})
+                    if (!list[i].contains(key)) fail(at, std::string("missing key '") + key + "'");
+                Tier tier{string_at(list[i], "name", at + ".name"), unit_at(list[i]["min_score"], at + ".min_score"), {}};
+                if (tier.name.empty()) fail(at + ".name", "a tier needs a non-empty name");
+                if (list[i].contains("action")) tier.action = string_at(list[i], "action", at + ".action");
+                if (i > 0 && !(tier.min_score < config.scoring.tiers.back().min_score))
+                    fail(at + ".min_score", "tiers go from the highest min_score down; " + format_number(tier.min_score) +
+                                                " is not below " + format_number(config.scoring.tiers.back().min_score));
+                config.scoring.tiers.push_back(std::move(tier));
+            }
+        }
+        if (j.contains("actions")) {
+            expect_object(j["actions"], "scoring.actions", {});
+            for (const auto& item : j["actions"].items()) {
+                const std::string at = "scoring.actions." + item.key();
+                known_segment(item.key(), at);
+                if (auto other = actions_.find(item.key()); other != actions_.end())
+                    fail(at, "the action of '" + item.key() + "' is also set at " + other->second.first);
+                if (!item.value().is_string()) fail(at, "expected a string, got " + type_of(item.value()));
+                config.scoring.actions[item.key()] = item.value().get<std::string>();
+            }
+        }
+        if (j.contains("priorities")) {
+            expect_object(j["priorities"], "scoring.priorities", {});
+            for (const auto& item : j["priorities"].items()) {
+                const std::string at = "scoring.priorities." + item.key();
+                known_segment(item.key(), at);
+                if (auto other = priorities_.find(item.key()); other != priorities_.end())
+                    fail(at, "the priority of '" + item.key() + "' is also set at " + other->second.first);
+                config.priorities[item.key()] = unit_at(item.value(), at);
+            }
+        }
+        if (j.contains("size_target")) {
+            const double target = number_at(j["size_target"], "scoring.size_target");
+            if (!(target > 0)) fail("scoring.size_target", "expected a number of users > 0, got " + format_number(target));
+            config.size_target = target;
+        }
+    }
+
+    void known_segment(const std::string& name, const std::string& at) const {
+        if (!all_names_.count(name)) fail(at, "no segment or rule is named '" + name + "'");
+    }
+
+    Eigen::Index count_at(const nlohmann::json& j, const std::string& path, long long least) const {
+        if (!j.is_number_integer() || j.get<long long>() < least)
+            fail(path, "expected an integer >= " + std::to_string(least) + ", got " + j.dump());
+        return Eigen::Index(j.get<long long>());
+    }
+
+    double unit_at(const nlohmann::json& j, const std::string& path) const {
+        const double v = number_at(j, path);
+        if (v < 0 || v > 1) fail(path, "expected a number in [0,1], got " + format_number(v));
+        return v;
+    }
+
     double number_at(const nlohmann::json& j, const std::string& path) const {
         if (!j.is_number()) fail(path, "expected a number, got " + type_of(j));
         const double value = j.get<double>();
@@ -186,7 +324,13 @@ private:
     }
 
     std::string name_;
+    std::vector<std::string> dimensions_;
     mutable std::map<std::string, std::string> names_;  // segment name -> where it was first written
+    mutable std::set<std::string, std::less<>> all_names_;  // every rule, segment and catch-all name
+    // Per-rule settings: segment name -> (where, value).
+    mutable std::map<std::string, std::pair<std::string, std::string>> split_by_;
+    mutable std::map<std::string, std::pair<std::string, double>> priorities_;
+    mutable std::map<std::string, std::pair<std::string, std::string>> actions_;
 };
 
 /// Deepest nesting of arrays and objects in JSON text, strings skipped.
@@ -212,7 +356,10 @@ inline int json_depth(std::string_view text) noexcept {
 }  // namespace detail
 
 /// Reads a configuration from JSON text; `name` is how messages call its source.
-inline Config parse_config(std::string_view text, const std::string& name = "config") {
+/// `dimensions` are the names `scoring.weights` may use: the default dimensions, and
+/// any a program adds.
+inline Config parse_config(std::string_view text, const std::string& name = "config",
+                           const std::vector<std::string>& dimensions = default_dimension_names()) {
     if (detail::json_depth(text) > detail::max_config_depth)
         detail::raise<ConfigError>(name + ": nested deeper than " + std::to_string(detail::max_config_depth) + " levels");
     nlohmann::json root;
@@ -223,15 +370,16 @@ inline Config parse_config(std::string_view text, const std::string& name = "con
         if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
         detail::raise<ConfigError>(name + ": invalid JSON: " + what);
     }
-    return detail::ConfigReader(name).read(root);
+    return detail::ConfigReader(name, dimensions).read(root);
 }
 
 /// Reads a configuration from the JSON file at `path`.
-inline Config read_config(const std::filesystem::path& path) {
+inline Config read_config(const std::filesystem::path& path,
+                          const std::vector<std::string>& dimensions = default_dimension_names()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) detail::raise<ConfigError>(path.string() + ": cannot open file");
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return parse_config(text, path.string());
+    return parse_config(text, path.string(), dimensions);
 }
 
 }  // namespace mece

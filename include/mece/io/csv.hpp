@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -40,6 +41,9 @@ struct CsvOptions {
     bool lenient = false;
     /// In lenient mode, how many rejection messages to keep; all are counted.
     std::size_t max_messages = 1000;
+    /// Called after each chunk read (every few MiB) with the bytes read so far and the
+    /// input's size (0 when unknown), e.g. to show progress on a long load.
+    std::function<void(std::uintmax_t bytes_read, std::uintmax_t bytes_total)> progress;
 };
 
 /// A row set aside in lenient mode.
@@ -176,8 +180,10 @@ private:
             in_.read(buffer_.data() + end_, std::streamsize(buffer_.size() - end_));
             const auto got = std::size_t(in_.gcount());
             end_ += got;
+            bytes_read_ += got;
             if (got == 0 || !in_) eof_ = true;
         }
+        if (options_.progress) options_.progress(bytes_read_, size_hint_);
     }
 
     /// Moves the unread tail to the front and reads more; grows the buffer when one
@@ -530,6 +536,7 @@ private:
     std::istream& in_;
     std::string name_;
     CsvOptions options_;
+    std::uintmax_t bytes_read_ = 0;
     std::uintmax_t size_hint_;
 
     std::vector<char> buffer_;
@@ -581,7 +588,10 @@ CsvLoad<Scalar> read_csv(const std::filesystem::path& path, CsvOptions options =
 template <class Scalar>
 void write_csv(const Dataset<Scalar>& data, std::ostream& out) {
     std::string header;
-    for (auto field : schema_fields) header += (header.empty() ? "" : ",") + std::string(field);
+    for (auto field : schema_fields) {
+        if (!header.empty()) header += ',';
+        header += field;
+    }
     const auto extra_names = data.extra_names();
     std::vector<ColumnView<Scalar>> extras;
     for (const auto& name : extra_names) {
