@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -51,8 +52,12 @@ void print_strategy(const mece::Solution& solution, const mece::Scores& scores, 
     for (const auto& s : segments) name_width = std::max(name_width, s.name.size());
     for (const auto& s : scores.segments) tier_width = std::max(tier_width, s.tier.size());
     std::printf("\n%4s  %-*s  %9s  %6s", "rank", int(name_width), "segment", "size", "share");
+    const std::map<std::string, std::string> short_names{{"conversion_potential", "convert"}, {"profitability", "profit"},
+                                                         {"lift_vs_control", "lift"},         {"strategic_fit", "fit"},
+                                                         {"size_score", "size_scr"}};
     for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
-        std::string label = scores.dimensions[k].substr(0, 8);
+        const auto found = short_names.find(scores.dimensions[k]);
+        std::string label = found != short_names.end() ? found->second : scores.dimensions[k].substr(0, 8);
         if (scores.estimated[k]) label += "*";
         std::printf("  %9s", label.c_str());
     }
@@ -70,7 +75,7 @@ void print_strategy(const mece::Solution& solution, const mece::Scores& scores, 
     }
     for (std::size_t k = 0; k < scores.dimensions.size(); ++k)
         if (scores.estimated[k])
-            std::printf("* %s is estimated: %s\n", scores.dimensions[k].c_str(), scores.descriptions[k].c_str());
+            std::printf("* %s: %s\n", scores.dimensions[k].c_str(), scores.descriptions[k].c_str());
     std::printf("\nRules applied (by rank)\n");
     for (int id : scores.ranking)
         std::printf("%4d  %s: %s\n", scores.of(id).rank, segments[std::size_t(id - 1)].name.c_str(),

@@ -1,5 +1,5 @@
-// The whole pipeline in a few lines: synthetic data, the last 7 days, the seed004
-// rules, an exact assignment, its MECE checks.
+// The whole pipeline: synthetic data, the last 7 days, the seed004 rules, size
+// constraints, scores, and the strategy files.
 
 #include <cstdio>
 
@@ -9,13 +9,19 @@
 int main() {
     const auto data = mece::generate<double>({.rows = 200'000, .seed = 7});
     const mece::Universe universe{data};  // abandoned in the 7 days up to the latest date
-    const mece::ResolvedRules rules = mece::presets::seed004().resolve(data, universe);
-    const mece::Assignment assignment = rules.assign(data, universe);
-    const mece::MeceCheck check = mece::check_mece(rules, assignment, data, universe);
+    const auto rules = mece::presets::seed004().resolve(data, universe);
+    const auto solution = mece::ConstraintSolver{{.min_size = 500, .max_size = 20'000}}.solve(
+        rules, rules.assign(data, universe), data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
+    const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
 
-    for (const auto& segment : rules.segments())
-        std::printf("%-52s %7lld  %s\n", segment.name.c_str(), static_cast<long long>(assignment.sizes[segment.id - 1]),
-                    segment.rules_applied().c_str());
-    std::printf("MECE: %s\n", check.ok() ? "pass" : "FAIL");
+    for (int id : scores.ranking)
+        std::printf("%-52s %6lld  %.3f  %s\n", solution.rules.segment(id).name.c_str(),
+                    static_cast<long long>(solution.assignment.sizes[id - 1]), scores.of(id).overall,
+                    scores.of(id).tier.c_str());
+    const mece::StrategyWriter writer{"pipeline-out"};
+    writer.write({solution, scores, stats, check, universe, {.input = "synthetic"}});
+    writer.write_assignments(data, universe, solution.rules, solution.assignment);
     return check.ok() ? 0 : 1;
 }

@@ -1,4 +1,6 @@
 #include <fstream>
+#include <map>
+#include <vector>
 #include <random>
 #include <string>
 
@@ -123,5 +125,76 @@ TEST_CASE("a feature the data lacks is reported at its key when the rules meet t
 
 TEST_CASE("a missing config file is named") {
     CHECK_THROWS_WITH_AS(mece::read_config("/nonexistent/rules.json"), "/nonexistent/rules.json: cannot open file",
+                         mece::ConfigError);
+}
+
+TEST_CASE("constraints, split features, weights, tiers, priorities and actions are read") {
+    const auto config = mece::parse_config(R"({
+        "segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": 3}],
+                      "split_by": "engagement_score", "priority": 0.9, "action": "call"},
+                     {"name": "B", "segments": [{"name": "B1"}]}],
+        "constraints": {"min_size": 10, "max_size": 90, "split_features": ["num_cart_items"], "max_split_parts": 5},
+        "scoring": {"weights": {"size_score": 0, "profitability": 2},
+                    "tiers": [{"name": "Top", "min_score": 0.5, "action": "go"}, {"name": "Rest", "min_score": 0}],
+                    "actions": {"B / Other": "wait"}, "priorities": {"B": 0.2}, "size_target": 50}})",
+                                           "c.json");
+    CHECK(config.constraints.min_size == 10);
+    CHECK(config.constraints.max_size == 90);
+    CHECK(config.constraints.max_split_parts == 5);
+    CHECK(config.constraints.split_features == std::vector<std::string>{"num_cart_items"});
+    CHECK(config.constraints.split_by == std::map<std::string, std::string>{{"A", "engagement_score"}});
+    CHECK(config.scoring.weights.at("size_score") == 0);
+    CHECK(config.scoring.weights.at("profitability") == 2);
+    CHECK(config.scoring.weights.size() == 2);
+    CHECK(config.scoring.tiers == std::vector<mece::Tier>{{"Top", 0.5, "go"}, {"Rest", 0, ""}});
+    CHECK(config.scoring.actions.at("A") == "call");
+    CHECK(config.scoring.actions.at("B / Other") == "wait");
+    CHECK(config.priorities.at("A") == 0.9);
+    CHECK(config.priorities.at("B") == 0.2);
+    CHECK(config.size_target == 50);
+    // What is read builds a working scorer and solver.
+    CHECK_NOTHROW(mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring));
+    CHECK_NOTHROW(mece::ConstraintSolver{config.constraints});
+}
+
+TEST_CASE("constraint and scoring errors name the key") {
+    CHECK(error_of(R"({"segments": [], "constraints": {"min_size": 600, "max_size": 500}})") ==
+          "c.json: constraints.min_size: 600 is above max_size 500");
+    CHECK(error_of(R"({"segments": [], "constraints": {"min_size": -1}})") ==
+          "c.json: constraints.min_size: expected an integer >= 0, got -1");
+    CHECK(error_of(R"({"segments": [], "constraints": {"max_size": 2.5}})") ==
+          "c.json: constraints.max_size: expected an integer >= 1, got 2.5");
+    CHECK(error_of(R"({"segments": [], "constraints": {"minsize": 1}})") == "c.json: constraints.minsize: unknown key 'minsize'");
+    CHECK(error_of(R"({"segments": [], "constraints": {"split_features": ["a", 3]}})") ==
+          "c.json: constraints.split_features[1]: expected a feature name, got number");
+    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"size_score": -1}}})") ==
+          "c.json: scoring.weights.size_score: a weight must be >= 0, got -1");
+    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"profit": 1}}})") ==
+          "c.json: scoring.weights.profit: unknown dimension 'profit' (dimensions: conversion_potential, profitability, "
+          "lift_vs_control, strategic_fit, size_score)");
+    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"conversion_potential": 0, "profitability": 0,
+        "lift_vs_control": 0, "strategic_fit": 0, "size_score": 0}}})") ==
+          "c.json: scoring.weights: the weights sum to 0; at least one must be positive");
+    CHECK(error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 0.2}, {"name": "B", "min_score": 0.4}]}})") ==
+          "c.json: scoring.tiers[1].min_score: tiers go from the highest min_score down; 0.4 is not below 0.2");
+    CHECK(error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 1.2}]}})") ==
+          "c.json: scoring.tiers[0].min_score: expected a number in [0,1], got 1.2");
+    CHECK(error_of(R"({"segments": [], "scoring": {"actions": {"Nobody": "x"}}})") ==
+          "c.json: scoring.actions.Nobody: no segment or rule is named 'Nobody'");
+    CHECK(error_of(R"({"segments": [{"name": "A", "action": "x"}], "scoring": {"actions": {"A": "y"}}})") ==
+          "c.json: scoring.actions.A: the action of 'A' is also set at segments[0].action");
+    CHECK(error_of(R"({"segments": [{"name": "A", "priority": 2}]})") ==
+          "c.json: segments[0].priority: expected a number in [0,1], got 2");
+    CHECK(error_of(R"({"segments": [], "scoring": {"size_target": 0}})") ==
+          "c.json: scoring.size_target: expected a number of users > 0, got 0");
+}
+
+TEST_CASE("an unknown split feature is reported before the solver does any work") {
+    const auto config = mece::parse_config(R"({"segments": [{"name": "A", "split_by": "loyalty"}]})", "c.json");
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    const auto rules = config.rules.resolve(data, universe);
+    CHECK_THROWS_WITH_AS(mece::ConstraintSolver{config.constraints}.solve(rules, rules.assign(data, universe), data, universe),
+                         "split_by of 'A': unknown feature 'loyalty' (not a numeric column of the data nor a derived feature)",
                          mece::ConfigError);
 }

@@ -75,5 +75,27 @@ if [[ $users -ne $universe || $rows -ne $universe ]]; then
   echo "FAIL: assignments.csv has $rows rows, $users users, universe $universe"; failures=$((failures + 1))
 fi
 
+# stdout holds TEXT (for the printed strategy).
+says() {
+  if ! grep -qF -- "$1" "$work/stdout"; then echo "FAIL: stdout lacks: $1"; sed 's/^/    /' "$work/stdout"; failures=$((failures + 1)); fi
+}
+
+# Constraints: live by default, bounds from the command line, off with --no-constraints.
+expect 0 "" -- --synthetic 100000
+says "dissolve Low AOV + High Engagement (450 users): below min_size (450 < 500)"
+says "Tier 2 Priority"
+says "rank  segment"
+for f in strategy.csv strategy.json strategy.md assignments.csv; do
+  [[ -s out/$f ]] || { echo "FAIL: out/$f missing"; failures=$((failures + 1)); }
+done
+expect 0 "" -- --synthetic 100000 --no-constraints
+says "not applied (--no-constraints)"
+says "NO: below min_size (450 < 500)"
+expect 0 "" -- --synthetic 100000 --max-size 3000
+says "split    Other Bucket"
+grep -q '"max_size": 3000' out/strategy.json || { echo "FAIL: max_size not in strategy.json"; failures=$((failures + 1)); }
+expect 1 "constraints: min_size 30000 is above max_size 20000" -- --synthetic 1000 --min-size 30000
+expect 2 "" -- --synthetic 1000 --max-size 0
+
 echo "cli: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

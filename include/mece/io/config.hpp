@@ -115,6 +115,11 @@ private:
         }
     }
 
+    /// An object whose keys are names the caller checks.
+    void expect_map(const nlohmann::json& j, const std::string& path) const {
+        if (!j.is_object()) fail(path, "expected an object, got " + type_of(j));
+    }
+
     std::string string_at(const nlohmann::json& j, const std::string& key, const std::string& path) const {
         const auto& value = j[key];
         if (!value.is_string()) fail(path, "expected a string, got " + type_of(value));
@@ -225,7 +230,7 @@ private:
     void read_scoring(const nlohmann::json& j, Config& config) const {
         expect_object(j, "scoring", {"weights", "tiers", "actions", "priorities", "size_target"});
         if (j.contains("weights")) {
-            expect_object(j["weights"], "scoring.weights", {});
+            expect_map(j["weights"], "scoring.weights");
             for (const auto& item : j["weights"].items()) {
                 const std::string at = "scoring.weights." + item.key();
                 if (std::find(dimensions_.begin(), dimensions_.end(), item.key()) == dimensions_.end()) {
@@ -263,7 +268,7 @@ private:
             }
         }
         if (j.contains("actions")) {
-            expect_object(j["actions"], "scoring.actions", {});
+            expect_map(j["actions"], "scoring.actions");
             for (const auto& item : j["actions"].items()) {
                 const std::string at = "scoring.actions." + item.key();
                 known_segment(item.key(), at);
@@ -274,7 +279,7 @@ private:
             }
         }
         if (j.contains("priorities")) {
-            expect_object(j["priorities"], "scoring.priorities", {});
+            expect_map(j["priorities"], "scoring.priorities");
             for (const auto& item : j["priorities"].items()) {
                 const std::string at = "scoring.priorities." + item.key();
                 known_segment(item.key(), at);
