@@ -350,7 +350,10 @@ private:
             }
             for (std::size_t p = 0; p < count.size(); ++p) {
                 if (count[p] == 0 || lowest[p] == inf || count[p] < options_.min_size || count[p] > options_.max_size) {
-                    why = "parts of " + sizes_text(count);
+                    const auto [smallest, largest] = std::minmax_element(count.begin(), count.end());
+                    why = count.size() <= 4 ? "parts of " + sizes_text(count)
+                                            : std::to_string(count.size()) + " parts of " + std::to_string(*smallest) +
+                                                  " to " + std::to_string(*largest) + " users";
                     return {};
                 }
             }

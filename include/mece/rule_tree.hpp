@@ -244,23 +244,33 @@ inline bool implies(const Predicate& a, const Predicate& b) {
 }
 
 /// Leaves out the predicate terms of a conjunction that another term implies (the
-/// parent's `x >= 500` under a split part's `x >= 2166`); of two equivalent terms the
-/// first stays. The conjunction selects the same users.
+/// parent's `x >= 500` under a split part's `x >= 2166`); the tighter term takes the
+/// place of the first one it implies, so a lower and an upper bound stay side by side
+/// and read as a range. The conjunction selects the same users.
 inline void drop_implied(std::vector<Expr>& terms) {
     const auto is_predicate = [](const Expr& e) { return e.kind() == Expr::Kind::predicate; };
-    std::vector<bool> drop(terms.size(), false);
+    std::vector<bool> dropped(terms.size(), false);
     for (std::size_t i = 0; i < terms.size(); ++i) {
-        if (!is_predicate(terms[i])) continue;
-        for (std::size_t j = 0; j < terms.size() && !drop[i]; ++j) {
-            if (i == j || drop[j] || !is_predicate(terms[j])) continue;
-            const Predicate& p = terms[i].predicate();
-            const Predicate& q = terms[j].predicate();
-            drop[i] = implies(q, p) && (!implies(p, q) || j < i);
+        for (bool changed = true; changed && !dropped[i] && is_predicate(terms[i]);) {
+            changed = false;
+            for (std::size_t j = 0; j < terms.size() && !dropped[i]; ++j) {
+                if (i == j || dropped[j] || !is_predicate(terms[j])) continue;
+                const Predicate& p = terms[i].predicate();
+                const Predicate& q = terms[j].predicate();
+                if (!implies(q, p) || (implies(p, q) && i < j)) continue;
+                if (j < i) {
+                    dropped[i] = true;
+                } else {
+                    terms[i] = std::move(terms[j]);
+                    dropped[j] = true;
+                    changed = true;
+                }
+            }
         }
     }
     std::vector<Expr> kept;
     for (std::size_t i = 0; i < terms.size(); ++i)
-        if (!drop[i]) kept.push_back(std::move(terms[i]));
+        if (!dropped[i]) kept.push_back(std::move(terms[i]));
     terms = std::move(kept);
 }
 

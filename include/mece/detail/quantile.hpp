@@ -32,6 +32,18 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
     std::vector<double> result(probabilities.size(), std::numeric_limits<double>::quiet_NaN());
     if (count == 0) return result;
 
+    if (probabilities.size() > 16) {
+        // Many cut points (a split into many parts): one sort beats a selection per point.
+        std::sort(values, end);
+        for (std::size_t i = 0; i < probabilities.size(); ++i) {
+            const double position = double(count - 1) * probabilities[i];
+            const auto below_index = static_cast<Eigen::Index>(std::floor(position));
+            const double below = double(values[below_index]);
+            const double above = below_index + 1 < count ? double(values[below_index + 1]) : below;
+            result[i] = numpy_lerp(below, above, position - double(below_index));
+        }
+        return result;
+    }
     std::vector<std::size_t> order(probabilities.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](auto a, auto b) { return probabilities[a] < probabilities[b]; });
