@@ -89,7 +89,7 @@ void print_log(const mece::Solution& solution, bool applied) {
         std::printf(", not applied (--no-constraints)\n");
         return;
     }
-    std::printf(", %zu actions\n", solution.log.size());
+    std::printf(", %zu action%s\n", solution.log.size(), solution.log.size() == 1 ? "" : "s");
     for (const auto& e : solution.log) {
         std::printf("  %-8s %s (%lld users): %s", std::string(mece::to_string(e.action)).c_str(), e.segment.c_str(),
                     static_cast<long long>(e.size), e.reason.c_str());

@@ -319,3 +319,12 @@ TEST_CASE("an empty universe resolves and assigns nothing") {
     CHECK(std::isnan(rules.thresholds()[0].value));
     CHECK(mece::check_mece(rules, assignment, data, universe).ok());
 }
+
+TEST_CASE("user_id_hash is the documented SplitMix64 top 24 bits") {
+    // Values from the Python definition in docs/strategy-json.md.
+    CHECK(mece::hash_user_id(0) == 14819496);
+    CHECK(mece::hash_user_id(1) == 9505325);
+    CHECK(mece::hash_user_id(12345) == 2232706);
+    CHECK(mece::hash_user_id(-1) == 14997873);
+    static_assert(mece::hash_user_id(0) == 14819496, "the hash is usable at compile time");
+}
