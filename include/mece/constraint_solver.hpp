@@ -182,7 +182,7 @@ private:
             for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])].reserve(std::size_t(assignment.sizes[s]));
             for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i)
                 members_[std::size_t(order_.at(std::size_t(assignment.segment_ids[i] - 1)))].push_back(i);
-            for (const auto& node : nodes_) names_.insert(node.name);
+            for (const auto& node : nodes_) names_.insert(node.rule.name);
             // Unknown split features are configuration errors, reported before any work.
             for (std::size_t i = 0; i < options.split_features.size(); ++i)
                 reader(options.split_features[i], "constraints.split_features[" + std::to_string(i) + "]");
@@ -195,7 +195,7 @@ private:
                 const int leaf = order_[at];
                 const auto size = Eigen::Index(members_[std::size_t(leaf)].size());
                 if (size < options_.min_size) {
-                    if (!nodes_[std::size_t(leaf)].catch_all) {
+                    if (!nodes_[std::size_t(leaf)].rule.catch_all) {
                         dissolve(at);
                         continue;
                     }
@@ -208,14 +208,14 @@ private:
                                          (parent == 0 ? (universe_.size() < options_.min_size
                                                              ? ": the whole universe has " + std::to_string(universe_.size()) + " users"
                                                              : ": the final catch-all has no later rule to take its users")
-                                                      : ": a catch-all keeps the users of '" + nodes_[std::size_t(parent)].name +
+                                                      : ": a catch-all keeps the users of '" + nodes_[std::size_t(parent)].rule.name +
                                                             "' that no sub-rule takes"));
                     ++at;
                 } else if (size > options_.max_size) {
                     at += split(at);
                 } else {
                     const int parent = nodes_[std::size_t(leaf)].parent;
-                    if (nodes_[std::size_t(leaf)].catch_all && parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
+                    if (nodes_[std::size_t(leaf)].rule.catch_all && parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
                         collapse(at);
                         continue;
                     }
@@ -227,10 +227,8 @@ private:
 
     private:
         struct Node {
-            std::string name;
-            std::vector<Predicate> predicates;
-            bool catch_all = false;
-            std::optional<Expr> remainder;
+            /// Name, conditions, catch-all and remainder; its `children` stay empty here.
+            RuleNode rule;
             std::vector<int> children;
             int parent = -1;
             /// Its own and its ancestors' predicates: what first-match assignment tests.
@@ -241,7 +239,7 @@ private:
 
         int add(const RuleNode& from, int parent, const std::vector<Predicate>& above) {
             const int id = int(nodes_.size());
-            Node node{from.name, from.predicates, from.catch_all, from.remainder, {}, parent, above, {}};
+            Node node{RuleNode{from.name, from.predicates, from.catch_all, from.remainder, {}}, {}, parent, above, {}};
             node.conjunction.insert(node.conjunction.end(), from.predicates.begin(), from.predicates.end());
             nodes_.push_back(std::move(node));
             if (parent >= 0 && from.children.empty()) order_.push_back(id);
@@ -268,7 +266,7 @@ private:
 
         void keep(int leaf, Eigen::Index size, std::string reason) {
             nodes_[std::size_t(leaf)].reason = reason;
-            log_.push_back({ConstraintEvent::Action::keep, nodes_[std::size_t(leaf)].name, size, std::move(reason), {}, {}});
+            log_.push_back({ConstraintEvent::Action::keep, nodes_[std::size_t(leaf)].rule.name, size, std::move(reason), {}, {}});
         }
 
         /// Removes the segment at `order_[at]`; each of its users goes to the first later
@@ -277,7 +275,7 @@ private:
             const int leaf = order_[at];
             Node& node = nodes_[std::size_t(leaf)];
             std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
-            ConstraintEvent event{ConstraintEvent::Action::dissolve, node.name, Eigen::Index(moving.size()),
+            ConstraintEvent event{ConstraintEvent::Action::dissolve, node.rule.name, Eigen::Index(moving.size()),
                                   detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}};
             auto& siblings = nodes_[std::size_t(node.parent)].children;
             siblings.erase(std::find(siblings.begin(), siblings.end(), leaf));
@@ -300,7 +298,7 @@ private:
                 for (Eigen::Index i = 0; i < n; ++i)
                     if (match[i]) members_[std::size_t(target)].push_back(moving[std::size_t(i)]), ++moved;
                 if (moved == 0) continue;
-                event.users.emplace_back(nodes_[std::size_t(target)].name, moved);
+                event.users.emplace_back(nodes_[std::size_t(target)].rule.name, moved);
                 open = open && !match;
                 if (!open.any()) break;
             }
@@ -316,11 +314,11 @@ private:
             nodes_[std::size_t(parent)].children.clear();
             order_[at] = parent;
             const auto size = Eigen::Index(members_[std::size_t(parent)].size());
-            log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(parent)].name, size,
-                            "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].name +
+            log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(parent)].rule.name, size,
+                            "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].rule.name +
                                 "' is the whole rule again",
                             {},
-                            {{nodes_[std::size_t(parent)].name, size}}});
+                            {{nodes_[std::size_t(parent)].rule.name, size}}});
         }
 
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
@@ -387,7 +385,7 @@ private:
             }
             std::vector<std::string> features;
             for (int node = leaf; node > 0; node = nodes_[std::size_t(node)].parent)
-                if (auto chosen = options_.split_by.find(nodes_[std::size_t(node)].name); chosen != options_.split_by.end()) {
+                if (auto chosen = options_.split_by.find(nodes_[std::size_t(node)].rule.name); chosen != options_.split_by.end()) {
                     features.push_back(chosen->second);
                     break;
                 }
@@ -417,7 +415,7 @@ private:
         std::size_t apply_split(std::size_t at, const std::string& feature, const Column<Scalar>& values,
                                 const std::vector<double>& cut, const std::string& reason) {
             const int leaf = order_[at];
-            const std::string base = nodes_[std::size_t(leaf)].name;
+            const std::string base = nodes_[std::size_t(leaf)].rule.name;
             const std::size_t parts = cut.size() + 1;
             std::vector<int> ids;
             for (std::size_t p = 0; p < parts; ++p) {
@@ -426,19 +424,19 @@ private:
                 part.conjunction = nodes_[std::size_t(leaf)].conjunction;
                 const std::string low = p > 0 ? format_number(cut[p - 1]) : std::string();
                 if (p + 1 < parts) {
-                    if (p > 0) part.predicates.push_back({feature, Op::greater_equal, cut[p - 1], {}});
-                    part.predicates.push_back({feature, Op::less, cut[p], {}});
-                    part.name = base + " / " + (p > 0 ? low + " <= " : std::string()) + feature + " < " + format_number(cut[p]);
+                    if (p > 0) part.rule.predicates.push_back({feature, Op::greater_equal, cut[p - 1], {}});
+                    part.rule.predicates.push_back({feature, Op::less, cut[p], {}});
+                    part.rule.name = base + " / " + (p > 0 ? low + " <= " : std::string()) + feature + " < " + format_number(cut[p]);
                 } else {
-                    part.catch_all = true;
+                    part.rule.catch_all = true;
                     const Predicate at_least{feature, Op::greater_equal, cut[p - 1], {}};
-                    part.remainder = may_be_missing(reader(feature, feature).kind())
+                    part.rule.remainder = may_be_missing(reader(feature, feature).kind())
                                          ? Expr::negate(Expr::of({feature, Op::less, cut[p - 1], {}}))
                                          : Expr::of(at_least);
-                    part.name = base + " / " + feature + " >= " + low;
+                    part.rule.name = base + " / " + feature + " >= " + low;
                 }
-                part.name = unique_name(part.name);
-                part.conjunction.insert(part.conjunction.end(), part.predicates.begin(), part.predicates.end());
+                part.rule.name = unique_name(part.rule.name);
+                part.conjunction.insert(part.conjunction.end(), part.rule.predicates.begin(), part.rule.predicates.end());
                 ids.push_back(int(nodes_.size()));
                 nodes_.push_back(std::move(part));
                 members_.emplace_back();
@@ -451,7 +449,7 @@ private:
             }
             nodes_[std::size_t(leaf)].children = ids;
             ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}};
-            for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].name, Eigen::Index(members_[std::size_t(id)].size()));
+            for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, Eigen::Index(members_[std::size_t(id)].size()));
             log_.push_back(std::move(event));
             order_.erase(order_.begin() + std::ptrdiff_t(at));
             order_.insert(order_.begin() + std::ptrdiff_t(at), ids.begin(), ids.end());
@@ -460,7 +458,7 @@ private:
 
         RuleNode build(int id) const {
             const Node& node = nodes_[std::size_t(id)];
-            RuleNode out{node.name, node.predicates, node.catch_all, node.remainder, {}};
+            RuleNode out = node.rule;
             for (int child : node.children) out.children.push_back(build(child));
             return out;
         }

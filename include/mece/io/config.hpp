@@ -267,27 +267,15 @@ private:
                 config.scoring.tiers.push_back(std::move(tier));
             }
         }
-        if (j.contains("actions")) {
-            expect_map(j["actions"], "scoring.actions");
-            for (const auto& item : j["actions"].items()) {
-                const std::string at = "scoring.actions." + item.key();
-                known_segment(item.key(), at);
-                if (auto other = actions_.find(item.key()); other != actions_.end())
-                    fail(at, "the action of '" + item.key() + "' is also set at " + other->second.first);
-                if (!item.value().is_string()) fail(at, "expected a string, got " + type_of(item.value()));
-                config.scoring.actions[item.key()] = item.value().get<std::string>();
-            }
-        }
-        if (j.contains("priorities")) {
-            expect_map(j["priorities"], "scoring.priorities");
-            for (const auto& item : j["priorities"].items()) {
-                const std::string at = "scoring.priorities." + item.key();
-                known_segment(item.key(), at);
-                if (auto other = priorities_.find(item.key()); other != priorities_.end())
-                    fail(at, "the priority of '" + item.key() + "' is also set at " + other->second.first);
-                config.priorities[item.key()] = unit_at(item.value(), at);
-            }
-        }
+        if (j.contains("actions"))
+            read_by_segment(j["actions"], "actions", "action", actions_, config.scoring.actions,
+                            [&](const nlohmann::json& value, const std::string& at) {
+                                if (!value.is_string()) fail(at, "expected a string, got " + type_of(value));
+                                return value.get<std::string>();
+                            });
+        if (j.contains("priorities"))
+            read_by_segment(j["priorities"], "priorities", "priority", priorities_, config.priorities,
+                            [&](const nlohmann::json& value, const std::string& at) { return unit_at(value, at); });
         if (j.contains("size_target")) {
             const double target = number_at(j["size_target"], "scoring.size_target");
             if (!(target > 0)) fail("scoring.size_target", "expected a number of users > 0, got " + format_number(target));
@@ -295,8 +283,19 @@ private:
         }
     }
 
-    void known_segment(const std::string& name, const std::string& at) const {
-        if (!all_names_.count(name)) fail(at, "no segment or rule is named '" + name + "'");
+    /// `scoring.<key>`: segment or rule name -> value, each name known and not also set
+    /// on the segment itself (`per_segment`).
+    template <class PerSegment, class Out, class Read>
+    void read_by_segment(const nlohmann::json& j, const std::string& key, const std::string& what,
+                         const PerSegment& per_segment, Out& out, Read read) const {
+        expect_map(j, "scoring." + key);
+        for (const auto& item : j.items()) {
+            const std::string at = "scoring." + key + "." + item.key();
+            if (!all_names_.count(item.key())) fail(at, "no segment or rule is named '" + item.key() + "'");
+            if (auto other = per_segment.find(item.key()); other != per_segment.end())
+                fail(at, "the " + what + " of '" + item.key() + "' is also set at " + other->second.first);
+            out[item.key()] = read(item.value(), at);
+        }
     }
 
     Eigen::Index count_at(const nlohmann::json& j, const std::string& path, long long least) const {
