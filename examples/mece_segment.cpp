@@ -6,12 +6,17 @@
 // the place), 2 on a usage error.
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -37,6 +42,8 @@ struct Options {
     bool no_constraints = false;
     std::optional<Eigen::Index> min_size;
     std::optional<Eigen::Index> max_size;
+    bool timings = false;
+    unsigned threads = 0;
 };
 
 std::string percent(double share) {
@@ -129,12 +136,29 @@ std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const std::str
     };
 }
 
+/// Wall-clock seconds of each stage, for `--timings`.
+class Stopwatch {
+public:
+    double lap() {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        return seconds;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
 int run(const Options& options) {
+    Stopwatch clock;
+    std::vector<std::pair<const char*, double>> stages;
     mece::RunInfo info;
     mece::Dataset<double> data;
+    const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     if (!options.input.empty()) {
         auto [loaded, report] = mece::read_csv<double>(
-            options.input, {.lenient = options.lenient, .progress = progress_line(options.input)});
+            options.input, {.lenient = options.lenient, .progress = progress_line(options.input), .threads = threads});
         data = std::move(loaded);
         info.input = options.input;
         info.rejected_rows = report.rejected;
@@ -143,7 +167,7 @@ int run(const Options& options) {
         if (report.rejected > report.rejections.size())
             std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
     } else {
-        data = mece::generate<double>({.rows = options.synthetic, .seed = options.seed});
+        data = mece::generate<double>({.rows = options.synthetic, .seed = options.seed, .threads = threads});
         info.input = "synthetic:" + std::to_string(options.synthetic) + ":" + std::to_string(options.seed);
         std::printf("input      synthetic dataset: %lld users, seed %llu\n", static_cast<long long>(data.rows()),
                     static_cast<unsigned long long>(options.seed));
@@ -156,17 +180,26 @@ int run(const Options& options) {
     if (options.min_size) config.constraints.min_size = *options.min_size;
     if (options.max_size) config.constraints.max_size = *options.max_size;
     info.constraints_applied = !options.no_constraints;
-
-    const mece::Universe universe{data, config.universe};
-    const mece::ResolvedRules rules = config.rules.resolve(data, universe);
     const mece::ConstraintSolver solver{config.constraints};
-    const mece::Solution solution = options.no_constraints
-                                        ? solver.check(rules, rules.assign(data, universe))
-                                        : solver.solve(rules, rules.assign(data, universe), data, universe);
-    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, data, universe);
-    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
     const auto scorer = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring);
+    stages.emplace_back("load_s", clock.lap());
+
+    // Everything in memory, from the universe to the scores.
+    const mece::Universe universe{data, config.universe};
+    stages.emplace_back("universe_s", clock.lap());
+    const mece::ResolvedRules rules = config.rules.resolve(data, universe);
+    stages.emplace_back("thresholds_s", clock.lap());
+    mece::Assignment assignment = rules.assign(data, universe);
+    stages.emplace_back("assign_s", clock.lap());
+    const mece::Solution solution = options.no_constraints ? solver.check(rules, std::move(assignment))
+                                                           : solver.solve(rules, assignment, data, universe);
+    stages.emplace_back("constraints_s", clock.lap());
+    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, data, universe);
+    stages.emplace_back("check_s", clock.lap());
+    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+    stages.emplace_back("stats_s", clock.lap());
     const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
+    stages.emplace_back("score_s", clock.lap());
 
     std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
                 mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
@@ -179,11 +212,31 @@ int run(const Options& options) {
     writer.write({solution, scores, stats, check, universe, info});
     writer.write_assignments(data, universe, solution.rules, solution.assignment);
     std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
-    if (!check.ok()) {
-        std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
-        return 1;
+    std::fflush(stdout);
+    stages.emplace_back("write_s", clock.lap());
+    if (!check.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
+    if (options.timings) {
+        double total = 0, segment = 0;
+        for (const auto& [name, seconds] : stages) {
+            total += seconds;
+            if (std::string_view(name) != "load_s" && std::string_view(name) != "write_s") segment += seconds;
+        }
+        std::string line = "{";
+        const auto add = [&](const char* name, double seconds) {
+            char text[64];
+            std::snprintf(text, sizeof text, "%s\"%s\": %.6f", line.size() > 1 ? ", " : "", name, seconds);
+            line += text;
+        };
+        add("load_s", stages.front().second);
+        add("segment_s", segment);
+        add("write_s", stages.back().second);
+        add("total_s", total);
+        for (const auto& [name, seconds] : stages)
+            if (std::string_view(name) != "load_s" && std::string_view(name) != "write_s") add(name, seconds);
+        line += ", \"threads\": " + std::to_string(threads) + "}";
+        std::fprintf(stderr, "%s\n", line.c_str());
     }
-    return 0;
+    return check.ok() ? 0 : 1;
 }
 
 }  // namespace
@@ -213,6 +266,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(Eigen::Index{0}, Eigen::Index{1} << 40));
     app.add_option("--max-size", options.max_size, "Largest segment size (default 20000, or the config's)")
         ->check(CLI::Range(Eigen::Index{1}, Eigen::Index{1} << 40));
+    app.add_flag("--timings", options.timings,
+                 "Print the seconds of each stage as one JSON object, the last line on stderr");
+    app.add_option("--threads", options.threads, "Threads for loading or generating the data (default: all cores)")
+        ->check(CLI::Range(1u, 1024u));
     app.add_flag("--no-constraints", options.no_constraints,
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");
 

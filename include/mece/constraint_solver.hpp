@@ -154,9 +154,9 @@ public:
     }
 
     /// Flags the segments out of bounds and changes nothing (constraints switched off).
-    Solution check(const ResolvedRules& rules, const Assignment& assignment) const {
-        Solution solution{rules, assignment, {}, {}, options_};
-        for (auto size : assignment.sizes) solution.status.push_back(status_of(size, {}));
+    Solution check(ResolvedRules rules, Assignment assignment) const {
+        Solution solution{std::move(rules), std::move(assignment), {}, {}, options_};
+        for (auto size : solution.assignment.sizes) solution.status.push_back(status_of(size, {}));
         return solution;
     }
 

@@ -5,11 +5,14 @@
 /// shards merge exactly.
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <Eigen/Core>
@@ -21,6 +24,47 @@
 #include <mece/universe.hpp>
 
 namespace mece {
+
+namespace detail {
+
+/// The bits of `value` as an unsigned integer that orders like the number (negative
+/// numbers reversed, -0 == +0).
+template <class Scalar>
+auto sortable_bits(Scalar value) noexcept {
+    using Bits = std::conditional_t<sizeof(Scalar) == 8, std::uint64_t, std::uint32_t>;
+    if (value == Scalar(0)) value = Scalar(0);
+    const Bits bits = std::bit_cast<Bits>(value);
+    constexpr Bits sign = Bits(1) << (sizeof(Bits) * 8 - 1);
+    return (bits & sign) ? Bits(~bits) : Bits(bits | sign);
+}
+
+/// A value's sortable key and the segment (id - 1) of its user.
+template <class Scalar>
+struct RankEntry {
+    decltype(sortable_bits(Scalar())) key;
+    std::int32_t segment;
+};
+
+/// LSD radix sort by key, 11 bits per pass; a pass where every key has the same digit is
+/// skipped (the high bits of values of one magnitude). Linear, unlike a comparison sort.
+template <class Entry>
+void radix_sort(std::vector<Entry>& entries) {
+    constexpr unsigned bits = 11;
+    constexpr std::size_t buckets = std::size_t{1} << bits;
+    std::vector<Entry> scratch(entries.size());
+    std::vector<std::size_t> start(buckets + 1);
+    for (unsigned shift = 0; shift < sizeof(Entry::key) * 8; shift += bits) {
+        const auto digit = [shift](const Entry& e) { return std::size_t((e.key >> shift) & (buckets - 1)); };
+        std::fill(start.begin(), start.end(), 0);
+        for (const Entry& e : entries) ++start[digit(e) + 1];
+        if (std::find(start.begin() + 1, start.end(), entries.size()) != start.end()) continue;
+        for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
+        for (const Entry& e : entries) scratch[start[digit(e)]++] = e;
+        entries.swap(scratch);
+    }
+}
+
+}  // namespace detail
 
 /// Sums and counts per segment and feature. The features are the numeric columns, the
 /// derived recencies, and `aov_percentile_rank`: a user's AOV rank in the universe over
@@ -116,24 +160,25 @@ private:
     }
 
     /// Average ranks of AOV over the universe (ties share theirs), summed per segment.
+    /// Users without a value (NaN, only in a caller's buffers) have no rank and do not count.
     template <class Scalar>
     void add_aov_ranks(const Dataset<Scalar>& data, const Universe& universe, const Column<std::int32_t>& ids) {
-        const Eigen::Index n = universe.size();
         const Eigen::Index f = column("aov_percentile_rank");
-        if (n == 0) return;
         const Column<Scalar> aov = FeatureReader<Scalar>(data, universe.as_of(), "avg_order_value").gather(universe.rows());
-        std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-        std::iota(order.begin(), order.end(), std::int64_t{0});
-        std::sort(order.begin(), order.end(), [&](auto a, auto b) { return aov[a] < aov[b]; });
-        for (std::size_t first = 0; first < order.size();) {
+        std::vector<detail::RankEntry<Scalar>> entries;
+        entries.reserve(std::size_t(aov.size()));
+        for (Eigen::Index i = 0; i < aov.size(); ++i)
+            if (!std::isnan(aov[i])) entries.push_back({detail::sortable_bits(aov[i]), ids[i] - 1});
+        detail::radix_sort(entries);
+        const double n = double(entries.size());
+        for (std::size_t first = 0; first < entries.size();) {
             std::size_t last = first + 1;
-            while (last < order.size() && aov[order[last]] == aov[order[first]]) ++last;
+            while (last < entries.size() && entries[last].key == entries[first].key) ++last;
             // Ranks first+1 .. last share their mean.
-            const double rank = (double(first + 1) + double(last)) / 2.0 / double(n);
+            const double rank = (double(first + 1) + double(last)) / 2.0 / n;
             for (std::size_t k = first; k < last; ++k) {
-                const Eigen::Index s = ids[order[k]] - 1;
-                sums_(s, f) += rank;
-                counts_(s, f) += 1;
+                sums_(entries[k].segment, f) += rank;
+                counts_(entries[k].segment, f) += 1;
             }
             first = last;
         }

@@ -55,12 +55,21 @@ public:
         const std::int64_t first = std::int64_t(as_of_) - (options.window_days - 1);
         first_day_ = Days(std::max<std::int64_t>(first, std::numeric_limits<Days>::min()));
 
-        const Column<bool> in_window = (dates >= first_day_ && dates <= as_of_);
-        rows_.resize(in_window.count());
+        // In the window: date - first_day in [0, window), one unsigned compare. Counted with a
+        // vectorized pass, then written without a branch per row (a row's index is always
+        // stored, and the cursor only moves past it when the row is in).
+        const auto width = std::uint32_t(as_of_ - first_day_);
+        const auto in_window = [&](Days date) { return std::uint32_t(date) - std::uint32_t(first_day_) <= width; };
+        const Eigen::Index count =
+            (dates.template cast<std::int64_t>() - first_day_ <= std::int64_t(width) && dates >= first_day_).count();
+        rows_.resize(count + 1);
         Eigen::Index next = 0;
+        const Days* date = dates.data();
         for (Eigen::Index row = 0; row < data.rows(); ++row) {
-            if (in_window[row]) rows_[next++] = row;
+            rows_[next] = row;
+            next += in_window(date[row]) ? 1 : 0;
         }
+        rows_.conservativeResize(count);
     }
 
     /// Last day of the window.

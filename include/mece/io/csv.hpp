@@ -44,6 +44,8 @@ struct CsvOptions {
     /// Called after each chunk read (every few MiB) with the bytes read so far and the
     /// input's size (0 when unknown), e.g. to show progress on a long load.
     std::function<void(std::uintmax_t bytes_read, std::uintmax_t bytes_total)> progress;
+    /// Threads that parse (0: all cores). The result is the same for any number.
+    unsigned threads = 1;
 };
 
 /// A row set aside in lenient mode.
