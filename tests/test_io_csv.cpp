@@ -1,4 +1,8 @@
+#include <filesystem>
+#include <fstream>
+#include <random>
 #include <sstream>
+#include <vector>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -175,4 +179,69 @@ TEST_CASE("writing and reading back gives the same data") {
 TEST_CASE("a missing file is named") {
     CHECK_THROWS_WITH_AS(mece::read_csv<double>(std::filesystem::path("/nonexistent/carts.csv")),
                          "/nonexistent/carts.csv: cannot open file", mece::InputError);
+}
+
+namespace {
+
+/// What a read of the file at `path` gives: the columns and report, or the error text.
+std::string outcome(const std::filesystem::path& path, mece::CsvOptions options) {
+    try {
+        const auto [data, report] = mece::read_csv<double>(path, options);
+        std::ostringstream out;
+        mece::write_csv(data, out);
+        out << "rows " << report.rows << " rejected " << report.rejected << "\n";
+        for (const auto& r : report.rejections) out << r.line << " " << r.message << "\n";
+        for (const auto& c : report.extra_columns) out << "extra " << c << "\n";
+        for (const auto& c : report.ignored_columns) out << "ignored " << c << "\n";
+        return out.str();
+    } catch (const mece::InputError& e) {
+        return std::string("error: ") + e.what();
+    }
+}
+
+}  // namespace
+
+TEST_CASE("property: reading a file on several threads gives what one thread gives, errors included") {
+    std::mt19937_64 rng(77);
+    const auto path = std::filesystem::temp_directory_path() / "mece-test-parallel.csv";
+    const std::vector<std::string> headers{
+        "user_id,cart_abandoned_date,last_order_date,avg_order_value,sessions_last_30d,num_cart_items,engagement_score,"
+        "profitability_score",
+        "note,profitability_score,engagement_score,num_cart_items,sessions_last_30d,avg_order_value,last_order_date,"
+        "cart_abandoned_date,user_id,visits"};
+    for (int trial = 0; trial < 200; ++trial) {
+        const bool reordered = trial % 2;
+        std::string text = (trial % 7 == 0 ? "\xEF\xBB\xBF" : "") + headers[reordered] + "\n";
+        const int rows = std::uniform_int_distribution<int>(1, 300)(rng);
+        std::uniform_int_distribution<int> kind(0, 99);
+        for (int r = 0; r < rows; ++r) {
+            const int k = kind(rng);
+            const long long id = k == 0 ? 5 : 100 + r;  // k == 0: a duplicate id
+            const std::string date = k == 1 ? "2026-02-30" : "2026-11-" + std::to_string(10 + r % 6);
+            const std::string engagement = k == 2 ? "1.7" : "0." + std::to_string(r % 10);
+            std::string note = k < (trial % 3 == 0 ? 60 : 10) ? "\"a note,\nover two lines\"" : k < 15 ? "\"said \"\"hi\"\"\"" : "plain";
+            if (k == 3) note = "\"never closed";
+            const std::string last = r % 4 ? "2026-10-0" + std::to_string(1 + r % 9) : "";
+            std::string line = reordered ? note + ",0.5," + engagement + ",2,3," + std::to_string(r * 1.25) + "," + last + "," +
+                                               date + "," + std::to_string(id) + "," + std::to_string(r % 3)
+                                         : std::to_string(id) + "," + date + "," + last + "," + std::to_string(r * 1.25) +
+                                               ",3,2," + engagement + ",0.5";
+            if (k == 4) line = "";                   // a blank line
+            if (k == 5) line = line.substr(0, 12);   // too few fields
+            text += line + (k == 6 ? "\r\n" : "\n");
+        }
+        if (trial % 5 == 0) text.pop_back();  // no newline at the end
+        {
+            std::ofstream out(path, std::ios::binary);
+            out << text;
+        }
+        CAPTURE(trial);
+        for (bool lenient : {false, true}) {
+            const std::string one = outcome(path, {.lenient = lenient, .max_messages = 5, .threads = 1});
+            const unsigned threads = std::uniform_int_distribution<unsigned>(2, 5)(rng);
+            CAPTURE(threads);
+            CHECK(outcome(path, {.lenient = lenient, .max_messages = 5, .threads = threads, .parallel_from_bytes = 0}) == one);
+        }
+    }
+    std::filesystem::remove(path);
 }

@@ -97,5 +97,14 @@ grep -q '"max_size": 3000' out/strategy.json || { echo "FAIL: max_size not in st
 expect 1 "constraints: min_size 30000 is above max_size 20000" -- --synthetic 1000 --min-size 30000
 expect 2 "" -- --synthetic 1000 --max-size 0
 
+# --threads changes nothing but the time; --timings ends stderr with one JSON object.
+expect 0 "" -- --synthetic 50000 --threads 1 && cp -r out out-1
+expect 0 '"segment_s": ' -- --synthetic 50000 --threads 2 --timings
+for f in strategy.csv strategy.json assignments.csv; do
+  cmp -s out/$f out-1/$f || { echo "FAIL: $f differs between --threads 1 and 2"; failures=$((failures + 1)); }
+done
+tail -n 1 "$work/stderr" | grep -q '^{"load_s": [0-9.]*, "segment_s": [0-9.]*, "write_s": [0-9.]*, "total_s": ' ||
+  { echo "FAIL: the last stderr line is not the timings object"; failures=$((failures + 1)); }
+
 echo "cli: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -16,6 +16,9 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <exception>
+#include <memory>
+#include <thread>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -44,8 +47,10 @@ struct CsvOptions {
     /// Called after each chunk read (every few MiB) with the bytes read so far and the
     /// input's size (0 when unknown), e.g. to show progress on a long load.
     std::function<void(std::uintmax_t bytes_read, std::uintmax_t bytes_total)> progress;
-    /// Threads that parse (0: all cores). The result is the same for any number.
+    /// Threads that parse a file (0: all cores); the result, errors included, is the same
+    /// for any number. Files smaller than `parallel_from_bytes` are read by one thread.
     unsigned threads = 1;
+    std::uintmax_t parallel_from_bytes = std::uintmax_t{32} << 20;
 };
 
 /// A row set aside in lenient mode.
@@ -96,6 +101,13 @@ public:
         for (Eigen::Index i = 0; i < size_; ++i)
             if (keep[std::size_t(i)]) values_[next++] = values_[i];
         size_ = next;
+    }
+    /// Appends `other` and frees it.
+    void append(GrowingColumn&& other) {
+        reserve(size_ + other.size_);
+        values_.segment(size_, other.size_) = other.values_.head(other.size_);
+        size_ += other.size_;
+        other.release();
     }
     Column<T> finish() {
         values_.conservativeResize(size_);
@@ -156,19 +168,94 @@ public:
         : in_(in), name_(std::move(name)), options_(options), size_hint_(size_hint) {}
 
     CsvLoad<Scalar> run() {
+        begin_file();
+        parse_records();
+        return end_file();
+    }
+
+    /// Reads the header at the start of the input.
+    void begin_file() {
         buffer_.resize(std::size_t{1} << 22);
         fill();
         if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) position_ = 3;
         if (!next_record()) raise<InputError>(name_ + ": empty file, expected a header line");
         read_header();
         reserve_rows();
+    }
+
+    /// Starts in the middle of the input, at byte `offset` (the start of a record on line
+    /// `line`), with the header `first` read.
+    void begin_part(const CsvParser& first, std::uintmax_t offset, std::size_t line) {
+        header_ = first.header_;
+        column_of_ = first.column_of_;
+        for (const Extra& e : first.extras_) extras_.push_back({e.name, e.index, {}, true});
+        buffer_offset_ = offset;
+        line_ = next_line_ = line;
+        buffer_.resize(std::size_t{1} << 22);
+        fill();
+        reserve_rows();
+    }
+
+    /// Parses records until the input ends or a record starts at or after `limit`.
+    void parse_records(std::uintmax_t limit = std::numeric_limits<std::uintmax_t>::max()) {
+        limit_ = limit;
         while (next_record()) {
             if (record_is_blank()) continue;
             read_row();
         }
+    }
+
+    /// The checks over the whole input, and the dataset.
+    CsvLoad<Scalar> end_file() {
         if (rows_ == 0 && report_.rejected == 0) raise<InputError>(name_ + ": no data rows after the header");
         check_duplicate_ids();
         return finish();
+    }
+
+    /// Where the next record would start: the end of what was parsed.
+    std::uintmax_t stop_offset() const noexcept { return buffer_offset_ + position_; }
+    /// The line the next record would start on.
+    std::size_t next_line() const noexcept { return next_line_; }
+    std::size_t header_end() const noexcept { return position_; }
+
+    /// Continues from where `part` stopped (after absorbing it): its end is now this end.
+    void adopt_position(const CsvParser& part) {
+        position_ = 0;
+        end_ = 0;
+        buffer_offset_ = part.stop_offset();
+        next_line_ = part.next_line_;
+        last_record_unterminated_ = part.last_record_unterminated_;
+    }
+
+    /// Takes the rows of the part that follows this one, column by column, so the rows
+    /// are never held twice.
+    void absorb(CsvParser&& next) {
+        const Eigen::Index offset = rows_;
+        ids_.append(std::move(next.ids_));
+        abandoned_.append(std::move(next.abandoned_));
+        last_order_.append(std::move(next.last_order_));
+        aov_.append(std::move(next.aov_));
+        sessions_.append(std::move(next.sessions_));
+        items_.append(std::move(next.items_));
+        engagement_.append(std::move(next.engagement_));
+        profitability_.append(std::move(next.profitability_));
+        for (std::size_t e = 0; e < extras_.size(); ++e) {
+            Extra& mine = extras_[e];
+            Extra& theirs = next.extras_[e];
+            if (mine.numeric && theirs.numeric) {
+                mine.values.append(std::move(theirs.values));
+            } else {
+                mine.numeric = false;
+                mine.values.release();
+            }
+        }
+        for (const auto& [row, line] : next.line_jumps_) line_jumps_.emplace_back(row + offset, line);
+        rows_ += next.rows_;
+        report_.rejected += next.report_.rejected;
+        for (auto& r : next.report_.rejections) {
+            if (report_.rejections.size() >= options_.max_messages) break;
+            report_.rejections.push_back(std::move(r));
+        }
     }
 
 private:
@@ -199,6 +286,7 @@ private:
         } else {
             std::memmove(buffer_.data(), buffer_.data() + position_, end_ - position_);
             end_ -= position_;
+            buffer_offset_ += position_;
             position_ = 0;
         }
         fill();
@@ -209,6 +297,7 @@ private:
         line_ = next_line_;
         for (;;) {
             if (position_ >= end_ && eof_) return false;
+            if (buffer_offset_ + position_ >= limit_) return false;
             char* const begin = buffer_.data() + position_;
             const char* const stop = buffer_.data() + end_;
             const char* newline = static_cast<const char*>(std::memchr(begin, '\n', std::size_t(stop - begin)));
@@ -543,6 +632,8 @@ private:
 
     std::vector<char> buffer_;
     std::size_t position_ = 0, end_ = 0;
+    std::uintmax_t buffer_offset_ = 0;  // input offset of buffer_[0]
+    std::uintmax_t limit_ = std::numeric_limits<std::uintmax_t>::max();
     bool eof_ = false;
     std::size_t line_ = 1, next_line_ = 1;
     bool last_record_unterminated_ = false;
@@ -561,6 +652,97 @@ private:
     std::vector<std::pair<Eigen::Index, std::size_t>> line_jumps_;  // (row, its line) where the offset changes
     LoadReport report_;
 };
+
+/// Reads a file in `threads` byte ranges at once, each starting after a newline near
+/// its share of the file. A range's line numbers come from counting newlines before it.
+/// Parsing from a newline is right unless the newline sits inside a quoted field; the
+/// part before always has the true context, so where its last record does not end
+/// exactly where the next part began, the next parts are dropped and the rest is read
+/// again in order. Errors are reported as a one-thread read would report them.
+template <class Scalar>
+CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream& in, const CsvOptions& options,
+                               std::uintmax_t size, unsigned threads) {
+    const std::string name = path.string();
+    CsvParser<Scalar> first(in, name, options, size / threads);
+    first.begin_file();
+
+    // Part boundaries: just after the first newline at or past each share of the file.
+    std::vector<std::uintmax_t> starts{0};
+    std::vector<std::size_t> lines{1};
+    {
+        std::ifstream scan(path, std::ios::binary);
+        std::vector<char> chunk(std::size_t{1} << 22);
+        std::uintmax_t offset = 0;
+        std::size_t newlines = 0;
+        std::uintmax_t target = std::max<std::uintmax_t>(size / threads, first.header_end());
+        while (starts.size() < threads && scan) {
+            scan.read(chunk.data(), std::streamsize(chunk.size()));
+            const auto got = std::size_t(scan.gcount());
+            if (got == 0) break;
+            for (std::size_t i = 0; i < got; ++i) {
+                if (chunk[i] != '\n') continue;
+                ++newlines;
+                if (offset + i + 1 > target && starts.size() < threads) {
+                    starts.push_back(offset + i + 1);
+                    lines.push_back(newlines + 1);
+                    target = std::max<std::uintmax_t>(target, size / threads * starts.size());
+                }
+            }
+            offset += got;
+        }
+    }
+    const std::size_t parts = starts.size();
+    if (parts == 1) {
+        first.parse_records();
+        return first.end_file();
+    }
+    std::vector<std::unique_ptr<std::ifstream>> streams;
+    std::vector<std::unique_ptr<CsvParser<Scalar>>> rest;
+    CsvOptions quiet = options;
+    quiet.progress = nullptr;
+    for (std::size_t p = 1; p < parts; ++p) {
+        streams.push_back(std::make_unique<std::ifstream>(path, std::ios::binary));
+        streams.back()->seekg(std::streamoff(starts[p]));
+        const std::uintmax_t end = p + 1 < parts ? starts[p + 1] : size;
+        rest.push_back(std::make_unique<CsvParser<Scalar>>(*streams.back(), name, quiet, end - starts[p]));
+        rest.back()->begin_part(first, starts[p], lines[p]);
+    }
+    std::vector<std::exception_ptr> failed(parts);
+    std::vector<std::thread> workers;
+    for (std::size_t p = 1; p < parts; ++p)
+        workers.emplace_back([&, p] {
+            try {
+                rest[p - 1]->parse_records(p + 1 < parts ? starts[p + 1] : std::numeric_limits<std::uintmax_t>::max());
+            } catch (...) {
+                failed[p] = std::current_exception();
+            }
+        });
+    try {
+        first.parse_records(starts[1]);
+    } catch (...) {
+        failed[0] = std::current_exception();
+    }
+    for (auto& worker : workers) worker.join();
+
+    if (failed[0]) std::rethrow_exception(failed[0]);
+    for (std::size_t p = 1; p < parts; ++p) {
+        if (first.stop_offset() != starts[p]) {
+            // A boundary fell inside a quoted field: read the rest in order from here.
+            std::ifstream tail(path, std::ios::binary);
+            tail.seekg(std::streamoff(first.stop_offset()));
+            CsvParser<Scalar> rest_in_order(tail, name, quiet, size - first.stop_offset());
+            rest_in_order.begin_part(first, first.stop_offset(), first.next_line());
+            rest_in_order.parse_records();
+            first.absorb(std::move(rest_in_order));
+            break;
+        }
+        if (failed[p]) std::rethrow_exception(failed[p]);
+        CsvParser<Scalar>& part = *rest[p - 1];
+        first.absorb(std::move(part));
+        first.adopt_position(part);
+    }
+    return first.end_file();
+}
 
 }  // namespace detail
 
@@ -582,6 +764,9 @@ CsvLoad<Scalar> read_csv(const std::filesystem::path& path, CsvOptions options =
     if (!in) detail::raise<InputError>(path.string() + ": cannot open file");
     std::error_code error;
     const auto size = std::filesystem::file_size(path, error);
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    if (error || size < options.parallel_from_bytes) threads = 1;
+    if (threads > 1) return detail::read_csv_parts<Scalar>(path, in, options, size, threads);
     return detail::CsvParser<Scalar>(in, path.string(), options, error ? 0 : size).run();
 }
 
