@@ -191,6 +191,7 @@ public:
         for (const Extra& e : first.extras_) extras_.push_back({e.name, e.index, {}, true});
         buffer_offset_ = offset;
         line_ = next_line_ = line;
+        first_data_line_offset_ = 0;  // no row is on line `row + 0`: the first row records where it is
         buffer_.resize(std::size_t{1} << 22);
         fill();
         reserve_rows();
@@ -218,18 +219,22 @@ public:
     std::size_t next_line() const noexcept { return next_line_; }
     std::size_t header_end() const noexcept { return position_; }
 
-    /// Continues from where `part` stopped (after absorbing it): its end is now this end.
-    void adopt_position(const CsvParser& part) {
-        position_ = 0;
-        end_ = 0;
-        buffer_offset_ = part.stop_offset();
-        next_line_ = part.next_line_;
-        last_record_unterminated_ = part.last_record_unterminated_;
+    /// `message` (`file:line: ...`) of a part whose line 1 is the file's line `base`, with
+    /// the file's line number.
+    std::string relocate(const std::string& message, std::size_t base) const {
+        const std::string prefix = name_ + ":";
+        if (base <= 1 || message.compare(0, prefix.size(), prefix) != 0) return message;
+        std::size_t end = prefix.size();
+        while (end < message.size() && message[end] >= '0' && message[end] <= '9') ++end;
+        if (end == prefix.size() || end == message.size() || message[end] != ':') return message;
+        const auto line = std::stoull(message.substr(prefix.size(), end - prefix.size()));
+        return prefix + std::to_string(line + base - 1) + message.substr(end);
     }
 
-    /// Takes the rows of the part that follows this one, column by column, so the rows
-    /// are never held twice.
-    void absorb(CsvParser&& next) {
+    /// Takes the rows of the part that follows this one, whose line 1 is the file's line
+    /// `base`, column by column so the rows are never held twice; then goes on from
+    /// where that part stopped.
+    void absorb(CsvParser&& next, std::size_t base) {
         const Eigen::Index offset = rows_;
         ids_.append(std::move(next.ids_));
         abandoned_.append(std::move(next.abandoned_));
@@ -249,13 +254,18 @@ public:
                 mine.values.release();
             }
         }
-        for (const auto& [row, line] : next.line_jumps_) line_jumps_.emplace_back(row + offset, line);
+        for (const auto& [row, line] : next.line_jumps_) line_jumps_.emplace_back(row + offset, line + base - 1);
         rows_ += next.rows_;
         report_.rejected += next.report_.rejected;
         for (auto& r : next.report_.rejections) {
             if (report_.rejections.size() >= options_.max_messages) break;
-            report_.rejections.push_back(std::move(r));
+            report_.rejections.push_back({r.line + base - 1, relocate(r.message, base)});
         }
+        position_ = 0;
+        end_ = 0;
+        buffer_offset_ = next.stop_offset();
+        next_line_ = next.next_line_ + base - 1;
+        last_record_unterminated_ = next.last_record_unterminated_;
     }
 
 private:
@@ -653,12 +663,13 @@ private:
     LoadReport report_;
 };
 
-/// Reads a file in `threads` byte ranges at once, each starting after a newline near
-/// its share of the file. A range's line numbers come from counting newlines before it.
-/// Parsing from a newline is right unless the newline sits inside a quoted field; the
-/// part before always has the true context, so where its last record does not end
-/// exactly where the next part began, the next parts are dropped and the rest is read
-/// again in order. Errors are reported as a one-thread read would report them.
+/// Reads a file in `threads` byte ranges at once, each starting after the first newline
+/// past its share of the file. Each range counts its lines from 1; its line numbers (in
+/// rows and in messages, which all start `file:line:`) move to the file's once the
+/// ranges before it are done. Parsing from a newline is right unless the newline sits
+/// inside a quoted field; the ranges before always have the true context, so where the
+/// last record does not end exactly where the next range began, the next ranges are
+/// dropped and the rest is read again in order. Errors are what one thread reports.
 template <class Scalar>
 CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream& in, const CsvOptions& options,
                                std::uintmax_t size, unsigned threads) {
@@ -666,29 +677,25 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
     CsvParser<Scalar> first(in, name, options, size / threads);
     first.begin_file();
 
-    // Part boundaries: just after the first newline at or past each share of the file.
     std::vector<std::uintmax_t> starts{0};
-    std::vector<std::size_t> lines{1};
     {
         std::ifstream scan(path, std::ios::binary);
-        std::vector<char> chunk(std::size_t{1} << 22);
-        std::uintmax_t offset = 0;
-        std::size_t newlines = 0;
-        std::uintmax_t target = std::max<std::uintmax_t>(size / threads, first.header_end());
-        while (starts.size() < threads && scan) {
-            scan.read(chunk.data(), std::streamsize(chunk.size()));
-            const auto got = std::size_t(scan.gcount());
-            if (got == 0) break;
-            for (std::size_t i = 0; i < got; ++i) {
-                if (chunk[i] != '\n') continue;
-                ++newlines;
-                if (offset + i + 1 > target && starts.size() < threads) {
-                    starts.push_back(offset + i + 1);
-                    lines.push_back(newlines + 1);
-                    target = std::max<std::uintmax_t>(target, size / threads * starts.size());
-                }
+        std::vector<char> block(std::size_t{1} << 16);
+        for (unsigned p = 1; p < threads; ++p) {
+            std::uintmax_t offset = std::max<std::uintmax_t>({size / threads * p, first.header_end(), starts.back() + 1});
+            scan.clear();
+            scan.seekg(std::streamoff(offset));
+            std::uintmax_t found = 0;
+            while (!found && scan) {
+                scan.read(block.data(), std::streamsize(block.size()));
+                const auto got = std::size_t(scan.gcount());
+                if (const void* newline = std::memchr(block.data(), '\n', got))
+                    found = offset + std::uintmax_t(static_cast<const char*>(newline) - block.data()) + 1;
+                offset += got;
+                if (got == 0) break;
             }
-            offset += got;
+            if (!found || found >= size) break;
+            starts.push_back(found);
         }
     }
     const std::size_t parts = starts.size();
@@ -705,14 +712,17 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
         streams.back()->seekg(std::streamoff(starts[p]));
         const std::uintmax_t end = p + 1 < parts ? starts[p + 1] : size;
         rest.push_back(std::make_unique<CsvParser<Scalar>>(*streams.back(), name, quiet, end - starts[p]));
-        rest.back()->begin_part(first, starts[p], lines[p]);
+        rest.back()->begin_part(first, starts[p], 1);
     }
     std::vector<std::exception_ptr> failed(parts);
+    std::vector<std::optional<std::string>> bad_input(parts);  // a part's InputError, its lines its own
     std::vector<std::thread> workers;
     for (std::size_t p = 1; p < parts; ++p)
         workers.emplace_back([&, p] {
             try {
                 rest[p - 1]->parse_records(p + 1 < parts ? starts[p + 1] : std::numeric_limits<std::uintmax_t>::max());
+            } catch (const InputError& e) {
+                bad_input[p] = e.what();
             } catch (...) {
                 failed[p] = std::current_exception();
             }
@@ -726,20 +736,20 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
 
     if (failed[0]) std::rethrow_exception(failed[0]);
     for (std::size_t p = 1; p < parts; ++p) {
+        const std::size_t base = first.next_line();  // the file's line where part p starts
         if (first.stop_offset() != starts[p]) {
             // A boundary fell inside a quoted field: read the rest in order from here.
             std::ifstream tail(path, std::ios::binary);
             tail.seekg(std::streamoff(first.stop_offset()));
             CsvParser<Scalar> rest_in_order(tail, name, quiet, size - first.stop_offset());
-            rest_in_order.begin_part(first, first.stop_offset(), first.next_line());
+            rest_in_order.begin_part(first, first.stop_offset(), base);
             rest_in_order.parse_records();
-            first.absorb(std::move(rest_in_order));
+            first.absorb(std::move(rest_in_order), 1);
             break;
         }
         if (failed[p]) std::rethrow_exception(failed[p]);
-        CsvParser<Scalar>& part = *rest[p - 1];
-        first.absorb(std::move(part));
-        first.adopt_position(part);
+        if (bad_input[p]) raise<InputError>(first.relocate(*bad_input[p], base));
+        first.absorb(std::move(*rest[p - 1]), base);
     }
     return first.end_file();
 }
