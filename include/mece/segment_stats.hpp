@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -38,29 +39,23 @@ auto sortable_bits(Scalar value) noexcept {
     return (bits & sign) ? Bits(~bits) : Bits(bits | sign);
 }
 
-/// A value's sortable key and the segment (id - 1) of its user.
-template <class Scalar>
-struct RankEntry {
-    decltype(sortable_bits(Scalar())) key;
-    std::int32_t segment;
-};
-
-/// LSD radix sort by key, 11 bits per pass; a pass where every key has the same digit is
-/// skipped (the high bits of values of one magnitude). Linear, unlike a comparison sort.
-template <class Entry>
-void radix_sort(std::vector<Entry>& entries) {
+/// LSD radix sort of unsigned keys, 11 bits per pass; a pass where every key has the same
+/// digit is skipped (the high bits of values of one magnitude). Linear, unlike a
+/// comparison sort.
+template <class Key>
+void radix_sort(std::vector<Key>& keys) {
     constexpr unsigned bits = 11;
     constexpr std::size_t buckets = std::size_t{1} << bits;
-    std::vector<Entry> scratch(entries.size());
+    std::vector<Key> scratch(keys.size());
     std::vector<std::size_t> start(buckets + 1);
-    for (unsigned shift = 0; shift < sizeof(Entry::key) * 8; shift += bits) {
-        const auto digit = [shift](const Entry& e) { return std::size_t((e.key >> shift) & (buckets - 1)); };
+    for (unsigned shift = 0; shift < sizeof(Key) * 8; shift += bits) {
+        const auto digit = [shift](Key key) { return std::size_t((key >> shift) & (buckets - 1)); };
         std::fill(start.begin(), start.end(), 0);
-        for (const Entry& e : entries) ++start[digit(e) + 1];
-        if (std::find(start.begin() + 1, start.end(), entries.size()) != start.end()) continue;
+        for (Key key : keys) ++start[digit(key) + 1];
+        if (std::find(start.begin() + 1, start.end(), keys.size()) != start.end()) continue;
         for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-        for (const Entry& e : entries) scratch[start[digit(e)]++] = e;
-        entries.swap(scratch);
+        for (Key key : keys) scratch[start[digit(key)]++] = key;
+        keys.swap(scratch);
     }
 }
 
@@ -161,26 +156,49 @@ private:
 
     /// Average ranks of AOV over the universe (ties share theirs), summed per segment.
     /// Users without a value (NaN, only in a caller's buffers) have no rank and do not count.
+    ///
+    /// Each segment's values are sorted on their own (radix, keys only), then one merge
+    /// over the sorted lists walks the universe in AOV order, a group of equal values at a
+    /// time, and credits each segment its share of the group's average rank.
     template <class Scalar>
     void add_aov_ranks(const Dataset<Scalar>& data, const Universe& universe, const Column<std::int32_t>& ids) {
+        using Key = decltype(detail::sortable_bits(Scalar()));
         const Eigen::Index f = column("aov_percentile_rank");
         const Column<Scalar> aov = FeatureReader<Scalar>(data, universe.as_of(), "avg_order_value").gather(universe.rows());
-        std::vector<detail::RankEntry<Scalar>> entries;
-        entries.reserve(std::size_t(aov.size()));
+        std::vector<std::vector<Key>> keys(sizes_.size());
+        for (std::size_t s = 0; s < keys.size(); ++s) keys[s].reserve(std::size_t(sizes_[s]));
+        std::size_t n = 0;
         for (Eigen::Index i = 0; i < aov.size(); ++i)
-            if (!std::isnan(aov[i])) entries.push_back({detail::sortable_bits(aov[i]), ids[i] - 1});
-        detail::radix_sort(entries);
-        const double n = double(entries.size());
-        for (std::size_t first = 0; first < entries.size();) {
-            std::size_t last = first + 1;
-            while (last < entries.size() && entries[last].key == entries[first].key) ++last;
-            // Ranks first+1 .. last share their mean.
-            const double rank = (double(first + 1) + double(last)) / 2.0 / n;
-            for (std::size_t k = first; k < last; ++k) {
-                sums_(entries[k].segment, f) += rank;
-                counts_(entries[k].segment, f) += 1;
+            if (!std::isnan(aov[i])) keys[std::size_t(ids[i] - 1)].push_back(detail::sortable_bits(aov[i])), ++n;
+        for (auto& list : keys) detail::radix_sort(list);
+
+        std::vector<std::size_t> at(keys.size(), 0);
+        using Head = std::pair<Key, std::size_t>;  // (next key, segment)
+        std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+        for (std::size_t s = 0; s < keys.size(); ++s)
+            if (!keys[s].empty()) heads.emplace(keys[s][0], s);
+        std::size_t ranked = 0;
+        std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
+        while (!heads.empty()) {
+            const Key key = heads.top().first;
+            group.clear();
+            std::size_t size = 0;
+            while (!heads.empty() && heads.top().first == key) {
+                const std::size_t s = heads.top().second;
+                heads.pop();
+                const std::size_t begin = at[s];
+                while (at[s] < keys[s].size() && keys[s][at[s]] == key) ++at[s];
+                group.emplace_back(s, at[s] - begin);
+                size += at[s] - begin;
+                if (at[s] < keys[s].size()) heads.emplace(keys[s][at[s]], s);
             }
-            first = last;
+            // Ranks ranked+1 .. ranked+size share their mean.
+            const double rank = (double(ranked + 1) + double(ranked + size)) / 2.0 / double(n);
+            for (const auto& [s, users] : group) {
+                sums_(Eigen::Index(s), f) += rank * double(users);
+                counts_(Eigen::Index(s), f) += double(users);
+            }
+            ranked += size;
         }
     }
 
