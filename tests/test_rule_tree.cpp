@@ -328,3 +328,24 @@ TEST_CASE("user_id_hash is the documented SplitMix64 top 24 bits") {
     CHECK(mece::hash_user_id(-1) == 14997873);
     static_assert(mece::hash_user_id(0) == 14819496, "the hash is usable at compile time");
 }
+
+TEST_CASE("large inputs: quantiles from the histogram select equal sorted quantiles") {
+    std::mt19937_64 rng(5);
+    for (int trial = 0; trial < 12; ++trial) {
+        const int n = std::uniform_int_distribution<int>(70000, 120000)(rng);
+        std::vector<double> values(static_cast<std::size_t>(n));
+        const int kind = trial % 4;
+        for (auto& v : values) {
+            if (std::uniform_int_distribution<int>(0, 49)(rng) == 0) v = std::nan("");
+            else if (kind == 0) v = std::lognormal_distribution<double>(5, 1.5)(rng);          // skewed
+            else if (kind == 1) v = std::uniform_int_distribution<int>(0, 20)(rng) * 0.1;      // heavy ties
+            else if (kind == 2) v = 7.25;                                                      // one value
+            else v = std::uniform_real_distribution<double>(-1e300, 1e300)(rng);              // huge range
+        }
+        std::vector<double> probabilities{0.0, 0.4, 0.75, 0.7, 1.0, 0.123};
+        std::vector<double> work = values;
+        const auto fast = mece::detail::quantiles(work.data(), n, probabilities);
+        CAPTURE(trial);
+        for (std::size_t k = 0; k < probabilities.size(); ++k) CHECK(fast[k] == slow_quantile(values, probabilities[k]));
+    }
+}

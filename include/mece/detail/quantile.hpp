@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 #include <Eigen/Core>
@@ -18,6 +19,60 @@ namespace mece::detail {
 inline double numpy_lerp(double below, double above, double fraction) noexcept {
     const double difference = above - below;
     return fraction >= 0.5 ? above - difference * (1.0 - fraction) : below + difference * fraction;
+}
+
+/// From this many values, order statistics come from a histogram (see below).
+inline constexpr Eigen::Index histogram_select_from = Eigen::Index{1} << 16;
+
+/// For each probability, the two order statistics its quantile interpolates between
+/// (`[2i]` below, `[2i + 1]` above), of `values[0, count)` (no NaN). Two passes bin the
+/// values between their minimum and maximum (a monotone map, so a bin holds a contiguous
+/// run of the sorted order) and count them; a third copies out only the bins that hold a
+/// wanted rank, where `nth_element` finds it exactly. Nothing when the values' range is
+/// not finite.
+template <class Scalar>
+std::optional<std::vector<double>> order_statistics_by_histogram(const Scalar* values, Eigen::Index count,
+                                                                 const std::vector<double>& probabilities) {
+    constexpr std::size_t bins = 4096;
+    const auto [low_at, high_at] = std::minmax_element(values, values + count);
+    const double low = double(*low_at), high = double(*high_at);
+    std::vector<double> out;
+    if (!(std::isfinite(low) && std::isfinite(high))) return std::nullopt;
+    if (low == high) return std::vector<double>(2 * probabilities.size(), low);
+    const double scale = double(bins) / (high - low);
+    if (!std::isfinite(scale)) return std::nullopt;
+    const auto bin_of = [&](Scalar v) { return std::min<std::size_t>(bins - 1, std::size_t((double(v) - low) * scale)); };
+    std::vector<std::size_t> first_rank(bins + 1, 0);  // ranks [first_rank[b], first_rank[b + 1]) are in bin b
+    for (Eigen::Index i = 0; i < count; ++i) ++first_rank[bin_of(values[i]) + 1];
+    for (std::size_t b = 1; b <= bins; ++b) first_rank[b] += first_rank[b - 1];
+
+    std::vector<std::size_t> ranks;
+    for (double p : probabilities) {
+        const auto below = static_cast<std::size_t>(std::floor(double(count - 1) * p));
+        ranks.push_back(below);
+        ranks.push_back(std::min<std::size_t>(below + 1, std::size_t(count - 1)));
+    }
+    const auto bin_of_rank = [&](std::size_t rank) {
+        return std::size_t(std::upper_bound(first_rank.begin(), first_rank.end(), rank) - first_rank.begin()) - 1;
+    };
+    std::vector<int> slot(bins, -1);  // bin -> its entry in `wanted`
+    std::vector<std::vector<Scalar>> wanted;
+    for (auto rank : ranks) {
+        const std::size_t bin = bin_of_rank(rank);
+        if (slot[bin] >= 0) continue;
+        slot[bin] = int(wanted.size());
+        wanted.emplace_back().reserve(first_rank[bin + 1] - first_rank[bin]);
+    }
+    for (Eigen::Index i = 0; i < count; ++i)
+        if (const int s = slot[bin_of(values[i])]; s >= 0) wanted[std::size_t(s)].push_back(values[i]);
+    for (auto rank : ranks) {
+        const std::size_t bin = bin_of_rank(rank);
+        auto& members = wanted[std::size_t(slot[bin])];
+        const auto nth = members.begin() + std::ptrdiff_t(rank - first_rank[bin]);
+        std::nth_element(members.begin(), nth, members.end());
+        out.push_back(double(*nth));
+    }
+    return out;
 }
 
 /// Quantiles `probabilities` (each in [0,1]) of `values`, skipping NaN, in the order
@@ -43,6 +98,16 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
             result[i] = numpy_lerp(below, above, position - double(below_index));
         }
         return result;
+    }
+    if (count >= histogram_select_from) {
+        if (auto statistics = order_statistics_by_histogram(values, count, probabilities)) {
+            for (std::size_t i = 0; i < probabilities.size(); ++i) {
+                const double position = double(count - 1) * probabilities[i];
+                const auto below_index = static_cast<Eigen::Index>(std::floor(position));
+                result[i] = numpy_lerp((*statistics)[2 * i], (*statistics)[2 * i + 1], position - double(below_index));
+            }
+            return result;
+        }
     }
     std::vector<std::size_t> order(probabilities.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
