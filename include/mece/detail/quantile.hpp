@@ -87,6 +87,16 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
     std::vector<double> result(probabilities.size(), std::numeric_limits<double>::quiet_NaN());
     if (count == 0) return result;
 
+    if (count >= histogram_select_from) {
+        if (auto statistics = order_statistics_by_histogram(values, count, probabilities)) {
+            for (std::size_t i = 0; i < probabilities.size(); ++i) {
+                const double position = double(count - 1) * probabilities[i];
+                const auto below_index = static_cast<Eigen::Index>(std::floor(position));
+                result[i] = numpy_lerp((*statistics)[2 * i], (*statistics)[2 * i + 1], position - double(below_index));
+            }
+            return result;
+        }
+    }
     if (probabilities.size() > 16) {
         // Many cut points (a split into many parts): one sort beats a selection per point.
         std::sort(values, end);
@@ -98,16 +108,6 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
             result[i] = numpy_lerp(below, above, position - double(below_index));
         }
         return result;
-    }
-    if (count >= histogram_select_from) {
-        if (auto statistics = order_statistics_by_histogram(values, count, probabilities)) {
-            for (std::size_t i = 0; i < probabilities.size(); ++i) {
-                const double position = double(count - 1) * probabilities[i];
-                const auto below_index = static_cast<Eigen::Index>(std::floor(position));
-                result[i] = numpy_lerp((*statistics)[2 * i], (*statistics)[2 * i + 1], position - double(below_index));
-            }
-            return result;
-        }
     }
     std::vector<std::size_t> order(probabilities.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
