@@ -24,6 +24,21 @@ const Dataset<Scalar>& dataset(Eigen::Index rows) {
     return *slot;
 }
 
+/// A dataset's universe, its seed004 rules and their assignment: the input of the stages
+/// after the assignment.
+template <class Scalar>
+struct Seed004Run {
+    explicit Seed004Run(Eigen::Index rows)
+        : data(dataset<Scalar>(rows)),
+          universe(data),
+          rules(presets::seed004().resolve(data, universe)),
+          assignment(rules.assign(data, universe)) {}
+    const Dataset<Scalar>& data;
+    Universe universe;
+    ResolvedRules rules;
+    Assignment assignment;
+};
+
 /// The same users as CSV text.
 inline const std::string& csv_text(Eigen::Index rows) {
     static std::map<Eigen::Index, std::string> cache;
