@@ -217,7 +217,6 @@ public:
     std::uintmax_t stop_offset() const noexcept { return buffer_offset_ + position_; }
     /// The line the next record would start on.
     std::size_t next_line() const noexcept { return next_line_; }
-    std::size_t header_end() const noexcept { return position_; }
 
     /// `message` (`file:line: ...`) of a part whose line 1 is the file's line `base`, with
     /// the file's line number.
@@ -682,7 +681,7 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
         std::ifstream scan(path, std::ios::binary);
         std::vector<char> block(std::size_t{1} << 16);
         for (unsigned p = 1; p < threads; ++p) {
-            std::uintmax_t offset = std::max<std::uintmax_t>({size / threads * p, first.header_end(), starts.back() + 1});
+            std::uintmax_t offset = std::max<std::uintmax_t>({size / threads * p, first.stop_offset(), starts.back() + 1});
             scan.clear();
             scan.seekg(std::streamoff(offset));
             std::uintmax_t found = 0;
