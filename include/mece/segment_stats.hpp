@@ -92,6 +92,11 @@ public:
         const auto& ids = assignment.segment_ids;
         for (Eigen::Index i = 0; i < ids.size(); ++i) ++stats.sizes_.at(std::size_t(ids[i] - 1));
 
+        // The AOV keys for the ranks are taken in the same pass (feature 0), per segment.
+        using Key = decltype(detail::sortable_bits(Scalar()));
+        std::vector<std::vector<Key>> aov_keys(stats.sizes_.size());
+        for (std::size_t s = 0; s < aov_keys.size(); ++s) aov_keys[s].reserve(std::size_t(stats.sizes_[s]));
+
         constexpr Eigen::Index block = 4096;
         Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic> values(block, Eigen::Index(readers.size()));
         Column<Scalar> scratch(block);
@@ -100,6 +105,10 @@ public:
             for (std::size_t f = 0; f < readers.size(); ++f) {
                 readers[f].gather(universe.rows().data() + start, count, scratch.data());
                 values.col(Eigen::Index(f)).head(count) = scratch.head(count).template cast<double>();
+                if (f == 0)
+                    for (Eigen::Index i = 0; i < count; ++i)
+                        if (!std::isnan(scratch[i]))
+                            aov_keys[std::size_t(ids[start + i] - 1)].push_back(detail::sortable_bits(scratch[i]));
             }
             const auto columns = Eigen::Index(readers.size());
             for (Eigen::Index i = 0; i < count; ++i) {
@@ -110,7 +119,7 @@ public:
                 stats.counts_.row(s).head(columns) += present.template cast<double>();
             }
         }
-        stats.add_aov_ranks(data, universe, ids);
+        stats.add_aov_ranks(aov_keys);
         return stats;
     }
 
@@ -154,23 +163,21 @@ private:
         return Eigen::Index(found - features_.begin());
     }
 
-    /// Average ranks of AOV over the universe (ties share theirs), summed per segment.
-    /// Users without a value (NaN, only in a caller's buffers) have no rank and do not count.
+    /// Average ranks of AOV over the universe (ties share theirs), summed per segment,
+    /// from each segment's AOV keys (`sortable_bits`). Users without a value (NaN, only in
+    /// a caller's buffers) have no rank and do not count.
     ///
     /// Each segment's values are sorted on their own (radix, keys only), then one merge
     /// over the sorted lists walks the universe in AOV order, a group of equal values at a
     /// time, and credits each segment its share of the group's average rank.
-    template <class Scalar>
-    void add_aov_ranks(const Dataset<Scalar>& data, const Universe& universe, const Column<std::int32_t>& ids) {
-        using Key = decltype(detail::sortable_bits(Scalar()));
+    template <class Key>
+    void add_aov_ranks(std::vector<std::vector<Key>>& keys) {
         const Eigen::Index f = column("aov_percentile_rank");
-        const Column<Scalar> aov = FeatureReader<Scalar>(data, universe.as_of(), "avg_order_value").gather(universe.rows());
-        std::vector<std::vector<Key>> keys(sizes_.size());
-        for (std::size_t s = 0; s < keys.size(); ++s) keys[s].reserve(std::size_t(sizes_[s]));
         std::size_t n = 0;
-        for (Eigen::Index i = 0; i < aov.size(); ++i)
-            if (!std::isnan(aov[i])) keys[std::size_t(ids[i] - 1)].push_back(detail::sortable_bits(aov[i])), ++n;
-        for (auto& list : keys) detail::radix_sort(list);
+        for (auto& list : keys) {
+            detail::radix_sort(list);
+            n += list.size();
+        }
 
         std::vector<std::size_t> at(keys.size(), 0);
         using Head = std::pair<Key, std::size_t>;  // (next key, segment)
