@@ -108,6 +108,8 @@ TEST_CASE("a small segment is dissolved into the later rules and the text stops 
     CHECK(event.size == 100);
     CHECK(event.reason == "below min_size (100 < 500)");
     CHECK(event.users == std::vector<std::pair<std::string, Eigen::Index>>{{"Middle", 100}});
+    CHECK(event.parents.empty());
+    CHECK(event.position == 1);
 }
 
 TEST_CASE("a large segment is split at cut points of the first feature that works, with exact parts") {
@@ -205,6 +207,15 @@ TEST_CASE("a rule whose sub-rules all dissolve becomes a segment again") {
     CHECK(segments[0].parents.empty());
     CHECK(segments[0].rules_applied() == "avg_order_value >= 1000");
     CHECK(solution.log.at(2).action == mece::ConstraintEvent::Action::collapse);
+    // Where each event happened in the tree: "High B" was the first rule under "High"
+    // once "High A" had gone; the collapsed "High" is the first top-level rule.
+    CHECK(solution.log.at(0).parents == std::vector<std::string>{"High"});
+    CHECK(solution.log.at(0).position == 0);
+    CHECK(solution.log.at(1).segment == "High B");
+    CHECK(solution.log.at(1).parents == std::vector<std::string>{"High"});
+    CHECK(solution.log.at(1).position == 0);
+    CHECK(solution.log.at(2).parents.empty());
+    CHECK(solution.log.at(2).position == 0);
 }
 
 TEST_CASE("a small sub-catch-all is kept and flagged, its users stay in their rule") {

@@ -71,6 +71,10 @@ struct ConstraintEvent {
     std::string feature;
     /// Dissolve: where the users went and how many. Split: each part and its size.
     std::vector<std::pair<std::string, Eigen::Index>> users;
+    /// Names of the rules above the segment, outermost first, and its index among the
+    /// rules under its parent when the solver acted: where it is in the tree.
+    std::vector<std::string> parents;
+    std::size_t position = 0;
 };
 
 /// `dissolve`, `collapse`, `split`, `keep`.
@@ -266,7 +270,25 @@ private:
 
         void keep(int leaf, Eigen::Index size, std::string reason) {
             nodes_[std::size_t(leaf)].reason = reason;
-            log_.push_back({ConstraintEvent::Action::keep, nodes_[std::size_t(leaf)].rule.name, size, std::move(reason), {}, {}});
+            log_.push_back({ConstraintEvent::Action::keep, nodes_[std::size_t(leaf)].rule.name, size, std::move(reason), {}, {},
+                            parents_of(leaf), position_of(leaf)});
+        }
+
+        /// Names of the rules above `node`, outermost first; the root has none.
+        std::vector<std::string> parents_of(int node) const {
+            std::vector<std::string> names;
+            for (int up = nodes_[std::size_t(node)].parent; up >= 0 && nodes_[std::size_t(up)].parent >= 0;
+                 up = nodes_[std::size_t(up)].parent)
+                names.insert(names.begin(), nodes_[std::size_t(up)].rule.name);
+            return names;
+        }
+
+        /// Index of `node` among its parent's rules.
+        std::size_t position_of(int node) const {
+            const int parent = nodes_[std::size_t(node)].parent;
+            if (parent < 0) return 0;
+            const auto& siblings = nodes_[std::size_t(parent)].children;
+            return std::size_t(std::find(siblings.begin(), siblings.end(), node) - siblings.begin());
         }
 
         /// Removes the segment at `order_[at]`; each of its users goes to the first later
@@ -276,7 +298,8 @@ private:
             Node& node = nodes_[std::size_t(leaf)];
             std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
             ConstraintEvent event{ConstraintEvent::Action::dissolve, node.rule.name, Eigen::Index(moving.size()),
-                                  detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}};
+                                  detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}, parents_of(leaf),
+                                  position_of(leaf)};
             auto& siblings = nodes_[std::size_t(node.parent)].children;
             siblings.erase(std::find(siblings.begin(), siblings.end(), leaf));
             order_.erase(order_.begin() + std::ptrdiff_t(at));
@@ -318,7 +341,9 @@ private:
                             "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].rule.name +
                                 "' is the whole rule again",
                             {},
-                            {{nodes_[std::size_t(parent)].rule.name, size}}});
+                            {{nodes_[std::size_t(parent)].rule.name, size}},
+                            parents_of(parent),
+                            position_of(parent)});
         }
 
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
@@ -448,7 +473,8 @@ private:
                 members_[std::size_t(ids[p])].push_back(moving[i]);
             }
             nodes_[std::size_t(leaf)].children = ids;
-            ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}};
+            ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}, parents_of(leaf),
+                                  position_of(leaf)};
             for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, Eigen::Index(members_[std::size_t(id)].size()));
             log_.push_back(std::move(event));
             order_.erase(order_.begin() + std::ptrdiff_t(at));

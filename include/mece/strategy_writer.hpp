@@ -157,6 +157,8 @@ public:
         for (const ConstraintEvent& e : s.solution.log) {
             nlohmann::ordered_json entry{{"action", std::string(to_string(e.action))}, {"segment", e.segment},
                                          {"size", e.size}, {"reason", e.reason}};
+            if (!e.parents.empty()) entry["parents"] = e.parents;
+            entry["position"] = e.position;
             if (!e.feature.empty()) entry["feature"] = e.feature;
             nlohmann::ordered_json users = nlohmann::ordered_json::array();
             for (const auto& [name, count] : e.users) users.push_back({{"segment", name}, {"users", count}});
