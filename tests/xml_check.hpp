@@ -1,0 +1,128 @@
+#pragma once
+// A strict XML well-formedness check for the documents the library writes (SVG, and
+// report.html, which is written as polyglot HTML that is also XML). Knows nothing of
+// the library: tags must balance, attribute values must be quoted and hold no `<`, and
+// every `&` must start an entity.
+
+#include <cctype>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mece::test {
+
+/// Empty when `document` is well-formed XML with one root element; otherwise why not.
+inline std::string xml_problem(std::string_view document) {
+    std::vector<std::string_view> open;
+    std::size_t roots = 0, i = 0;
+    const auto at = [&](std::string_view what) { return "at byte " + std::to_string(i) + ": " + std::string(what); };
+    const auto name_char = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
+    };
+    const auto entity_ok = [&](std::size_t from) {
+        const std::size_t end = document.find(';', from);
+        if (end == std::string_view::npos || end - from > 10) return false;
+        const std::string_view body = document.substr(from + 1, end - from - 1);
+        if (body == "lt" || body == "gt" || body == "amp" || body == "quot" || body == "apos") return true;
+        if (body.size() < 2 || body[0] != '#') return false;
+        for (char c : body.substr(1))
+            if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+        return true;
+    };
+    while (i < document.size()) {
+        const char c = document[i];
+        if (c == '&') {
+            if (!entity_ok(i)) return at("'&' that starts no entity");
+            ++i;
+            continue;
+        }
+        if (c != '<') {
+            if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' && c != '\t') return at("control character");
+            if (open.empty() && !std::isspace(static_cast<unsigned char>(c))) return at("text outside the root element");
+            ++i;
+            continue;
+        }
+        const std::string_view rest = document.substr(i);
+        const auto skip_to = [&](std::string_view end) {
+            const std::size_t found = document.find(end, i);
+            if (found == std::string_view::npos) return false;
+            i = found + end.size();
+            return true;
+        };
+        if (rest.starts_with("<!--")) {
+            if (!skip_to("-->")) return at("unterminated comment");
+            continue;
+        }
+        if (rest.starts_with("<![CDATA[")) {
+            if (open.empty()) return at("CDATA outside the root element");
+            if (!skip_to("]]>")) return at("unterminated CDATA");
+            continue;
+        }
+        if (rest.starts_with("<!DOCTYPE") || rest.starts_with("<?")) {
+            if (!skip_to(">")) return at("unterminated declaration");
+            continue;
+        }
+        const bool closing = rest.starts_with("</");
+        std::size_t j = i + (closing ? 2 : 1);
+        const std::size_t name_start = j;
+        while (j < document.size() && name_char(document[j])) ++j;
+        const std::string_view name = document.substr(name_start, j - name_start);
+        if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) || name[0] == '-') return at("bad tag name");
+        if (closing) {
+            while (j < document.size() && std::isspace(static_cast<unsigned char>(document[j]))) ++j;
+            if (j >= document.size() || document[j] != '>') return at("bad closing tag");
+            if (open.empty() || open.back() != name) return at("</" + std::string(name) + "> closes nothing open");
+            open.pop_back();
+            i = j + 1;
+            continue;
+        }
+        std::vector<std::string_view> attributes;
+        for (;;) {
+            const std::size_t before = j;
+            while (j < document.size() && std::isspace(static_cast<unsigned char>(document[j]))) ++j;
+            if (j >= document.size()) return at("unterminated tag");
+            if (document[j] == '>' || document.substr(j, 2) == "/>") break;
+            if (j == before) return at("attributes must be separated by space");
+            const std::size_t attribute_start = j;
+            while (j < document.size() && name_char(document[j])) ++j;
+            const std::string_view attribute = document.substr(attribute_start, j - attribute_start);
+            if (attribute.empty()) return at("bad attribute name");
+            for (auto seen : attributes)
+                if (seen == attribute) return at("duplicate attribute " + std::string(attribute));
+            attributes.push_back(attribute);
+            if (j >= document.size() || document[j] != '=') return at("attribute without a value");
+            ++j;
+            if (j >= document.size() || (document[j] != '"' && document[j] != '\'')) return at("unquoted attribute value");
+            const char quote = document[j++];
+            for (; j < document.size() && document[j] != quote; ++j) {
+                if (document[j] == '<') return at("'<' in an attribute value");
+                if (document[j] == '&') {
+                    const std::size_t saved = i;
+                    i = j;
+                    const bool ok = entity_ok(j);
+                    i = saved;
+                    if (!ok) return at("'&' in an attribute value that starts no entity");
+                }
+            }
+            if (j >= document.size()) return at("unterminated attribute value");
+            ++j;
+        }
+        const bool empty = document[j] == '/';
+        if (open.empty() && ++roots > 1) return at("a second root element");
+        if (!empty) open.push_back(name);
+        i = j + (empty ? 2 : 1);
+    }
+    if (!open.empty()) return "<" + std::string(open.back()) + "> is never closed";
+    if (roots != 1) return "no root element";
+    return {};
+}
+
+/// How many times `needle` occurs in `haystack`.
+inline std::size_t occurrences(std::string_view haystack, std::string_view needle) {
+    std::size_t count = 0;
+    for (std::size_t at = haystack.find(needle); at != std::string_view::npos; at = haystack.find(needle, at + needle.size()))
+        ++count;
+    return count;
+}
+
+}  // namespace mece::test
