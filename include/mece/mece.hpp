@@ -6,7 +6,8 @@
 ///
 /// Left out, include them yourself: `mece/io/csv.hpp` (reading and writing CSV),
 /// `mece/io/config.hpp` (JSON configuration), `mece/io/generator.hpp` (the synthetic
-/// dataset).
+/// dataset), `mece/plot.hpp` (the charts as SVG) and `mece/report.hpp` (the charts and
+/// `report.html`).
 
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>

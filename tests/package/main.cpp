@@ -2,6 +2,7 @@
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
+#include <mece/report.hpp>
 
 // Every public header, the whole pipeline, compiled against the installed or added
 // library with warnings as errors.
@@ -13,6 +14,8 @@ int main() {
     const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
     const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
     const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
-    const auto json = mece::StrategyWriter::strategy_json({solution, scores, stats, check, universe, {}});
-    return check.ok() && json["segments"].size() == scores.ranking.size() ? 0 : 1;
+    const mece::Strategy strategy{solution, scores, stats, check, universe, {}};
+    const auto json = mece::StrategyWriter::strategy_json(strategy);
+    const std::string page = mece::ReportWriter::html(strategy);
+    return check.ok() && json["segments"].size() == scores.ranking.size() && page.find("</html>") != std::string::npos ? 0 : 1;
 }
