@@ -1,6 +1,7 @@
 // mece-segment: segments cart abandoners from a CSV file or the synthetic dataset, keeps
 // the segments within the size bounds, scores and ranks them, prints the strategy and
-// the MECE checks, and writes strategy.csv, strategy.json, strategy.md and assignments.csv.
+// the MECE checks, and writes strategy.csv, strategy.json, strategy.md, assignments.csv,
+// the charts (scores.svg, bubbles.svg, tree.svg, sizes.svg) and report.html.
 //
 // Exit status: 0 on success, 1 on an input or configuration error (the message names
 // the place), 2 on a usage error.
@@ -26,6 +27,7 @@
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
+#include <mece/report.hpp>
 
 namespace {
 
@@ -40,6 +42,7 @@ struct Options {
     std::string out = "mece-out";
     bool lenient = false;
     bool no_constraints = false;
+    bool no_report = false;
     std::optional<Eigen::Index> min_size;
     std::optional<Eigen::Index> max_size;
     bool timings = false;
@@ -208,10 +211,15 @@ int run(const Options& options) {
     print_strategy(solution, scores, universe);
     print_checks(check);
 
+    const mece::Strategy strategy{solution, scores, stats, check, universe, info};
     const mece::StrategyWriter writer{options.out};
-    writer.write({solution, scores, stats, check, universe, info});
+    writer.write(strategy);
     writer.write_assignments(data, universe, solution.rules, solution.assignment);
     std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
+    if (!options.no_report) {
+        mece::ReportWriter{options.out}.write(strategy);
+        std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
+    }
     std::fflush(stdout);
     stages.emplace_back("write_s", clock.lap());
     if (!check.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
@@ -272,6 +280,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1u, 1024u));
     app.add_flag("--no-constraints", options.no_constraints,
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");
+    app.add_flag("--no-report", options.no_report, "Skip the charts and report.html");
 
     try {
         app.parse(argc, argv);
