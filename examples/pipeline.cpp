@@ -1,10 +1,11 @@
 // The whole pipeline: synthetic data, the last 7 days, the seed004 rules, size
-// constraints, scores, and the strategy files.
+// constraints, scores, the strategy files, the charts and report.html.
 
 #include <cstdio>
 
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
+#include <mece/report.hpp>
 
 int main() {
     const auto data = mece::generate<double>({.rows = 200'000, .seed = 7});
@@ -20,8 +21,10 @@ int main() {
         std::printf("%-52s %6lld  %.3f  %s\n", solution.rules.segment(id).name.c_str(),
                     static_cast<long long>(solution.assignment.sizes[id - 1]), scores.of(id).overall,
                     scores.of(id).tier.c_str());
+    const mece::Strategy strategy{solution, scores, stats, check, universe, {.input = "synthetic"}};
     const mece::StrategyWriter writer{"pipeline-out"};
-    writer.write({solution, scores, stats, check, universe, {.input = "synthetic"}});
+    writer.write(strategy);                              // strategy.csv, .json, .md
     writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    mece::ReportWriter{"pipeline-out"}.write(strategy);  // the four SVG charts and report.html
     return check.ok() ? 0 : 1;
 }
