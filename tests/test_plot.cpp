@@ -12,6 +12,7 @@
 #include <mece/segment_stats.hpp>
 #include <mece/validation.hpp>
 
+#include "strategy_fixture.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 
@@ -21,33 +22,7 @@ using mece::test::xml_problem;
 
 namespace {
 
-/// A run and everything its charts are drawn from, owned together.
-struct Run {
-    mece::Dataset<double> data;
-    mece::Universe universe;
-    mece::Solution solution;
-    mece::MeceCheck check;
-    mece::SegmentStats stats;
-    mece::Scores scores;
-
-    Run(mece::Dataset<double> d, const mece::RuleTree& tree, mece::ConstraintOptions options, bool constrain = true)
-        : data(std::move(d)),
-          universe(data, {.as_of = 20772}),
-          solution(solve(tree, data, universe, std::move(options), constrain)),
-          check(mece::check_mece(solution.rules, solution.assignment, data, universe)),
-          stats(mece::SegmentStats::compute(data, universe, solution.assignment)),
-          scores(mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats, universe.window_days())) {}
-
-    static mece::Solution solve(const mece::RuleTree& tree, const mece::Dataset<double>& data, const mece::Universe& universe,
-                                mece::ConstraintOptions options, bool constrain) {
-        const auto rules = tree.resolve(data, universe);
-        const mece::ConstraintSolver solver{std::move(options)};
-        return constrain ? solver.solve(rules, rules.assign(data, universe), data, universe)
-                         : solver.check(rules, rules.assign(data, universe));
-    }
-
-    mece::Strategy strategy() const { return {solution, scores, stats, check, universe, {.input = "test"}}; }
-};
+using Run = mece::test::StrategyRun;
 
 /// Users with `avg_order_value` 0..n-1, all in the universe.
 mece::Dataset<double> ramp(Eigen::Index n) {

@@ -8,47 +8,22 @@
 #include <mece/report.hpp>
 #include <mece/rule_tree/presets.hpp>
 
+#include "strategy_fixture.hpp"
 #include "support.hpp"
 #include "xml_check.hpp"
 
 using mece::test::occurrences;
+using mece::test::read_file;
 using mece::test::xml_problem;
 
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 /// A seed004 run over random users with bounds that make the solver act.
-struct Run {
-    explicit Run(mece::RuleTree tree, std::uint64_t seed = 3)
-        : data([&] {
-              std::mt19937_64 rng(seed);
-              return mece::test::random_dataset(rng, 4000, 20772, 25);
-          }()),
-          universe(data),
-          solution([&] {
-              const auto rules = tree.resolve(data, universe);
-              return mece::ConstraintSolver{{.min_size = 150, .max_size = 600}}.solve(rules, rules.assign(data, universe), data,
-                                                                                      universe);
-          }()),
-          check(mece::check_mece(solution.rules, solution.assignment, data, universe)),
-          stats(mece::SegmentStats::compute(data, universe, solution.assignment)),
-          scores(mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats)) {}
-
-    mece::Strategy strategy() const { return {solution, scores, stats, check, universe, {.input = "carts.csv", .rejected_rows = 3}}; }
-
-    mece::Dataset<double> data;
-    mece::Universe universe;
-    mece::Solution solution;
-    mece::MeceCheck check;
-    mece::SegmentStats stats;
-    mece::Scores scores;
-};
+mece::test::StrategyRun run_of(const mece::RuleTree& tree) {
+    std::mt19937_64 rng(3);
+    return {mece::test::random_dataset(rng, 4000, 20772, 25), tree, {.min_size = 150, .max_size = 600}, true,
+            {.input = "carts.csv", .rejected_rows = 3}};
+}
 
 /// The rows of the table with `id`.
 std::size_t table_rows(const std::string& page, const std::string& id) {
@@ -61,7 +36,7 @@ std::size_t table_rows(const std::string& page, const std::string& id) {
 }  // namespace
 
 TEST_CASE("report.html is one well-formed page that loads nothing") {
-    const Run run(mece::presets::seed004());
+    const auto run = run_of(mece::presets::seed004());
     REQUIRE(run.check.ok());
     const std::string page = mece::ReportWriter::html(run.strategy());
     CHECK(xml_problem(page) == "");
@@ -105,7 +80,7 @@ TEST_CASE("names, actions and reasons cannot break the page") {
     tree.add({"<script>alert('x')</script>", {mece::feature("avg_order_value") >= mece::percentile(80)}})
         .add({"A & B \"quoted\" ]]> <!--", {mece::feature("engagement_score") >= mece::percentile(50)}})
         .catch_all("</html> \x01 caf\xC3\xA9");
-    const Run run(tree);
+    const auto run = run_of(tree);
     const std::string page = mece::ReportWriter::html(run.strategy());
     CHECK(xml_problem(page) == "");
     CHECK(occurrences(page, "<script>") == 1);  // the page's own
@@ -115,7 +90,7 @@ TEST_CASE("names, actions and reasons cannot break the page") {
 }
 
 TEST_CASE("a failed MECE check is shown as failed") {
-    Run run(mece::presets::seed004());
+    auto run = run_of(mece::presets::seed004());
     run.check.misassigned = 2;
     const std::string page = mece::ReportWriter::html(run.strategy());
     CHECK(page.find("<span class=\"bad\">FAILED</span>") != std::string::npos);
@@ -124,7 +99,7 @@ TEST_CASE("a failed MECE check is shown as failed") {
 }
 
 TEST_CASE("ReportWriter writes the four charts and the page, whole") {
-    const Run run(mece::presets::seed004());
+    const auto run = run_of(mece::presets::seed004());
     const auto directory = std::filesystem::temp_directory_path() / "mece-test-report";
     std::filesystem::remove_all(directory);
     const mece::ReportWriter writer{directory};

@@ -12,18 +12,10 @@
 #include <mece/rule_tree/presets.hpp>
 #include <mece/strategy_writer.hpp>
 
+#include "strategy_fixture.hpp"
 #include "support.hpp"
 
-namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
-}  // namespace
+using mece::test::read_file;
 
 TEST_CASE("CSV cells are quoted when needed and never start a formula") {
     using mece::detail::csv_cell;

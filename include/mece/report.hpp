@@ -118,11 +118,7 @@ public:
 
     /// Creates `directory` if needed.
     explicit ReportWriter(std::filesystem::path directory) : directory_(std::move(directory)) {
-        std::error_code error;
-        std::filesystem::create_directories(directory_, error);
-        if (error || !std::filesystem::is_directory(directory_))
-            detail::raise<Error>(directory_.string() + ": cannot create the output directory" +
-                                 (error ? ": " + error.message() : std::string()));
+        detail::create_output_directory(directory_);
     }
 
     const std::filesystem::path& directory() const noexcept { return directory_; }

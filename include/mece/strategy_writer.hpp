@@ -62,6 +62,14 @@ inline void write_atomically(const std::filesystem::path& path, const std::funct
     if (error) raise<Error>(path.string() + ": cannot move the finished file into place: " + error.message());
 }
 
+/// Creates `directory` and its parents if needed; an error names it.
+inline void create_output_directory(const std::filesystem::path& directory) {
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error || !std::filesystem::is_directory(directory))
+        raise<Error>(directory.string() + ": cannot create the output directory" + (error ? ": " + error.message() : std::string()));
+}
+
 /// A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'`
 /// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR).
 inline std::string csv_cell(std::string_view text) {
@@ -131,11 +139,7 @@ class StrategyWriter {
 public:
     /// Creates `directory` if needed.
     explicit StrategyWriter(std::filesystem::path directory) : directory_(std::move(directory)) {
-        std::error_code error;
-        std::filesystem::create_directories(directory_, error);
-        if (error || !std::filesystem::is_directory(directory_))
-            detail::raise<Error>(directory_.string() + ": cannot create the output directory" +
-                                 (error ? ": " + error.message() : std::string()));
+        detail::create_output_directory(directory_);
     }
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
