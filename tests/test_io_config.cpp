@@ -111,6 +111,9 @@ TEST_CASE("config errors name the file and the key") {
           "c.json: invalid JSON: parse error at line 1, column 15: syntax error while parsing value - unexpected "
           "end of input; expected '[', '{', or a literal");
     CHECK(error_of(std::string(100, '[') + std::string(100, ']')) == "c.json: nested deeper than 64 levels");
+    // Found by fuzz_config: a number too large for a double is a config error, not an escaping exception.
+    CHECK(error_of(R"({"segments": [{"name": 4E444444}]})") ==
+          "c.json: invalid JSON: number overflow parsing '4E444444'");
 }
 
 TEST_CASE("a feature the data lacks is reported at its key when the rules meet the data") {

@@ -369,7 +369,7 @@ inline Config parse_config(std::string_view text, const std::string& name = "con
     nlohmann::json root;
     try {
         root = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
         std::string what = e.what();
         if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
         detail::raise<ConfigError>(name + ": invalid JSON: " + what);
