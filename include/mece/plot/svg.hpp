@@ -75,35 +75,41 @@ inline std::string_view tier_colour(std::size_t index) { return palette[index % 
 /// The font every chart and the report use: fonts found on the machine, none fetched.
 inline constexpr std::string_view font_family = "'DejaVu Sans', Verdana, 'Segoe UI', Arial, sans-serif";
 
+namespace detail {
+
+/// Width in em of one character starting with byte `c`; 0 for a UTF-8 continuation byte.
+constexpr double character_em(unsigned char c) noexcept {
+    if (c >= 0x80 && (c & 0xC0) == 0x80) return 0;
+    if (std::string_view("iljtf.,:;'!|() ").find(char(c)) != std::string_view::npos) return 0.36;
+    if (c >= 'A' && c <= 'Z') return (c == 'M' || c == 'W') ? 0.9 : 0.72;
+    if (c == 'm' || c == 'w') return 0.88;
+    return 0.64;
+}
+
+}  // namespace detail
+
 /// An upper estimate of the width of `text` in pixels at `font_size`, for a wide sans
 /// serif (DejaVu Sans, Verdana); a layout that fits this fits the real text.
 inline double text_width(std::string_view text, double font_size) {
     double em = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c >= 0x80 && (c & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
-        if (std::string_view("iljtf.,:;'!|() ").find(char(c)) != std::string_view::npos)
-            em += 0.36;
-        else if (c >= 'A' && c <= 'Z')
-            em += (c == 'M' || c == 'W') ? 0.9 : 0.72;
-        else if (c == 'm' || c == 'w')
-            em += 0.88;
-        else
-            em += 0.64;
-    }
+    for (char c : text) em += detail::character_em(static_cast<unsigned char>(c));
     return em * font_size;
 }
 
 /// `text` cut to at most `width` pixels at `font_size`, with an ellipsis when cut (never
-/// inside a UTF-8 character).
+/// inside a UTF-8 character). One pass, so labels of any length cost their length.
 inline std::string fit_text(std::string_view text, double width, double font_size) {
     if (text_width(text, font_size) <= width) return std::string(text);
     const double room = width - text_width("...", font_size);
     std::size_t end = 0;
-    for (std::size_t i = 0; i <= text.size(); ++i) {
-        if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-        if (text_width(text.substr(0, i), font_size) > room) break;
-        end = i;
+    double used = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) != 0x80) {  // a character starts here: the text up to i fits
+            if (used > room) break;
+            end = i;
+        }
+        used += detail::character_em(c) * font_size;
     }
     return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
 }
