@@ -125,6 +125,24 @@ void print_checks(const mece::MeceCheck& check) {
                 static_cast<long long>(check.misassigned));
 }
 
+/// The run's last check: every universe user is in exactly one segment, and
+/// assignments.csv has one row per universe user. A violation is an error.
+void check_nothing_lost(const mece::Universe& universe, const mece::Solution& solution, std::size_t rows) {
+    Eigen::Index total = 0;
+    for (auto size : solution.assignment.sizes) total += size;
+    const auto n = static_cast<long long>(universe.size());
+    std::string problem;
+    if (solution.assignment.segment_ids.size() != universe.size())
+        problem = std::to_string(solution.assignment.segment_ids.size()) + " users assigned";
+    else if (total != universe.size())
+        problem = "segment sizes add up to " + std::to_string(total);
+    else if (rows != std::size_t(universe.size()))
+        problem = "assignments.csv has " + std::to_string(rows) + " rows";
+    if (!problem.empty())
+        throw mece::Error("users lost: " + problem + " for a universe of " + std::to_string(n) +
+                          " users; nothing was written over the previous outputs");
+}
+
 /// A progress line on stderr while a large file loads, only when stderr is a terminal.
 std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const std::string& name) {
     if (!isatty(STDERR_FILENO)) return {};
@@ -211,15 +229,19 @@ int run(const Options& options) {
     print_strategy(solution, scores, universe);
     print_checks(check);
 
+    // Every file is staged first and all are moved into place together once nothing is
+    // found lost: a run that fails or is killed leaves the previous outputs as they were.
     const mece::Strategy strategy{solution, scores, stats, check, universe, info};
-    const mece::StrategyWriter writer{options.out};
+    mece::OutputBatch outputs;
+    const mece::StrategyWriter writer{options.out, &outputs};
     writer.write(strategy);
-    writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    const std::size_t rows = writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    if (!options.no_report) mece::ReportWriter{options.out, &outputs}.write(strategy);
+    check_nothing_lost(universe, solution, rows);
+    outputs.commit();
     std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
-    if (!options.no_report) {
-        mece::ReportWriter{options.out}.write(strategy);
+    if (!options.no_report)
         std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
-    }
     std::fflush(stdout);
     stages.emplace_back("write_s", clock.lap());
     if (!check.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");

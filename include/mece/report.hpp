@@ -116,8 +116,10 @@ public:
     static constexpr std::array<std::string_view, 5> files = {"scores.svg", "bubbles.svg", "tree.svg", "sizes.svg",
                                                               "report.html"};
 
-    /// Creates `directory` if needed.
-    explicit ReportWriter(std::filesystem::path directory) : directory_(std::move(directory)) {
+    /// Creates `directory` if needed. With `batch`, files are staged in it and appear
+    /// when it commits; without, each file appears (atomically) as it is written.
+    explicit ReportWriter(std::filesystem::path directory, OutputBatch* batch = nullptr)
+        : directory_(std::move(directory)), batch_(batch) {
         detail::create_output_directory(directory_);
     }
 
@@ -128,9 +130,9 @@ public:
         const std::array<std::string, 4> charts = {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s),
                                                    plot::sizes_chart(s)};
         for (std::size_t i = 0; i < charts.size(); ++i)
-            detail::write_atomically(directory_ / files[i], [&](std::ostream& out) { out << charts[i]; });
+            detail::emit(batch_, directory_ / files[i], [&](std::ostream& out) { out << charts[i]; });
         const std::string page = html(s, charts);
-        detail::write_atomically(directory_ / files[4], [&](std::ostream& out) { out << page; });
+        detail::emit(batch_, directory_ / files[4], [&](std::ostream& out) { out << page; });
     }
 
     /// The page, with the charts drawn for it.
@@ -316,6 +318,7 @@ public:
 
 private:
     std::filesystem::path directory_;
+    OutputBatch* batch_ = nullptr;
 };
 
 }  // namespace mece

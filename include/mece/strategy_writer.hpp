@@ -46,8 +46,8 @@ struct RunInfo {
 
 namespace detail {
 
-/// Writes `path` through `write`, atomically: a sibling temporary file, then a rename.
-inline void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+/// Writes `path`'s content through `write` to a sibling temporary file; returns its name.
+inline std::filesystem::path write_temporary(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
     std::filesystem::path temporary = path;
     temporary += ".partial";
     {
@@ -57,9 +57,19 @@ inline void write_atomically(const std::filesystem::path& path, const std::funct
         out.flush();
         if (!out) raise<Error>(temporary.string() + ": write failed");
     }
+    return temporary;
+}
+
+/// Renames a finished temporary file over `path`, in one step.
+inline void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path) {
     std::error_code error;
     std::filesystem::rename(temporary, path, error);
     if (error) raise<Error>(path.string() + ": cannot move the finished file into place: " + error.message());
+}
+
+/// Writes `path` through `write`, atomically: a sibling temporary file, then a rename.
+inline void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    move_into_place(write_temporary(path, write), path);
 }
 
 /// Creates `directory` and its parents if needed; an error names it.
@@ -83,6 +93,64 @@ inline std::string csv_cell(std::string_view text) {
         quoted += c;
     }
     return quoted + "\"";
+}
+
+}  // namespace detail
+
+/// Output files written under temporary names and moved into place together by
+/// `commit`: a run that stops before `commit` (an error, a kill) leaves every earlier
+/// output file as it was, so a directory never holds files of two runs, except if the
+/// process dies inside `commit` itself, between two renames.
+///
+/// \code
+/// mece::OutputBatch batch;
+/// mece::StrategyWriter{"mece-out", &batch}.write(strategy);
+/// mece::ReportWriter{"mece-out", &batch}.write(strategy);
+/// batch.commit();
+/// \endcode
+class OutputBatch {
+public:
+    OutputBatch() = default;
+    OutputBatch(const OutputBatch&) = delete;
+    OutputBatch& operator=(const OutputBatch&) = delete;
+    /// Removes the temporary files of a batch never committed.
+    ~OutputBatch() {
+        for (const auto& [temporary, path] : staged_) {
+            std::error_code ignored;
+            std::filesystem::remove(temporary, ignored);
+        }
+    }
+
+    /// Writes `path`'s content now, under a temporary name.
+    void stage(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+        staged_.emplace_back(detail::write_temporary(path, write), path);
+    }
+
+    /// Moves every staged file into place, in the order they were staged.
+    void commit() {
+        for (const auto& [temporary, path] : staged_) detail::move_into_place(temporary, path);
+        staged_.clear();
+    }
+
+    /// The files staged and not yet committed.
+    std::vector<std::filesystem::path> pending() const {
+        std::vector<std::filesystem::path> paths;
+        for (const auto& entry : staged_) paths.push_back(entry.second);
+        return paths;
+    }
+
+private:
+    std::vector<std::pair<std::filesystem::path, std::filesystem::path>> staged_;  // temporary, final
+};
+
+namespace detail {
+
+/// Writes a file at once (atomically) or stages it in `batch`.
+inline void emit(OutputBatch* batch, const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    if (batch)
+        batch->stage(path, write);
+    else
+        write_atomically(path, write);
 }
 
 }  // namespace detail
@@ -137,8 +205,10 @@ inline std::string score_text(double score) {
 /// \endcode
 class StrategyWriter {
 public:
-    /// Creates `directory` if needed.
-    explicit StrategyWriter(std::filesystem::path directory) : directory_(std::move(directory)) {
+    /// Creates `directory` if needed. With `batch`, files are staged in it and appear
+    /// when it commits; without, each file appears (atomically) as it is written.
+    explicit StrategyWriter(std::filesystem::path directory, OutputBatch* batch = nullptr)
+        : directory_(std::move(directory)), batch_(batch) {
         detail::create_output_directory(directory_);
     }
 
@@ -229,7 +299,7 @@ public:
     /// Writes `strategy.json`.
     void write_strategy_json(const Strategy& s) const {
         const std::string text = strategy_json(s).dump(2) + "\n";
-        detail::write_atomically(directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
+        detail::emit(batch_, directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
     }
 
     /// Writes `strategy.csv`: `rank,id,name,parents,rules_applied,size,share`, one column
@@ -266,7 +336,7 @@ public:
             cell(detail::csv_cell(status.reason));
             cell(detail::csv_cell(score.action), '\n');
         }
-        detail::write_atomically(directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
+        detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
     }
 
     /// Writes `strategy.md`: the ranked table, each segment's rule, the scoring, the MECE
@@ -331,21 +401,23 @@ public:
             }
             t += "\n";
         }
-        detail::write_atomically(directory_ / "strategy.md", [&](std::ostream& out) { out << t; });
+        detail::emit(batch_, directory_ / "strategy.md", [&](std::ostream& out) { out << t; });
     }
 
     /// Writes `assignments.csv`: `user_id,segment_id,segment_name`, one row per universe
     /// user, in universe order.
+    /// Returns the rows written, one per universe user.
     template <class Scalar>
-    void write_assignments(const Dataset<Scalar>& data, const Universe& universe, const ResolvedRules& rules,
-                           const Assignment& assignment) const {
+    std::size_t write_assignments(const Dataset<Scalar>& data, const Universe& universe, const ResolvedRules& rules,
+                                  const Assignment& assignment) const {
         if (assignment.segment_ids.size() != universe.size())
             detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
                                  " users, the universe " + std::to_string(universe.size()));
         std::vector<std::string> suffix;  // ",id,name\n" per segment
         for (const SegmentDefinition& s : rules.segments())
             suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name) + "\n");
-        detail::write_atomically(directory_ / "assignments.csv", [&](std::ostream& out) {
+        std::size_t rows = 0;
+        detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
             out << "user_id,segment_id,segment_name\n";
             std::string buffer;
             buffer.reserve(std::size_t{1} << 20);
@@ -355,6 +427,7 @@ public:
                 const auto end = std::to_chars(digits, digits + sizeof digits, ids[universe.rows()[i]]).ptr;
                 buffer.append(digits, end);
                 buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
+                ++rows;
                 if (buffer.size() > (std::size_t{1} << 20) - 512) {
                     out.write(buffer.data(), std::streamsize(buffer.size()));
                     buffer.clear();
@@ -362,6 +435,7 @@ public:
             }
             out.write(buffer.data(), std::streamsize(buffer.size()));
         });
+        return rows;
     }
 
 private:
@@ -388,6 +462,7 @@ private:
     }
 
     std::filesystem::path directory_;
+    OutputBatch* batch_ = nullptr;
 };
 
 }  // namespace mece
