@@ -229,15 +229,15 @@ TEST_CASE("a small sub-catch-all is kept and flagged, its users stay in their ru
     CHECK(solution.status[1].reason == "below min_size (100 < 500): a catch-all keeps the users of 'High' that no sub-rule takes");
 }
 
-TEST_CASE("adversarial: thousands of one-user rules and a giant catch-all finish quickly") {
+TEST_CASE("adversarial: as many one-user rules as a tree may hold and a giant catch-all") {
     const auto data = ramp(60000);
     const mece::Universe universe{data};
     mece::RuleTree tree;
-    for (int i = 0; i < 3000; ++i) tree.add({"one " + std::to_string(i), {feature("avg_order_value") == double(i * 7)}});
+    for (int i = 0; i < 999; ++i) tree.add({"one " + std::to_string(i), {feature("avg_order_value") == double(i * 7)}});
     const auto solution = solve(tree, data, universe, {});
     check_solution(solution, data, universe);
     CHECK(solution.rules.segments().size() == 3);  // the catch-all split in three
-    CHECK(solution.log.size() == 3001);
+    CHECK(solution.log.size() == 1000);
 }
 
 TEST_CASE("split parts never exceed max_split_parts; the segment is flagged instead") {

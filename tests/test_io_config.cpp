@@ -201,3 +201,24 @@ TEST_CASE("an unknown split feature is reported before the solver does any work"
                          "split_by of 'A': unknown feature 'loyalty' (not a numeric column of the data nor a derived feature)",
                          mece::ConfigError);
 }
+
+TEST_CASE("limits: too many rules, long names and huge configs are refused with the key") {
+    const auto rules = [](int count) {
+        std::string text = R"({"segments": [)";
+        for (int i = 0; i < count; ++i)
+            text += (i ? "," : "") + std::string(R"({"name": "r)") + std::to_string(i) +
+                    R"(", "conditions": [{"feature": "avg_order_value", "op": ">=", "value": )" + std::to_string(i) + "}]}";
+        return text + "]}";
+    };
+    CHECK(error_of(rules(999)) == "no error");  // 999 rules and the catch-all
+    CHECK(error_of(rules(1000)) ==
+          "c.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)");
+    CHECK(error_of(rules(100000)) ==
+          "c.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)");
+    CHECK(error_of(R"({"segments": [{"name": ")" + std::string(201, 'n') + R"("}]})") ==
+          "c.json: segments[0].name: a name of 201 bytes, longer than the 200 allowed");
+    CHECK(error_of(R"({"segments": [{"name": "a", "segments": [{"name": "b"}], "catch_all": ")" + std::string(300, 'n') +
+                   R"("}]})") == "c.json: segments[0].catch_all: a name of 300 bytes, longer than the 200 allowed");
+    CHECK(error_of(R"({"segments": [], "catch_all": ")" + std::string(20'000'000, 'n') + R"("})") ==
+          "c.json: catch_all: a name of 20000000 bytes, longer than the 200 allowed");
+}

@@ -245,3 +245,26 @@ TEST_CASE("property: reading a file on several threads gives what one thread giv
     }
     std::filesystem::remove(path);
 }
+
+TEST_CASE("limits: wide headers and wide rows are refused with the place, quickly") {
+    std::string columns = header.substr(0, header.size() - 1);
+    for (int i = 0; i < 9993; ++i) columns += ",c" + std::to_string(i);
+    CHECK(error_of(columns + "\n" + good_row) ==
+          "t.csv:1: the header has 10001 columns, more than the 10000 allowed (CsvOptions::max_columns)");
+    // A million columns: refused before anything is kept per column (it used to take minutes).
+    std::string million = header.substr(0, header.size() - 1);
+    for (int i = 0; i < 1'000'000; ++i) million += ",c" + std::to_string(i);
+    CHECK(error_of(million + "\n" + good_row) ==
+          "t.csv:1: the header has 1000008 columns, more than the 10000 allowed (CsvOptions::max_columns)");
+    // Up to the limit, every extra column is kept; a duplicate is still found among them.
+    std::string wide = header.substr(0, header.size() - 1), values = good_row.substr(0, good_row.size() - 1);
+    for (int i = 0; i < 9992; ++i) (wide += ",c") += std::to_string(i), (values += ",") += std::to_string(i);
+    const auto loaded = load(wide + "\n" + values + "\n");
+    CHECK(loaded.data.extra_names().size() == 9992);
+    CHECK((*loaded.data.extra("c9991"))[0] == 9991);
+    wide.erase(wide.rfind(",c")), values.erase(values.rfind(","));  // room for one more column
+    CHECK(error_of(wide + ",c17\n" + values + ",1\n") == "t.csv:1: column 'c17' appears twice in the header");
+    // A row of a million fields.
+    CHECK(error_of(header + good_row + "2,2026-11-15,,5,1,1,0.5,0.5" + std::string(1'000'000, ',') + "\n") ==
+          "t.csv:3: expected 8 fields, got 1000008");
+}

@@ -351,3 +351,31 @@ TEST_CASE("large inputs: quantiles from the histogram select equal sorted quanti
         for (std::size_t k = 0; k < probabilities.size(); ++k) CHECK(fast[k] == slow_quantile(values, probabilities[k]));
     }
 }
+
+TEST_CASE("limits: a tree of more than 1000 rules or with a name over 200 bytes is refused") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    mece::RuleTree many;
+    for (int i = 0; i < 1000; ++i) many.add({"r" + std::to_string(i), {feature("avg_order_value") >= double(i)}});
+    CHECK_THROWS_WITH_AS(many.resolve(data, universe),
+                         "rules: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)", mece::ConfigError);
+    mece::RuleTree named;
+    named.add({"ok", {feature("avg_order_value") >= 1.0}, {{std::string(201, 'n'), {}}}});
+    CHECK_THROWS_WITH_AS(named.resolve(data, universe), "rule 1 'ok' > rule 1: a name of 201 bytes, longer than the 200 allowed",
+                         mece::ConfigError);
+    named.catch_all(std::string(500, 'c'));
+    CHECK_THROWS_WITH_AS(named.resolve(data, universe), "catch-all: a name of 500 bytes, longer than the 200 allowed", mece::ConfigError);
+}
+
+TEST_CASE("limits: 999 overlapping rules, the most a tree may hold, still segment and check") {
+    std::mt19937_64 rng(17);
+    const auto data = mece::test::random_dataset(rng, 3000, 20772, 50);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    for (int i = 0; i < 999; ++i)
+        tree.add({"r" + std::to_string(i), {feature("avg_order_value") >= percentile(i % 97), feature("engagement_score") >= percentile(i % 89)}});
+    const auto rules = tree.resolve(data, universe);
+    REQUIRE(rules.segments().size() == 1000);
+    const auto assignment = rules.assign(data, universe);
+    CHECK(mece::check_mece(rules, assignment, data, universe).ok());
+}

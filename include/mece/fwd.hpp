@@ -34,6 +34,16 @@ inline constexpr Eigen::Index min_size = 500;
 inline constexpr Eigen::Index max_size = 20000;
 }  // namespace defaults
 
+/// Limits on what a rule tree may hold, so that no input can exhaust memory or time:
+/// each segment's definition spells out the earlier rules it excludes, which grows with
+/// the square of the rule count, and a name is repeated on every row of assignments.csv.
+namespace limits {
+/// Rules in a tree, sub-rules and catch-alls included.
+inline constexpr std::size_t max_rules = 1000;
+/// Bytes in a segment name.
+inline constexpr std::size_t max_name_bytes = 200;
+}  // namespace limits
+
 template <class Scalar>
 class Dataset;
 class Universe;

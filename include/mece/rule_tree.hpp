@@ -420,8 +420,26 @@ public:
     /// [0,1], floors not above caps, ranges with both ends. Throws `ConfigError`.
     void validate() const {
         std::set<std::string, std::less<>> names;
+        std::size_t count = 1;  // the final catch-all
+        const auto counted = [&](const auto& self, const std::vector<Rule>& rules) -> void {
+            for (const Rule& rule : rules) {
+                count += rule.sub_rules.empty() ? 1 : 2;  // a rule with sub-rules has its catch-all
+                if (count > limits::max_rules) return;
+                self(self, rule.sub_rules);
+            }
+        };
+        counted(counted, rules_);
+        if (count > limits::max_rules)
+            detail::raise<ConfigError>("rules: more than the " + std::to_string(limits::max_rules) +
+                                       " rules a tree may hold (sub-rules and catch-alls included)");
+        const auto check_length = [](const std::string& name, const std::string& where) {
+            if (name.size() > limits::max_name_bytes)
+                detail::raise<ConfigError>(where + ": a name of " + std::to_string(name.size()) + " bytes, longer than the " +
+                                           std::to_string(limits::max_name_bytes) + " allowed");
+        };
         const auto claim = [&](const std::string& name, const std::string& where) {
             if (name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
+
             if (!names.insert(name).second)
                 detail::raise<ConfigError>(where + ": duplicate segment name '" + name + "'");
         };
@@ -440,6 +458,9 @@ public:
         const auto walk = [&](const auto& self, const std::vector<Rule>& rules, const std::string& parent) -> void {
             for (std::size_t i = 0; i < rules.size(); ++i) {
                 const Rule& rule = rules[i];
+                // Lengths first, so that no message quotes a name of any size.
+                check_length(rule.name, parent + "rule " + std::to_string(i + 1));
+                check_length(rule.catch_all, parent + "rule " + std::to_string(i + 1) + " catch-all");
                 const std::string where = parent + "rule " + std::to_string(i + 1) + " '" + rule.name + "'";
                 if (rule.sub_rules.empty()) claim(rule.name, where);
                 else if (rule.name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
@@ -458,6 +479,7 @@ public:
                 }
             }
         };
+        check_length(catch_all_, "catch-all");
         walk(walk, rules_, "");
         claim(catch_all_, "catch-all");
     }

@@ -50,12 +50,16 @@ namespace detail {
 inline std::filesystem::path write_temporary(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
     std::filesystem::path temporary = path;
     temporary += ".partial";
-    {
+    try {
         std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
         if (!out) raise<Error>(temporary.string() + ": cannot open for writing");
         write(out);
         out.flush();
-        if (!out) raise<Error>(temporary.string() + ": write failed");
+        if (!out) raise<Error>(temporary.string() + ": write failed (disk full?)");
+    } catch (...) {  // a half-written temporary file is removed, never left to fill a disk
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
+        throw;
     }
     return temporary;
 }

@@ -89,7 +89,7 @@ public:
         }
         if (!root.contains("segments")) fail("segments", "missing; a config needs a list of segments");
         for (auto& rule : rules_at(root["segments"], "segments")) config.rules.add(std::move(rule));
-        if (root.contains("catch_all")) config.rules.catch_all(string_at(root, "catch_all", "catch_all"));
+        if (root.contains("catch_all")) config.rules.catch_all(name_at(root, "catch_all", "catch_all"));
         claim(config.rules.catch_all_name(), "catch_all");
         all_names_.insert(config.rules.catch_all_name());
         config.rules.validate();
@@ -120,6 +120,15 @@ private:
         if (!j.is_object()) fail(path, "expected an object, got " + type_of(j));
     }
 
+    /// A segment name: a string of at most `limits::max_name_bytes` bytes.
+    std::string name_at(const nlohmann::json& j, const std::string& key, const std::string& path) const {
+        std::string name = string_at(j, key, path);
+        if (name.size() > limits::max_name_bytes)
+            fail(path, "a name of " + std::to_string(name.size()) + " bytes, longer than the " +
+                           std::to_string(limits::max_name_bytes) + " allowed");
+        return name;
+    }
+
     std::string string_at(const nlohmann::json& j, const std::string& key, const std::string& path) const {
         const auto& value = j[key];
         if (!value.is_string()) fail(path, "expected a string, got " + type_of(value));
@@ -135,9 +144,12 @@ private:
 
     Rule rule_at(const nlohmann::json& j, const std::string& path) const {
         expect_object(j, path, {"name", "conditions", "segments", "catch_all", "split_by", "priority", "action"});
+        rules_read_ += j.contains("segments") ? 2 : 1;  // a rule with sub-rules has its catch-all
+        if (rules_read_ + 1 > limits::max_rules)
+            fail(path, "more than the " + std::to_string(limits::max_rules) + " rules a tree may hold (sub-rules and catch-alls included)");
         Rule rule;
         if (!j.contains("name")) fail(path, "missing key 'name'");
-        rule.name = string_at(j, "name", path + ".name");
+        rule.name = name_at(j, "name", path + ".name");
         if (rule.name.empty()) fail(path + ".name", "a segment needs a non-empty name");
         all_names_.insert(rule.name);
         if (j.contains("split_by")) {
@@ -159,7 +171,7 @@ private:
         }
         if (j.contains("catch_all")) {
             if (rule.sub_rules.empty()) fail(path + ".catch_all", "only a segment with sub-segments has a catch-all");
-            rule.catch_all = string_at(j, "catch_all", path + ".catch_all");
+            rule.catch_all = name_at(j, "catch_all", path + ".catch_all");
             claim(rule.catch_all, path + ".catch_all");
             all_names_.insert(rule.catch_all);
         } else if (!rule.sub_rules.empty()) {
@@ -330,6 +342,7 @@ private:
     std::string name_;
     std::vector<std::string> dimensions_;
     mutable std::map<std::string, std::string> names_;  // segment name -> where it was first written
+    mutable std::size_t rules_read_ = 0;
     mutable std::set<std::string, std::less<>> all_names_;  // every rule, segment and catch-all name
     // Per-rule settings: segment name -> (where, value).
     mutable std::map<std::string, std::pair<std::string, std::string>> split_by_;

@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,8 @@ struct CsvOptions {
     /// for any number. Files smaller than `parallel_from_bytes` are read by one thread.
     unsigned threads = 1;
     std::uintmax_t parallel_from_bytes = std::uintmax_t{32} << 20;
+    /// A header with more columns is refused: each extra column is kept in memory.
+    std::size_t max_columns = 10000;
 };
 
 /// A row set aside in lenient mode.
@@ -429,13 +432,15 @@ private:
     // --- header ----------------------------------------------------------------------
 
     void read_header() {
+        if (fields_.size() > options_.max_columns)
+            raise<InputError>(name_ + ":" + std::to_string(line_) + ": the header has " + std::to_string(fields_.size()) +
+                              " columns, more than the " + std::to_string(options_.max_columns) + " allowed (CsvOptions::max_columns)");
         column_of_.assign(field_count, -1);
         header_.assign(fields_.begin(), fields_.end());
+        std::unordered_set<std::string_view> seen;
         for (std::size_t i = 0; i < header_.size(); ++i) {
-            for (std::size_t j = 0; j < i; ++j)
-                if (header_[j] == header_[i])
-                    raise<InputError>(name_ + ":" + std::to_string(line_) + ": column '" + header_[i] +
-                                      "' appears twice in the header");
+            if (!seen.insert(header_[i]).second)
+                raise<InputError>(name_ + ":" + std::to_string(line_) + ": column '" + header_[i] + "' appears twice in the header");
             const auto known = std::find(schema_fields.begin(), schema_fields.end(), header_[i]);
             if (known != schema_fields.end()) {
                 column_of_[std::size_t(known - schema_fields.begin())] = int(i);
