@@ -268,3 +268,17 @@ TEST_CASE("limits: wide headers and wide rows are refused with the place, quickl
     CHECK(error_of(header + good_row + "2,2026-11-15,,5,1,1,0.5,0.5" + std::string(1'000'000, ',') + "\n") ==
           "t.csv:3: expected 8 fields, got 1000008");
 }
+
+TEST_CASE("lenient mode over a million bad rows counts them all and keeps only the first messages") {
+    std::string text = header + good_row;
+    const std::string bad = ",2026-11-15,,5,1,1,9,0.5\n";  // engagement_score 9: out of range
+    text.reserve(text.size() + 1'000'000 * (bad.size() + 8));
+    for (int i = 0; i < 1'000'000; ++i) (text += std::to_string(i + 2)) += bad;
+    const auto [data, report] = load(text, {.lenient = true});
+    CHECK(data.rows() == 1);
+    CHECK(report.rejected == 1'000'000);
+    REQUIRE(report.rejections.size() == 1000);  // the default CsvOptions::max_messages: memory stays bounded
+    CHECK(report.rejections.front().line == 3);
+    CHECK(report.rejections.back().line == 1002);
+    CHECK(report.rejections.front().message == "t.csv:3: column 'engagement_score': expected a number in [0,1], got \"9\"");
+}

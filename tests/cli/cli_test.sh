@@ -42,6 +42,18 @@ expect 1 "duplicate.csv:4: column 'user_id': duplicate user id 1, first seen on 
 printf '%s\n1,2026-11-15,,1,1,1,0.5,0.5\n2,2026-11-15,,1' "$header" > truncated.csv
 expect 1 "truncated.csv:3: expected 8 fields, got 4 (the last line is truncated)" -- --input truncated.csv
 
+# Limits.
+{ printf '%s' "$header"; for i in $(seq 1 9993); do printf ',c%d' "$i"; done; printf '\n1,2026-11-15,,1,1,1,0.5,0.5\n'; } > wide.csv
+expect 1 "wide.csv:1: the header has 10001 columns, more than the 10000 allowed (CsvOptions::max_columns)" -- --input wide.csv
+printf '{"segments": [{"name": 4E444444}]}' > overflow.json
+expect 1 "overflow.json: invalid JSON: number overflow parsing '4E444444'" -- --config overflow.json
+printf '{"segments": [{"name": "%s"}]}' "$(printf 'n%.0s' $(seq 1 201))" > long-name.json
+expect 1 "long-name.json: segments[0].name: a name of 201 bytes, longer than the 200 allowed" -- --config long-name.json
+{ printf '{"segments": ['; for i in $(seq 1 1200); do printf '%s{"name": "r%d"}' "$([[ $i -gt 1 ]] && echo ,)" "$i"; done; printf ']}'; } > many-rules.json
+expect 1 "many-rules.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)" -- --config many-rules.json
+printf '{"segments": [' > invalid.json
+expect 1 "invalid.json: invalid JSON: parse error at line 1, column 15" -- --config invalid.json
+
 # Lenient mode: the bad rows are set aside and counted in strategy.json.
 printf '%s\n1,2026-11-15,,1,1,1,0.5,0.5\n2,2026-11-15,,1,1,1,9,0.5\n3,2026-11-14,,1,1,1,0.5,0.5\n' "$header" > lenient.csv
 expect 0 "rejected: lenient.csv:3: column 'engagement_score'" -- --input lenient.csv --lenient
