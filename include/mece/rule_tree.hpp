@@ -439,7 +439,6 @@ public:
         };
         const auto claim = [&](const std::string& name, const std::string& where) {
             if (name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
-
             if (!names.insert(name).second)
                 detail::raise<ConfigError>(where + ": duplicate segment name '" + name + "'");
         };

@@ -103,8 +103,8 @@ inline std::string csv_cell(std::string_view text) {
 
 /// Output files written under temporary names and moved into place together by
 /// `commit`: a run that stops before `commit` (an error, a kill) leaves every earlier
-/// output file as it was, so a directory never holds files of two runs, except if the
-/// process dies inside `commit` itself, between two renames.
+/// output file as it was. Only a process killed inside `commit` itself, between two
+/// renames, can leave some files of each run.
 ///
 /// \code
 /// mece::OutputBatch batch;
