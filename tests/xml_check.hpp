@@ -102,13 +102,7 @@ MECE_TEST_NO_COVERAGE inline std::string xml_problem(std::string_view document) 
             const char quote = document[j++];
             for (; j < document.size() && document[j] != quote; ++j) {
                 if (document[j] == '<') return at("'<' in an attribute value");
-                if (document[j] == '&') {
-                    const std::size_t saved = i;
-                    i = j;
-                    const bool ok = entity_ok(j);
-                    i = saved;
-                    if (!ok) return at("'&' in an attribute value that starts no entity");
-                }
+                if (document[j] == '&' && !entity_ok(j)) return at("'&' in an attribute value that starts no entity");
             }
             if (j >= document.size()) return at("unterminated attribute value");
             ++j;

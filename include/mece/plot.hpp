@@ -48,11 +48,13 @@ inline std::string_view colour_of(const Scores& scores, int id) {
     return index < scores.tiers.size() ? tier_colour(index) : std::string_view("#999999");
 }
 
-/// A chart's title and the line under it; returns the y below them.
-inline double heading(Svg& svg, std::string_view title, std::string_view subtitle) {
+/// Where the content under a chart's heading starts: its legend.
+inline constexpr double below_heading = 56;
+
+/// A chart's title and the line under it, above `below_heading`.
+inline void heading(Svg& svg, std::string_view title, std::string_view subtitle) {
     svg.text(margin, 26, title, {{"font-size", 16}, {"font-weight", "bold"}, {"fill", ink}});
     svg.text(margin, 44, fit_text(subtitle, chart_width - 2 * margin, 11), {{"font-size", 11}, {"fill", muted}}, subtitle);
-    return 56;
 }
 
 /// A legend entry: a swatch filled with `fill`, outlined with `stroke` (dashed with
@@ -127,14 +129,14 @@ inline std::string scores_chart(const Strategy& s) {
     const Scores& scores = s.scores;
     const double row = 22, labels = label_width(s);
     const auto n = double(scores.ranking.size());
-    const double top = legend_bottom(56, chart_width - margin, tier_legend(scores)) + 26;
+    const double top = legend_bottom(below_heading, chart_width - margin, tier_legend(scores)) + 26;
     const double bottom = top + std::max(n, 1.0) * row + 6;
     Svg svg(chart_width, bottom + 44, "Overall score by segment",
             "Segments ranked by overall score, a weighted sum of the dimensions; bars coloured by tier.");
     heading(svg, "Overall score by segment",
             "Ranked; overall score = weighted sum of " + std::to_string(scores.dimensions.size()) +
                 " dimension scores, each in [0, 1]; bars coloured by tier");
-    legend(svg, margin, 56, chart_width - margin, tier_legend(scores));
+    legend(svg, margin, below_heading, chart_width - margin, tier_legend(scores));
     const double left = margin + labels, right = chart_width - margin - 44;
     const Axis axis(0, 1, left, right);
     double upper = 1;
@@ -192,7 +194,7 @@ inline std::string bubbles_chart(const Strategy& s) {
     const double biggest_radius = n <= 10 ? 42 : n <= 40 ? 28 : 18;
     const auto radius = [&](double size) { return largest > 0 ? std::max(3.0, biggest_radius * std::sqrt(size / largest)) : 3.0; };
 
-    const double top = legend_bottom(56, chart_width - margin, tier_legend(scores)) + 10;
+    const double top = legend_bottom(below_heading, chart_width - margin, tier_legend(scores)) + 10;
     const double plot_height = 400, left = 64, right = chart_width - margin - 8, bottom = top + plot_height;
     // The key: rank, name and size in columns under the plot, as wide as the longest.
     double widest_key = 0;
@@ -207,7 +209,7 @@ inline std::string bubbles_chart(const Strategy& s) {
     heading(svg, "Profitability vs engagement",
             "Segment means; bubble area proportional to users (largest " + count_text(std::int64_t(largest)) +
                 "); colour = tier, number = rank");
-    legend(svg, margin, 56, chart_width - margin, tier_legend(scores));
+    legend(svg, margin, below_heading, chart_width - margin, tier_legend(scores));
 
     const auto domain = [&](auto member, double pixels) {
         double low = 1, high = 0;
@@ -280,7 +282,7 @@ inline std::string sizes_chart(const Strategy& s) {
         if (!status.valid) reasons.push_back(ranked_name(s, id) + ": " + status.reason);
     }
     const auto n = double(s.scores.ranking.size());
-    const double top = 56 + 18 + 24, bottom = top + std::max(n, 1.0) * row + 6;
+    const double top = below_heading + 18 + 24, bottom = top + std::max(n, 1.0) * row + 6;
     const double notes_top = bottom + 56;
     Svg svg(chart_width, notes_top + double(reasons.size()) * 16 + (reasons.empty() ? 0 : 10), "Segment sizes against the size bounds",
             "Users per segment, by rank, against the band from min_size to max_size; segments out of bounds are marked.");
@@ -288,7 +290,7 @@ inline std::string sizes_chart(const Strategy& s) {
             "Users per segment, by rank; the band is " + count_text(bounds.min_size) + " to " + count_text(bounds.max_size) +
                 " users" + (s.run.constraints_applied ? "" : " (constraints not applied)") +
                 (logarithmic ? "; logarithmic scale" : ""));
-    legend(svg, margin, 56, chart_width - margin,
+    legend(svg, margin, below_heading, chart_width - margin,
            {{"#0072B2", "within bounds"}, {std::string(out_of_bounds), "out of bounds (invalid)"}, {"#d2ede4", "size band"}});
     const double left = margin + labels, right = chart_width - margin - 56;
     const Axis axis = logarithmic ? Axis(std::pow(10.0, std::floor(std::log10(smallest * 0.8))),
@@ -495,7 +497,7 @@ inline std::string tree_chart(const Strategy& s) {
         for (auto& tier : tier_legend(s.scores)) entries.push_back(std::move(tier));
         return entries;
     }();
-    const double top = legend_bottom(56, width - margin, key) + 12;
+    const double top = legend_bottom(below_heading, width - margin, key) + 12;
     double next_row = 0;
     const auto place = [&](const auto& self, std::size_t at) -> void {
         if (boxes[at].children.empty()) {
@@ -512,7 +514,7 @@ inline std::string tree_chart(const Strategy& s) {
             "The rules as the constraint solver left them: each rule with its resolved thresholds, each segment with its size, "
             "rank, score and tier; dissolved rules dashed, split rules marked.");
     heading(svg, "Rule tree", "Rules in order, first match wins; each segment with its size, rank, overall score and tier");
-    legend(svg, margin, 56, width - margin, key);
+    legend(svg, margin, below_heading, width - margin, key);
     for (const TreeBox& box : boxes)
         for (std::size_t child : box.children) {
             const TreeBox& to = boxes[child];

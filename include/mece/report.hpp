@@ -127,8 +127,7 @@ public:
 
     /// Writes the four charts and `report.html`.
     void write(const Strategy& s) const {
-        const std::array<std::string, 4> charts = {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s),
-                                                   plot::sizes_chart(s)};
+        const std::array<std::string, 4> charts = draw_charts(s);
         for (std::size_t i = 0; i < charts.size(); ++i)
             detail::emit(batch_, directory_ / files[i], [&](std::ostream& out) { out << charts[i]; });
         const std::string page = html(s, charts);
@@ -137,7 +136,12 @@ public:
 
     /// The page, with the charts drawn for it.
     static std::string html(const Strategy& s) {
-        return html(s, {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s), plot::sizes_chart(s)});
+        return html(s, draw_charts(s));
+    }
+
+    /// The four charts, in the order of `files`.
+    static std::array<std::string, 4> draw_charts(const Strategy& s) {
+        return {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s), plot::sizes_chart(s)};
     }
 
     /// The page around charts already drawn: scores, bubbles, tree, sizes.
@@ -151,11 +155,9 @@ public:
         const double universe = double(s.universe.size());
         const auto share = [&](Eigen::Index size) { return universe > 0 ? double(size) / universe : 0.0; };
         const auto tier_chip = [&](int id) {
-            const std::size_t index = plot::detail::tier_index(s.scores, s.scores.of(id).tier);
-            const std::string_view colour = index < s.scores.tiers.size() ? plot::tier_colour(index) : "#999999";
-            // Black text on the light palette colours, white on the dark ones.
-            const bool light = colour == "#E69F00" || colour == "#F0E442" || colour == "#56B4E9" || colour == "#999999";
-            return "<span class=\"tier\" style=\"background:" + std::string(colour) + (light ? ";color:#000" : "") + "\">" +
+            const std::string_view colour = plot::detail::colour_of(s.scores, id);
+            return "<span class=\"tier\" style=\"background:" + std::string(colour) +
+                   (plot::light_colour(colour) ? ";color:#000" : "") + "\">" +
                    e(s.scores.of(id).tier) + "</span>";
         };
         const auto check_cell = [&](bool ok) {
@@ -249,9 +251,7 @@ public:
             const SegmentDefinition& d = segments.at(std::size_t(id - 1));
             const SegmentScore& score = s.scores.of(id);
             const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            const std::size_t index = plot::detail::tier_index(s.scores, score.tier);
-            t += "<div class=\"segment\" style=\"--tier:" +
-                 std::string(index < s.scores.tiers.size() ? plot::tier_colour(index) : "#999999") + "\">\n<h3>" +
+            t += "<div class=\"segment\" style=\"--tier:" + std::string(plot::detail::colour_of(s.scores, id)) + "\">\n<h3>" +
                  std::to_string(score.rank) + ". " + e(d.name) + "</h3>\n<div class=\"facts\">id " + std::to_string(id) + " \xC2\xB7 " +
                  count_text(sizes.at(std::size_t(id - 1))) + " users \xC2\xB7 overall " + number_text(score.overall, 3) +
                  " \xC2\xB7 " + e(score.tier);

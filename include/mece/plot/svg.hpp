@@ -72,6 +72,12 @@ inline constexpr std::array<std::string_view, 8> palette = {"#0072B2", "#E69F00"
 /// Colour of the tier at `index` (0 = highest).
 inline std::string_view tier_colour(std::size_t index) { return palette[index % palette.size()]; }
 
+/// Whether black text reads better than white on `colour`, a palette colour: true for
+/// the light ones (orange, sky blue, yellow, grey).
+inline bool light_colour(std::string_view colour) {
+    return colour == palette[1] || colour == palette[4] || colour == palette[6] || colour == palette[7];
+}
+
 /// The font every chart and the report use: fonts found on the machine, none fetched.
 inline constexpr std::string_view font_family = "'DejaVu Sans', Verdana, 'Segoe UI', Arial, sans-serif";
 
