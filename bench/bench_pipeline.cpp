@@ -1,30 +1,48 @@
 #include "support.hpp"
 
 // Everything in memory from the universe to the scores, as `mece-segment` runs it:
-// without size bounds (the peers' workload) and with them.
+// without size bounds (the peers' workload) and with them, on one thread and on every
+// core; each reports its floor (`floor_ms`, the bytes it must read at the read bandwidth
+// of the same threads) and its ratio to it (`x_floor`).
 template <class Scalar>
 static void pipeline(benchmark::State& state, bool constraints) {
     const auto& data = mece::bench::dataset<Scalar>(state.range(0));
+    const auto threads = unsigned(state.range(1));
     const auto tree = mece::presets::seed004();
     const mece::ConstraintSolver solver;
     const auto scorer = mece::make_scorer(mece::default_dimensions());
+    double seconds = 0;
     for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
         const mece::Universe universe{data};
-        const auto rules = tree.resolve(data, universe);
-        auto assignment = rules.assign(data, universe);
-        const auto solution = constraints ? solver.solve(rules, assignment, data, universe)
-                                          : solver.check(rules, std::move(assignment));
-        const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
-        const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+        const mece::Scope scope{data, universe, {.threads = threads}};
+        const auto rules = tree.resolve(scope);
+        auto assignment = rules.assign(scope);
+        const auto solution = constraints ? solver.solve(rules, assignment, scope) : solver.check(rules, std::move(assignment));
+        const auto check = mece::check_mece(solution.rules, solution.assignment, scope);
+        const auto stats = mece::SegmentStats::compute(scope, solution.assignment);
         benchmark::DoNotOptimize(scorer.score(solution.rules, stats).ranking.data());
         benchmark::DoNotOptimize(check.ok());
+        seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
     mece::bench::count_rows<Scalar>(state, data.rows());
+    mece::bench::report_floor(state, data, mece::Universe{data}, threads, seconds / double(state.iterations()));
 }
 
 template <class Scalar>
 static void pipeline_no_bounds(benchmark::State& state) { pipeline<Scalar>(state, false); }
 template <class Scalar>
 static void pipeline_with_bounds(benchmark::State& state) { pipeline<Scalar>(state, true); }
-MECE_BENCHMARK(pipeline_no_bounds);
-MECE_BENCHMARK(pipeline_with_bounds);
+
+/// 1e5, 1e6, 1e7 rows on one thread and on every core.
+static void sizes_and_threads(benchmark::internal::Benchmark* b) {
+    const auto cores = std::int64_t(std::max(1u, std::thread::hardware_concurrency()));
+    for (std::int64_t rows : {100'000, 1'000'000, 10'000'000})
+        for (std::int64_t threads : {std::int64_t{1}, cores})
+            if (threads == 1 || cores > 1) b->Args({rows, threads});
+    b->ArgNames({"rows", "threads"})->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+BENCHMARK_TEMPLATE(pipeline_no_bounds, float)->Apply(sizes_and_threads);
+BENCHMARK_TEMPLATE(pipeline_no_bounds, double)->Apply(sizes_and_threads);
+BENCHMARK_TEMPLATE(pipeline_with_bounds, float)->Apply(sizes_and_threads);
+BENCHMARK_TEMPLATE(pipeline_with_bounds, double)->Apply(sizes_and_threads);

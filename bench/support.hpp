@@ -2,11 +2,15 @@
 // Datasets shared by the benchmarks: generated once per size and scalar type, kept for
 // the whole run, so a benchmark times its stage and not the generator.
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 
@@ -60,6 +64,65 @@ template <class Scalar>
 void count_rows(benchmark::State& state, Eigen::Index rows) {
     state.SetItemsProcessed(state.iterations() * rows);
     state.SetBytesProcessed(state.iterations() * rows * row_bytes<Scalar>);
+}
+
+/// The machine's read bandwidth in bytes per second on `threads` threads: the best of
+/// five sums of 1 GiB that is not in cache, each thread summing its own part.
+inline double read_bandwidth(unsigned threads) {
+    static std::map<unsigned, double> cache;
+    if (auto found = cache.find(threads); found != cache.end()) return found->second;
+    const Eigen::Index n = Eigen::Index(1) << 27;
+    const Eigen::ArrayXd values = Eigen::ArrayXd::LinSpaced(n, 0.0, 1.0);
+    double best = 0;
+    for (int round = 0; round < 5; ++round) {
+        std::vector<double> sums(threads);
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back([&, t] { sums[t] = values.segment(n / threads * t, n / threads).sum(); });
+        for (auto& thread : pool) thread.join();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        benchmark::DoNotOptimize(sums.data());
+        best = std::max(best, double(n) * sizeof(double) / seconds);
+    }
+    return cache[threads] = best;
+}
+
+/// The bytes the in-memory pipeline must read at the least: the cart dates of every row
+/// (to find the universe), then in each column the stages read for universe users (the
+/// rules' features and every statistic: AOV, sessions, items, engagement, profitability,
+/// both dates) each 64-byte cache line that holds a universe user's value.
+template <class Scalar>
+std::int64_t floor_bytes(const Dataset<Scalar>& data, const Universe& universe) {
+    const auto lines = [&](const void* column, std::size_t value_bytes) {
+        std::int64_t touched = 0;
+        std::uintptr_t last = ~std::uintptr_t(0);
+        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+            const auto line = (reinterpret_cast<std::uintptr_t>(column) + std::uintptr_t(universe.rows()[i]) * value_bytes) / 64;
+            touched += line != last;
+            last = line;
+        }
+        return touched * 64;
+    };
+    std::int64_t bytes = data.rows() * std::int64_t(sizeof(Days));
+    bytes += lines(data.last_order_date().data(), sizeof(Days));
+    bytes += lines(data.avg_order_value().data(), sizeof(Scalar));
+    bytes += lines(data.sessions_last_30d().data(), sizeof(std::int32_t));
+    bytes += lines(data.num_cart_items().data(), sizeof(std::int32_t));
+    bytes += lines(data.engagement_score().data(), sizeof(Scalar));
+    bytes += lines(data.profitability_score().data(), sizeof(Scalar));
+    return bytes;
+}
+
+/// Sets the counters `floor_ms` (the floor's bytes at the read bandwidth of `threads`
+/// threads) and `x_floor` (the measured time per iteration over the floor).
+template <class Scalar>
+void report_floor(benchmark::State& state, const Dataset<Scalar>& data, const Universe& universe, unsigned threads,
+                  double seconds_per_iteration) {
+    const double floor = double(floor_bytes(data, universe)) / read_bandwidth(threads);
+    state.counters["floor_ms"] = floor * 1e3;
+    state.counters["x_floor"] = seconds_per_iteration / floor;
+    state.counters["threads"] = threads;
 }
 
 }  // namespace mece::bench

@@ -207,17 +207,18 @@ int run(const Options& options) {
 
     // Everything in memory, from the universe to the scores.
     const mece::Universe universe{data, config.universe};
+    const mece::Scope scope{data, universe, {.threads = threads}};
     stages.emplace_back("universe_s", clock.lap());
-    const mece::ResolvedRules rules = config.rules.resolve(data, universe);
+    const mece::ResolvedRules rules = config.rules.resolve(scope);
     stages.emplace_back("thresholds_s", clock.lap());
-    mece::Assignment assignment = rules.assign(data, universe);
+    mece::Assignment assignment = rules.assign(scope);
     stages.emplace_back("assign_s", clock.lap());
     const mece::Solution solution = options.no_constraints ? solver.check(rules, std::move(assignment))
-                                                           : solver.solve(rules, assignment, data, universe);
+                                                           : solver.solve(rules, assignment, scope);
     stages.emplace_back("constraints_s", clock.lap());
-    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, data, universe);
+    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, scope);
     stages.emplace_back("check_s", clock.lap());
-    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+    const auto stats = mece::SegmentStats::compute(scope, solution.assignment);
     stages.emplace_back("stats_s", clock.lap());
     const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
     stages.emplace_back("score_s", clock.lap());
@@ -235,7 +236,7 @@ int run(const Options& options) {
     mece::OutputBatch outputs;
     const mece::StrategyWriter writer{options.out, &outputs};
     writer.write(strategy);
-    const std::size_t rows = writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    const std::size_t rows = writer.write_assignments(scope, solution.rules, solution.assignment);
     if (!options.no_report) mece::ReportWriter{options.out, &outputs}.write(strategy);
     check_nothing_lost(universe, solution, rows);
     outputs.commit();
@@ -298,7 +299,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(Eigen::Index{1}, Eigen::Index{1} << 40));
     app.add_flag("--timings", options.timings,
                  "Print the seconds of each stage as one JSON object, the last line on stderr");
-    app.add_option("--threads", options.threads, "Threads for loading or generating the data (default: all cores)")
+    app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores); the outputs are the same for any number")
         ->check(CLI::Range(1u, 1024u));
     app.add_flag("--no-constraints", options.no_constraints,
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");

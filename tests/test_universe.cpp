@@ -1,6 +1,9 @@
+#include <random>
+#include <string>
+
 #include <doctest/doctest.h>
 
-#include <mece/universe.hpp>
+#include <mece/mece.hpp>
 
 #include "support.hpp"
 
@@ -37,5 +40,49 @@ TEST_CASE("the universe is the window of days ending at as_of, both ends include
                              "universe: the dataset is empty, so there is no latest abandonment date to use as as_of",
                              mece::InputError);
         CHECK(mece::Universe(mece::Dataset<double>{}, {.as_of = 0}).size() == 0);
+    }
+}
+
+TEST_CASE("a universe goes only with the dataset it selects from") {
+    std::mt19937_64 rng(5);
+    const auto big = mece::test::random_dataset(rng, 1000, 20772, 8);
+    const auto small = mece::test::random_dataset(rng, 200, 20772, 8);
+    const auto same_size = mece::test::random_dataset(rng, 1000, 20772, 8);
+    const mece::Universe universe{big};
+    REQUIRE(universe.size() > 0);
+    CHECK(universe.dataset_rows() == 1000);
+    const auto rules = mece::presets::seed004().resolve(big, universe);
+    const auto assignment = rules.assign(big, universe);
+
+    SUBCASE("a copy of the dataset shares its columns and goes with it") {
+        const auto copy = big;
+        const mece::Scope scope{copy, universe};
+        CHECK(scope.size() == universe.size());
+        CHECK((rules.assign(scope).segment_ids == assignment.segment_ids).all());
+    }
+    SUBCASE("a smaller dataset: every entry point refuses, naming both sizes, and reads nothing") {
+        const std::string message = "scope: the universe selects from a dataset of 1000 rows, not from this one of 200 rows";
+        CHECK_THROWS_WITH_AS(mece::Scope(small, universe), message.c_str(), mece::InputError);
+        CHECK_THROWS_WITH_AS(rules.assign(small, universe), message.c_str(), mece::InputError);
+        CHECK_THROWS_WITH_AS(mece::presets::seed004().resolve(small, universe), message.c_str(), mece::InputError);
+        CHECK_THROWS_WITH_AS(mece::check_mece(rules, assignment, small, universe), message.c_str(), mece::InputError);
+        CHECK_THROWS_WITH_AS(mece::ConstraintSolver{}.solve(rules, assignment, small, universe), message.c_str(),
+                             mece::InputError);
+        CHECK_THROWS_WITH_AS(mece::SegmentStats::compute(small, universe, assignment), message.c_str(), mece::InputError);
+        CHECK_THROWS_WITH_AS(rules.segments().front().rule.evaluate(small, universe), message.c_str(), mece::InputError);
+    }
+    SUBCASE("another dataset of the same size") {
+        CHECK_THROWS_WITH_AS(rules.assign(same_size, universe),
+                             "scope: the universe selects from another dataset of the same 1000 rows; make the universe from this one",
+                             mece::InputError);
+    }
+    SUBCASE("a default universe selects from no dataset") {
+        CHECK_THROWS_WITH_AS(rules.assign(big, mece::Universe{}),
+                             "scope: the universe selects from a dataset of 0 rows, not from this one of 1000 rows",
+                             mece::InputError);
+    }
+    SUBCASE("threads: 0 means every core, and a scope keeps what it is given") {
+        CHECK(mece::Scope(big, universe).threads() >= 1);
+        CHECK(mece::Scope(big, universe, {.threads = 3}).threads() == 3);
     }
 }

@@ -21,6 +21,9 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/quantile.hpp>
+#include <mece/engine/blocks.hpp>
+#include <mece/engine/compiled_rules.hpp>
+#include <mece/engine/passes.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/rule_tree.hpp>
@@ -141,7 +144,7 @@ inline std::string above_max(Eigen::Index size, Eigen::Index max_size) {
 ///
 /// \code
 /// mece::ConstraintSolver solver{{.min_size = 500, .max_size = 20000}};
-/// mece::Solution solution = solver.solve(resolved, assignment, data, universe);
+/// mece::Solution solution = solver.solve(resolved, assignment, scope);
 /// \endcode
 class ConstraintSolver {
 public:
@@ -151,10 +154,14 @@ public:
 
     /// Dissolves, collapses and splits until every segment is within bounds or cannot be.
     template <class Scalar>
+    Solution solve(const ResolvedRules& rules, const Assignment& assignment, const Scope<Scalar>& scope) const {
+        Run<Scalar> run(options_, rules, assignment, scope);
+        return run.solve();
+    }
+    template <class Scalar>
     Solution solve(const ResolvedRules& rules, const Assignment& assignment, const Dataset<Scalar>& data,
                    const Universe& universe) const {
-        Run<Scalar> run(options_, rules, assignment, data, universe);
-        return run.solve();
+        return solve(rules, assignment, Scope<Scalar>(data, universe));
     }
 
     /// Flags the segments out of bounds and changes nothing (constraints switched off).
@@ -173,31 +180,44 @@ private:
     }
 
     /// One solve: the tree as an arena of nodes that the passes edit in place.
+    ///
+    /// A segment's users (universe positions) are a span of one pool, laid out by segment
+    /// with one counting pass; a split reorders its span in place into its parts' spans,
+    /// and the few users a dissolved segment passes on are kept beside their new segment's span.
     template <class Scalar>
     class Run {
     public:
         Run(const ConstraintOptions& options, const ResolvedRules& rules, const Assignment& assignment,
-            const Dataset<Scalar>& data, const Universe& universe)
-            : options_(options), rules_(rules), data_(data), universe_(universe) {
-            if (assignment.segment_ids.size() != universe.size() || assignment.sizes.size() != rules.segments().size())
+            const Scope<Scalar>& scope)
+            : options_(options), rules_(rules), scope_(scope), universe_(scope.universe()) {
+            if (assignment.segment_ids.size() != universe_.size() || assignment.sizes.size() != rules.segments().size())
                 detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
             add(rules.root(), -1, {});
             members_.resize(nodes_.size());
-            for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])].reserve(std::size_t(assignment.sizes[s]));
-            for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i)
-                members_[std::size_t(order_.at(std::size_t(assignment.segment_ids[i] - 1)))].push_back(i);
+            std::vector<std::size_t> next(order_.size() + 1, 0);
+            for (std::size_t s = 0; s < order_.size(); ++s) next[s + 1] = next[s] + std::size_t(assignment.sizes[s]);
+            if (next.back() != std::size_t(universe_.size()))
+                detail::raise<Error>("constraints: the assignment's sizes do not add up to the universe");
+            for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])] = {next[s], next[s + 1], {}};
+            pool_.resize(next.back());
+            for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i) {
+                const auto id = assignment.segment_ids[i];
+                if (id < 1 || std::size_t(id) > order_.size() || next[std::size_t(id - 1)] >= next[std::size_t(id)])
+                    detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
+                pool_[next[std::size_t(id - 1)]++] = i;
+            }
             for (const auto& node : nodes_) names_.insert(node.rule.name);
             // Unknown split features are configuration errors, reported before any work.
             for (std::size_t i = 0; i < options.split_features.size(); ++i)
-                reader(options.split_features[i], "constraints.split_features[" + std::to_string(i) + "]");
-            for (const auto& [segment, feature] : options.split_by) reader(feature, "split_by of '" + segment + "'");
+                check_feature(options.split_features[i], "constraints.split_features[" + std::to_string(i) + "]");
+            for (const auto& [segment, feature] : options.split_by) check_feature(feature, "split_by of '" + segment + "'");
         }
 
         Solution solve() {
             std::size_t at = 0;
             while (at < order_.size()) {
                 const int leaf = order_[at];
-                const auto size = Eigen::Index(members_[std::size_t(leaf)].size());
+                const auto size = members_[std::size_t(leaf)].size();
                 if (size < options_.min_size) {
                     if (!nodes_[std::size_t(leaf)].rule.catch_all) {
                         dissolve(at);
@@ -230,6 +250,13 @@ private:
         }
 
     private:
+        /// A segment's users: `pool_[begin, end)` and those it received from dissolved segments.
+        struct Members {
+            std::size_t begin = 0, end = 0;
+            std::vector<Eigen::Index> received;
+            Eigen::Index size() const noexcept { return Eigen::Index(end - begin + received.size()); }
+        };
+
         struct Node {
             /// Name, conditions, catch-all and remainder; its `children` stay empty here.
             RuleNode rule;
@@ -239,6 +266,8 @@ private:
             std::vector<Predicate> conjunction;
             /// Why it is out of bounds, when it is kept so.
             std::string reason;
+            /// Its conjunction, compiled for the engine (-1 until a dissolve asks for it).
+            int compiled = -1;
         };
 
         int add(const RuleNode& from, int parent, const std::vector<Predicate>& above) {
@@ -254,14 +283,21 @@ private:
             return id;
         }
 
-        const FeatureReader<Scalar>& reader(const std::string& feature, const std::string& where) {
-            auto found = readers_.find(feature);
-            if (found == readers_.end())
-                found = readers_.emplace(feature, FeatureReader<Scalar>(data_, universe_.as_of(), feature, where)).first;
-            return found->second;
+        /// Checks that `feature` exists (a `ConfigError` naming `where` if not) and says
+        /// whether it can be missing.
+        bool check_feature(const std::string& feature, const std::string& where) const {
+            return may_be_missing(FeatureReader<Scalar>(scope_.data(), scope_.as_of(), feature, where).kind());
         }
 
-        /// The dataset rows of universe positions.
+        /// The universe positions of the users of `leaf`.
+        std::vector<Eigen::Index> positions_of(int leaf) const {
+            const Members& m = members_[std::size_t(leaf)];
+            std::vector<Eigen::Index> positions(pool_.begin() + std::ptrdiff_t(m.begin), pool_.begin() + std::ptrdiff_t(m.end));
+            positions.insert(positions.end(), m.received.begin(), m.received.end());
+            return positions;
+        }
+
+        /// The dataset rows of universe positions: what the engine's passes read.
         Column<RowIndex> rows_of(const std::vector<Eigen::Index>& positions) const {
             Column<RowIndex> rows(Eigen::Index(positions.size()));
             for (std::size_t i = 0; i < positions.size(); ++i) rows[Eigen::Index(i)] = universe_.rows()[positions[i]];
@@ -295,8 +331,9 @@ private:
         /// segment whose conjunction it matches, as if the rule had never been written.
         void dissolve(std::size_t at) {
             const int leaf = order_[at];
+            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            members_[std::size_t(leaf)] = {};
             Node& node = nodes_[std::size_t(leaf)];
-            std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
             ConstraintEvent event{ConstraintEvent::Action::dissolve, node.rule.name, Eigen::Index(moving.size()),
                                   detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}, parents_of(leaf),
                                   position_of(leaf)};
@@ -304,28 +341,21 @@ private:
             siblings.erase(std::find(siblings.begin(), siblings.end(), leaf));
             order_.erase(order_.begin() + std::ptrdiff_t(at));
 
-            const Column<RowIndex> rows = rows_of(moving);
-            const auto n = rows.size();
-            std::map<std::string, Column<Scalar>, std::less<>> values;
-            Column<bool> open = Column<bool>::Constant(n, true);
-            Column<bool> match(n);
-            for (std::size_t later = at; later < order_.size() && n > 0; ++later) {
-                const int target = order_[later];
-                match = open;
-                for (const Predicate& p : nodes_[std::size_t(target)].conjunction) {
-                    auto found = values.find(p.feature);
-                    if (found == values.end()) found = values.emplace(p.feature, reader(p.feature, p.feature).gather(rows)).first;
-                    match = match && compare(found->second, p.op, p.value);
-                }
-                Eigen::Index moved = 0;
-                for (Eigen::Index i = 0; i < n; ++i)
-                    if (match[i]) members_[std::size_t(target)].push_back(moving[std::size_t(i)]), ++moved;
-                if (moved == 0) continue;
-                event.users.emplace_back(nodes_[std::size_t(target)].rule.name, moved);
-                open = open && !match;
-                if (!open.any()) break;
+            std::vector<int> later;
+            for (std::size_t k = at; k < order_.size(); ++k) {
+                Node& target = nodes_[std::size_t(order_[k])];
+                if (target.compiled < 0) target.compiled = compiled_.conjunction(target.conjunction);
+                later.push_back(target.compiled);
             }
-            if (n > 0 && open.any()) detail::raise<Error>("constraints: users of '" + event.segment + "' matched no later segment");
+            const Column<RowIndex> rows = rows_of(moving);
+            const engine::Matches matches = engine::first_match(scope_, {rows.data(), rows.size()}, compiled_, later);
+            for (std::size_t i = 0; i < moving.size(); ++i) {
+                const auto k = matches.index[Eigen::Index(i)];
+                if (k < 0) detail::raise<Error>("constraints: users of '" + event.segment + "' matched no later segment");
+                members_[std::size_t(order_[at + std::size_t(k)])].received.push_back(moving[i]);
+            }
+            for (std::size_t k = 0; k < later.size(); ++k)
+                if (matches.counts[k] > 0) event.users.emplace_back(nodes_[std::size_t(order_[at + k])].rule.name, matches.counts[k]);
             log_.push_back(std::move(event));
         }
 
@@ -334,9 +364,10 @@ private:
             const int leaf = order_[at];
             const int parent = nodes_[std::size_t(leaf)].parent;
             members_[std::size_t(parent)] = std::move(members_[std::size_t(leaf)]);
+            members_[std::size_t(leaf)] = {};
             nodes_[std::size_t(parent)].children.clear();
             order_[at] = parent;
-            const auto size = Eigen::Index(members_[std::size_t(parent)].size());
+            const auto size = members_[std::size_t(parent)].size();
             log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(parent)].rule.name, size,
                             "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].rule.name +
                                 "' is the whole rule again",
@@ -400,7 +431,7 @@ private:
         /// Splits the segment at `order_[at]`; returns how many segments stand in its place.
         std::size_t split(std::size_t at) {
             const int leaf = order_[at];
-            const auto size = Eigen::Index(members_[std::size_t(leaf)].size());
+            const auto size = members_[std::size_t(leaf)].size();
             const std::string reason = detail::above_max(size, options_.max_size);
             const Eigen::Index parts = (size + options_.max_size - 1) / options_.max_size;
             if (parts > options_.max_split_parts) {
@@ -417,16 +448,17 @@ private:
             for (const auto& f : options_.split_features)
                 if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
 
-            const Column<RowIndex> rows = rows_of(members_[std::size_t(leaf)]);
+            const Column<RowIndex> rows = rows_of(positions_of(leaf));
+            const engine::Rows selection{rows.data(), rows.size()};
             std::string tried;
             for (const auto& feature : features) {
-                const Column<Scalar> values = reader(feature, "constraints.split_features").gather(rows);
+                const Column<Scalar> values = engine::gather(scope_, selection, feature, "constraints.split_features");
                 std::string why;
                 if (auto cut = cuts(values, parts, why); !cut.empty()) return apply_split(at, feature, values, cut, reason);
                 tried += (tried.empty() ? "" : "; ") + feature + ": " + why;
             }
             // The hash is all but free of ties; a part or two more absorbs the few there are.
-            const Column<Scalar> hashes = reader("user_id_hash", "constraints").gather(rows);
+            const Column<Scalar> hashes = engine::gather(scope_, selection, "user_id_hash", "constraints");
             const Eigen::Index most = std::min(options_.max_split_parts, options_.min_size > 0 ? size / options_.min_size : size);
             std::string why;
             for (Eigen::Index k = parts; k <= most && k <= parts + 8; ++k)
@@ -455,7 +487,7 @@ private:
                 } else {
                     part.rule.catch_all = true;
                     const Predicate at_least{feature, Op::greater_equal, cut[p - 1], {}};
-                    part.rule.remainder = may_be_missing(reader(feature, feature).kind())
+                    part.rule.remainder = check_feature(feature, feature)
                                          ? Expr::negate(Expr::of({feature, Op::less, cut[p - 1], {}}))
                                          : Expr::of(at_least);
                     part.rule.name = base + " / " + feature + " >= " + low;
@@ -466,16 +498,32 @@ private:
                 nodes_.push_back(std::move(part));
                 members_.emplace_back();
             }
-            const std::vector<Eigen::Index> moving = std::move(members_[std::size_t(leaf)]);
+            // The parts' spans, in part order, take the place of the segment's span (or a new
+            // place at the pool's end when the segment has received users beyond it).
+            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            std::vector<std::size_t> part_of(moving.size());
+            std::vector<std::size_t> next(parts + 1, 0);
             for (std::size_t i = 0; i < moving.size(); ++i) {
                 const double v = double(values[Eigen::Index(i)]);
-                const auto p = std::isnan(v) ? cut.size() : std::size_t(std::upper_bound(cut.begin(), cut.end(), v) - cut.begin());
-                members_[std::size_t(ids[p])].push_back(moving[i]);
+                part_of[i] = std::isnan(v) ? cut.size() : std::size_t(std::upper_bound(cut.begin(), cut.end(), v) - cut.begin());
+                ++next[part_of[i] + 1];
             }
+            Members& whole = members_[std::size_t(leaf)];
+            std::size_t base_at = whole.begin;
+            if (!whole.received.empty()) {
+                base_at = pool_.size();
+                pool_.resize(pool_.size() + moving.size());
+            }
+            whole = {};
+            for (std::size_t p = 0; p < parts; ++p) {
+                next[p + 1] += next[p];
+                members_[std::size_t(ids[p])] = {base_at + next[p], base_at + next[p + 1], {}};
+            }
+            for (std::size_t i = 0; i < moving.size(); ++i) pool_[base_at + next[part_of[i]]++] = moving[i];
             nodes_[std::size_t(leaf)].children = ids;
             ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}, parents_of(leaf),
                                   position_of(leaf)};
-            for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, Eigen::Index(members_[std::size_t(id)].size()));
+            for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, members_[std::size_t(id)].size());
             log_.push_back(std::move(event));
             order_.erase(order_.begin() + std::ptrdiff_t(at));
             order_.insert(order_.begin() + std::ptrdiff_t(at), ids.begin(), ids.end());
@@ -496,11 +544,12 @@ private:
             Assignment& assignment = solution.assignment;
             assignment.segment_ids.resize(universe_.size());
             for (std::size_t s = 0; s < order_.size(); ++s) {
-                const auto& list = members_[std::size_t(order_[s])];
-                for (auto i : list) assignment.segment_ids[i] = std::int32_t(s + 1);
-                assignment.sizes.push_back(Eigen::Index(list.size()));
+                const Members& m = members_[std::size_t(order_[s])];
+                for (std::size_t i = m.begin; i < m.end; ++i) assignment.segment_ids[pool_[i]] = std::int32_t(s + 1);
+                for (auto i : m.received) assignment.segment_ids[i] = std::int32_t(s + 1);
+                assignment.sizes.push_back(m.size());
                 const Node& node = nodes_[std::size_t(order_[s])];
-                const auto n = Eigen::Index(list.size());
+                const auto n = m.size();
                 const bool valid = n >= options_.min_size && n <= options_.max_size;
                 solution.status.push_back(
                     {valid, valid ? std::string()
@@ -513,13 +562,16 @@ private:
 
         const ConstraintOptions& options_;
         const ResolvedRules& rules_;
-        const Dataset<Scalar>& data_;
+        const Scope<Scalar>& scope_;
         const Universe& universe_;
         std::vector<Node> nodes_;
         /// The segments (leaf nodes) in rule order: segment id - 1 -> node.
         std::vector<int> order_;
-        std::vector<std::vector<Eigen::Index>> members_;
-        std::map<std::string, FeatureReader<Scalar>, std::less<>> readers_;
+        /// Universe positions, every segment's a span of it; `members_` per node.
+        std::vector<Eigen::Index> pool_;
+        std::vector<Members> members_;
+        /// The conjunctions a dissolve tests, compiled once each.
+        engine::CompiledRules compiled_;
         std::set<std::string, std::less<>> names_;
         std::vector<ConstraintEvent> log_;
     };

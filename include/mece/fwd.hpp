@@ -47,6 +47,8 @@ inline constexpr std::size_t max_name_bytes = 200;
 template <class Scalar>
 class Dataset;
 class Universe;
+template <class Scalar>
+class Scope;
 class RuleTree;
 class ResolvedRules;
 class Assignment;

@@ -19,6 +19,9 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/quantile.hpp>
+#include <mece/engine/blocks.hpp>
+#include <mece/engine/compiled_rules.hpp>
+#include <mece/engine/passes.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/rule_tree/expression.hpp>
@@ -323,7 +326,12 @@ class ResolvedRules {
 public:
     /// The rules under `root` (see `RuleNode`), resolved with `thresholds`.
     ResolvedRules(RuleNode root, std::vector<ResolvedThreshold> thresholds)
-        : root_(std::move(root)), segments_(detail::flatten(root_)), thresholds_(std::move(thresholds)) {}
+        : root_(std::move(root)), segments_(detail::flatten(root_)), thresholds_(std::move(thresholds)) {
+        for (const auto& segment : segments_) {
+            conjunctions_.push_back(compiled_.conjunction(segment.conjunction));
+            definitions_.push_back(segment.rule.compile(compiled_));
+        }
+    }
 
     /// The tree: what the constraint solver edits and what a frozen model stores.
     const RuleNode& root() const noexcept { return root_; }
@@ -336,56 +344,34 @@ public:
     const std::vector<ResolvedThreshold>& thresholds() const& noexcept { return thresholds_; }
     std::vector<ResolvedThreshold> thresholds() && noexcept { return std::move(thresholds_); }
 
-    /// Assigns every universe user to the first segment whose conjunction it matches.
-    ///
-    /// Works over blocks of rows that stay in cache: each feature the rules read is
-    /// gathered for the block once, then every segment's conjunction is one Eigen mask
-    /// expression; going from the last segment to the first, each mask overwrites the
-    /// ids, so the first match wins without a branch per row.
+    /// The rules compiled for the engine: segment `id`'s conjunction is
+    /// `conjunctions()[id - 1]` and its definition the node `definitions()[id - 1]`.
+    const engine::CompiledRules& compiled() const noexcept { return compiled_; }
+    const std::vector<int>& conjunctions() const noexcept { return conjunctions_; }
+    const std::vector<int>& definitions() const noexcept { return definitions_; }
+
+    /// Assigns every universe user to the first segment whose conjunction it matches: one
+    /// engine pass, each predicate evaluated once per block and each conjunction only on
+    /// the users no earlier segment took.
+    template <class Scalar>
+    Assignment assign(const Scope<Scalar>& scope) const {
+        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_);
+        if (scope.size() > 0 && (matches.index < 0).any())
+            detail::raise<Error>("rules: a user matched no segment, so the tree has no catch-all");
+        return {matches.index + 1, std::move(matches.counts)};
+    }
     template <class Scalar>
     Assignment assign(const Dataset<Scalar>& data, const Universe& universe) const {
-        std::vector<std::string> feature_names;
-        std::vector<std::vector<std::pair<std::size_t, const Predicate*>>> tests(segments_.size());
-        for (std::size_t s = 0; s < segments_.size(); ++s) {
-            for (const Predicate& p : segments_[s].conjunction) {
-                auto found = std::find(feature_names.begin(), feature_names.end(), p.feature);
-                if (found == feature_names.end()) found = feature_names.insert(found, p.feature);
-                tests[s].emplace_back(std::size_t(found - feature_names.begin()), &p);
-            }
-        }
-        std::vector<FeatureReader<Scalar>> readers;
-        for (const auto& name : feature_names) readers.emplace_back(data, universe.as_of(), name);
-
-        constexpr Eigen::Index block = 4096;
-        const Eigen::Index n = universe.size();
-        Assignment result;
-        result.segment_ids.resize(n);
-        Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic> values(block, Eigen::Index(readers.size()));
-        Column<bool> mask(block);
-        const auto last_id = std::int32_t(segments_.size());
-        for (Eigen::Index start = 0; start < n; start += block) {
-            const Eigen::Index count = std::min(block, n - start);
-            for (std::size_t f = 0; f < readers.size(); ++f)
-                readers[f].gather(universe.rows().data() + start, count, values.col(Eigen::Index(f)).data());
-            auto ids = result.segment_ids.segment(start, count);
-            ids.setConstant(last_id);
-            for (std::size_t s = segments_.size(); s-- > 0;) {
-                auto m = mask.head(count);
-                m.setConstant(true);
-                for (const auto& [f, p] : tests[s])
-                    m = m && compare(values.col(Eigen::Index(f)).head(count), p->op, p->value);
-                ids = m.select(std::int32_t(s + 1), ids);
-            }
-        }
-        result.sizes.assign(segments_.size(), 0);
-        for (Eigen::Index i = 0; i < n; ++i) ++result.sizes[std::size_t(result.segment_ids[i] - 1)];
-        return result;
+        return assign(Scope<Scalar>(data, universe));
     }
 
 private:
     RuleNode root_;
     std::vector<SegmentDefinition> segments_;
     std::vector<ResolvedThreshold> thresholds_;
+    engine::CompiledRules compiled_;
+    std::vector<int> conjunctions_;
+    std::vector<int> definitions_;
 };
 
 
@@ -397,8 +383,9 @@ private:
 /// rules.add({"High AOV", {feature("avg_order_value") >= percentile(75)}})
 ///      .add({"Recent", {feature("days_since_last_order") <= 30}})
 ///      .catch_all("Other Bucket");
-/// mece::ResolvedRules resolved = rules.resolve(data, universe);
-/// mece::Assignment assignment = resolved.assign(data, universe);
+/// const mece::Scope scope{data, universe};
+/// mece::ResolvedRules resolved = rules.resolve(scope);
+/// mece::Assignment assignment = resolved.assign(scope);
 /// \endcode
 class RuleTree {
 public:
@@ -486,19 +473,23 @@ public:
     /// Resolves every threshold over the universe and builds each segment's definition.
     template <class Scalar>
     ResolvedRules resolve(const Dataset<Scalar>& data, const Universe& universe) const {
+        return resolve(Scope<Scalar>(data, universe));
+    }
+    template <class Scalar>
+    ResolvedRules resolve(const Scope<Scalar>& scope) const {
         validate();
         // Check every feature first, so an unknown one is reported before any work.
         const auto check_features = [&](const auto& self, const std::vector<Rule>& rules) -> void {
             for (const Rule& rule : rules) {
                 for (std::size_t c = 0; c < rule.conditions.size(); ++c)
-                    FeatureReader<Scalar>(data, universe.as_of(), rule.conditions[c].feature,
+                    FeatureReader<Scalar>(scope.data(), scope.as_of(), rule.conditions[c].feature,
                                           condition_place(rule, c) + ".feature");
                 self(self, rule.sub_rules);
             }
         };
         check_features(check_features, rules_);
 
-        const std::vector<ResolvedThreshold> thresholds = resolve_thresholds(data, universe);
+        const std::vector<ResolvedThreshold> thresholds = resolve_thresholds(scope);
         // A predicate on the resolved value of `t`, with the quantile it came from, if any.
         const auto predicate = [&](const std::string& name, Op op, const Threshold& t) {
             const ResolvedThreshold& r = *find_threshold(thresholds, name, t);
@@ -552,7 +543,7 @@ private:
     /// Every distinct threshold in tree order, quantiles computed once per feature over
     /// the universe with selection rather than a sort.
     template <class Scalar>
-    std::vector<ResolvedThreshold> resolve_thresholds(const Dataset<Scalar>& data, const Universe& universe) const {
+    std::vector<ResolvedThreshold> resolve_thresholds(const Scope<Scalar>& scope) const {
         std::vector<ResolvedThreshold> out;
         const auto note = [&](const std::string& name, const Threshold& t) {
             if (!find_threshold(out, name, t)) out.push_back({name, t, std::numeric_limits<double>::quiet_NaN(), t.value()});
@@ -572,7 +563,7 @@ private:
         for (std::size_t i = 0; i < out.size(); ++i)
             if (out[i].threshold.is_quantile()) by_feature[out[i].feature].push_back(i);
         for (const auto& [name, indices] : by_feature) {
-            Column<Scalar> values = FeatureReader<Scalar>(data, universe.as_of(), name).gather(universe.rows());
+            Column<Scalar> values = engine::gather(scope, engine::all_rows(scope), name);
             std::vector<double> probabilities;
             for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
             const auto q = detail::quantiles(values.data(), values.size(), probabilities);

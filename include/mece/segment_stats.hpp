@@ -19,6 +19,7 @@
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
+#include <mece/engine/blocks.hpp>
 #include <mece/error.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/rule_tree/feature.hpp>
@@ -38,6 +39,11 @@ auto sortable_bits(Scalar value) noexcept {
     constexpr Bits sign = Bits(1) << (sizeof(Bits) * 8 - 1);
     return (bits & sign) ? Bits(~bits) : Bits(bits | sign);
 }
+
+/// The key of a missing value, which no number has: `sortable_bits` gives all ones only
+/// for a NaN.
+template <class Key>
+inline constexpr Key missing_key = ~Key(0);
 
 /// LSD radix sort of unsigned keys, 11 bits per pass; a pass where every key has the same
 /// digit is skipped (the high bits of values of one magnitude). Linear, unlike a
@@ -74,53 +80,89 @@ public:
           counts_(Eigen::ArrayXXd::Zero(Eigen::Index(segments), Eigen::Index(features_.size()))),
           sizes_(segments, 0) {}
 
-    /// The statistics of `assignment` over `universe`.
+    /// The statistics of `assignment` over the users in scope: one engine pass.
+    ///
+    /// Each block's users are grouped by segment (a counting sort of the block) and every
+    /// feature is summed over each group, so the work per user does not grow with the
+    /// number of segments; sums of blocks are added in a fixed order, the same on any
+    /// number of threads. The AOV keys for the ranks are taken in the same pass.
     template <class Scalar>
-    static SegmentStats compute(const Dataset<Scalar>& data, const Universe& universe, const Assignment& assignment) {
-        if (assignment.segment_ids.size() != universe.size())
+    static SegmentStats compute(const Scope<Scalar>& scope, const Assignment& assignment) {
+        if (assignment.segment_ids.size() != scope.size())
             detail::raise<Error>("segment statistics: the assignment does not cover the universe");
         std::vector<std::string> names{"avg_order_value",     "sessions_last_30d",  "num_cart_items",
                                        "engagement_score",    "profitability_score", "days_since_abandon",
                                        "days_since_last_order"};
-        for (const auto& name : data.extra_names())
+        for (const auto& name : scope.data().extra_names())
             if (name != "aov_percentile_rank") names.push_back(name);  // the statistic keeps its name
-        std::vector<FeatureReader<Scalar>> readers;
-        for (const auto& name : names) readers.emplace_back(data, universe.as_of(), name);
+        const engine::Features<Scalar> features(scope, names);
+        const auto columns = Eigen::Index(names.size());
         names.push_back("aov_percentile_rank");
-        SegmentStats stats(names, assignment.sizes.size());
-        stats.universe_size_ = universe.size();
-        const auto& ids = assignment.segment_ids;
-        for (Eigen::Index i = 0; i < ids.size(); ++i) ++stats.sizes_.at(std::size_t(ids[i] - 1));
+        const std::size_t segments = assignment.sizes.size();
+        SegmentStats stats(names, segments);
+        stats.universe_size_ = scope.size();
 
-        // The AOV keys for the ranks are taken in the same pass (feature 0), per segment.
         using Key = decltype(detail::sortable_bits(Scalar()));
-        std::vector<std::vector<Key>> aov_keys(stats.sizes_.size());
-        for (std::size_t s = 0; s < aov_keys.size(); ++s) aov_keys[s].reserve(std::size_t(stats.sizes_[s]));
-
-        constexpr Eigen::Index block = 4096;
-        Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic> values(block, Eigen::Index(readers.size()));
-        Column<Scalar> scratch(block);
-        for (Eigen::Index start = 0; start < universe.size(); start += block) {
-            const Eigen::Index count = std::min(block, universe.size() - start);
-            for (std::size_t f = 0; f < readers.size(); ++f) {
-                readers[f].gather(universe.rows().data() + start, count, scratch.data());
-                values.col(Eigen::Index(f)).head(count) = scratch.head(count).template cast<double>();
-                if (f == 0)
-                    for (Eigen::Index i = 0; i < count; ++i)
-                        if (!std::isnan(scratch[i]))
-                            aov_keys[std::size_t(ids[start + i] - 1)].push_back(detail::sortable_bits(scratch[i]));
-            }
-            const auto columns = Eigen::Index(readers.size());
-            for (Eigen::Index i = 0; i < count; ++i) {
-                const Eigen::Index s = ids[start + i] - 1;
-                const auto row = values.row(i);
-                const auto present = row.isNaN() == false;
-                stats.sums_.row(s).head(columns) += present.select(row, 0.0);
-                stats.counts_.row(s).head(columns) += present.template cast<double>();
-            }
+        std::vector<Key> aov_keys(std::size_t(scope.size()));
+        struct Partial {
+            Eigen::ArrayXXd sums, counts;
+            std::vector<Eigen::Index> sizes;
+        };
+        const auto partial = engine::for_each_block(
+            scope, engine::all_rows(scope), features,
+            [&] {
+                return Partial{Eigen::ArrayXXd::Zero(Eigen::Index(segments), columns),
+                               Eigen::ArrayXXd::Zero(Eigen::Index(segments), columns), std::vector<Eigen::Index>(segments, 0)};
+            },
+            [&] {
+                return [&, order = std::vector<std::int32_t>(engine::block_rows),
+                        first = std::vector<std::int32_t>(segments + 1)](const engine::Block<Scalar>& block,
+                                                                         Partial& out) mutable {
+                    const std::int32_t* ids = assignment.segment_ids.data() + block.start();
+                    const Eigen::Index n = block.size();
+                    std::fill(first.begin(), first.end(), 0);
+                    for (Eigen::Index i = 0; i < n; ++i) {
+                        if (ids[i] < 1 || std::size_t(ids[i]) > segments)
+                            detail::raise<Error>("segment statistics: no segment " + std::to_string(ids[i]));
+                        ++first[std::size_t(ids[i])];
+                    }
+                    for (std::size_t s = 1; s <= segments; ++s) first[s] += first[s - 1];
+                    for (Eigen::Index i = 0; i < n; ++i) order[std::size_t(first[std::size_t(ids[i] - 1)]++)] = std::int32_t(i);
+                    // `first[s]` is now where segment s + 1 starts; segment s's users end there.
+                    for (std::size_t s = 0; s < segments; ++s) {
+                        const std::int32_t begin = s == 0 ? 0 : first[s - 1], end = first[s];
+                        if (begin == end) continue;
+                        out.sizes[s] += end - begin;
+                        for (Eigen::Index f = 0; f < columns; ++f) {
+                            const Scalar* values = block.feature(f);
+                            double sum = 0, present = 0;
+                            for (std::int32_t k = begin; k < end; ++k) {
+                                const double x = double(values[order[std::size_t(k)]]);
+                                const bool here = !std::isnan(x);
+                                sum += here ? x : 0.0;
+                                present += here ? 1.0 : 0.0;
+                            }
+                            out.sums(Eigen::Index(s), f) += sum;
+                            out.counts(Eigen::Index(s), f) += present;
+                        }
+                    }
+                    const Scalar* aov = block.feature(0);
+                    Key* keys = aov_keys.data() + block.start();
+                    for (Eigen::Index i = 0; i < n; ++i)
+                        keys[i] = std::isnan(aov[i]) ? detail::missing_key<Key> : detail::sortable_bits(aov[i]);
+                };
+            });
+        for (const Partial& p : partial) {
+            stats.sums_.leftCols(columns) += p.sums;
+            stats.counts_.leftCols(columns) += p.counts;
+            for (std::size_t s = 0; s < segments; ++s) stats.sizes_[s] += p.sizes[s];
         }
-        stats.add_aov_ranks(aov_keys);
+        stats.add_aov_ranks(aov_keys, assignment.segment_ids);
         return stats;
+    }
+    template <class Scalar>
+    static SegmentStats compute(const Dataset<Scalar>& data, const Universe& universe, const Assignment& assignment) {
+        return compute(Scope<Scalar>(data, universe), assignment);
     }
 
     const std::vector<std::string>& features() const noexcept { return features_; }
@@ -167,12 +209,17 @@ private:
     /// from each segment's AOV keys (`sortable_bits`). Users without a value (NaN, only in
     /// a caller's buffers) have no rank and do not count.
     ///
-    /// Each segment's values are sorted on their own (radix, keys only), then one merge
-    /// over the sorted lists walks the universe in AOV order, a group of equal values at a
-    /// time, and credits each segment its share of the group's average rank.
+    /// The keys are laid out by segment (one counting pass), each segment's sorted on its
+    /// own (radix, keys only), then one merge over the sorted lists walks the universe in
+    /// AOV order, a group of equal values at a time, and credits each segment its share of
+    /// the group's average rank.
     template <class Key>
-    void add_aov_ranks(std::vector<std::vector<Key>>& keys) {
+    void add_aov_ranks(const std::vector<Key>& universe_keys, const Column<std::int32_t>& ids) {
         const Eigen::Index f = column("aov_percentile_rank");
+        std::vector<std::vector<Key>> keys(sizes_.size());
+        for (std::size_t s = 0; s < keys.size(); ++s) keys[s].reserve(std::size_t(sizes_[s]));
+        for (std::size_t i = 0; i < universe_keys.size(); ++i)
+            if (universe_keys[i] != detail::missing_key<Key>) keys[std::size_t(ids[Eigen::Index(i)] - 1)].push_back(universe_keys[i]);
         std::size_t n = 0;
         for (auto& list : keys) {
             detail::radix_sort(list);

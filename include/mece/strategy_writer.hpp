@@ -414,6 +414,12 @@ public:
     template <class Scalar>
     std::size_t write_assignments(const Dataset<Scalar>& data, const Universe& universe, const ResolvedRules& rules,
                                   const Assignment& assignment) const {
+        return write_assignments(Scope<Scalar>(data, universe), rules, assignment);
+    }
+    template <class Scalar>
+    std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const {
+        const Dataset<Scalar>& data = scope.data();
+        const Universe& universe = scope.universe();
         if (assignment.segment_ids.size() != universe.size())
             detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
                                  " users, the universe " + std::to_string(universe.size()));

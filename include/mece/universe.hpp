@@ -3,8 +3,11 @@
 /// `Universe`: the users in scope, those who abandoned a cart in the `window_days`
 /// calendar days that end at `as_of`, inclusive (SPEC section 3).
 
+#include <algorithm>
+#include <limits>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <Eigen/Core>
 
@@ -26,7 +29,8 @@ struct UniverseOptions {
 /// The rows in scope: `as_of - (window_days - 1) <= cart_abandoned_date <= as_of`.
 ///
 /// A universe is a selection of row indices of one dataset, in ascending order, never a
-/// copy of its data.
+/// copy of its data. It remembers which dataset it selects from, so that pairing it with
+/// another one is an error (see `Scope`) rather than a read past a column's end.
 ///
 /// \code
 /// mece::Universe universe{data};                           // last 7 days of the data
@@ -39,7 +43,7 @@ public:
 
     template <class Scalar>
     explicit Universe(const Dataset<Scalar>& data, UniverseOptions options = {})
-        : window_days_(options.window_days) {
+        : window_days_(options.window_days), dataset_rows_(data.rows()), dataset_(data.user_id().data()) {
         if (options.window_days < 1)
             detail::raise<ConfigError>("universe: window_days must be at least 1, got " +
                                        std::to_string(options.window_days));
@@ -84,11 +88,70 @@ public:
     /// Row indices in scope, ascending.
     const Column<RowIndex>& rows() const noexcept { return rows_; }
 
+    /// Rows of the dataset the universe selects from.
+    Eigen::Index dataset_rows() const noexcept { return dataset_rows_; }
+
+    /// Whether the universe selects rows of `data` (or of a copy, which shares its columns).
+    template <class Scalar>
+    bool selects_from(const Dataset<Scalar>& data) const noexcept {
+        return data.rows() == dataset_rows_ && data.user_id().data() == dataset_;
+    }
+
 private:
     Days as_of_ = 0;
     Days first_day_ = 0;
     int window_days_ = defaults::window_days;
     Column<RowIndex> rows_;
+    Eigen::Index dataset_rows_ = 0;
+    /// The dataset's first column, which identifies it (copies of a dataset share it).
+    const void* dataset_ = nullptr;
+};
+
+/// How the engine runs the passes over a scope.
+struct ScopeOptions {
+    /// Threads for the passes over the users; 0 means every core. Results are the same,
+    /// to the bit, for any number.
+    unsigned threads = 0;
+};
+
+/// A dataset and the universe of its rows in scope, checked to belong together once, when
+/// the scope is made: what every component reads. Holds references to both, which must
+/// outlive it (temporaries are refused at compile time).
+///
+/// \code
+/// const mece::Universe universe{data};
+/// const mece::Scope scope{data, universe, {.threads = 2}};
+/// const auto rules = tree.resolve(scope);
+/// const auto assignment = rules.assign(scope);
+/// \endcode
+template <class Scalar>
+class Scope {
+public:
+    Scope(const Dataset<Scalar>& data, const Universe& universe, ScopeOptions options = {})
+        : data_(&data), universe_(&universe), threads_(options.threads) {
+        if (universe.dataset_rows() != data.rows())
+            detail::raise<InputError>("scope: the universe selects from a dataset of " + std::to_string(universe.dataset_rows()) +
+                                      " rows, not from this one of " + std::to_string(data.rows()) + " rows");
+        if (!universe.selects_from(data))
+            detail::raise<InputError>("scope: the universe selects from another dataset of the same " +
+                                      std::to_string(data.rows()) + " rows; make the universe from this one");
+        if (threads_ == 0) threads_ = std::max(1u, std::thread::hardware_concurrency());
+    }
+    Scope(Dataset<Scalar>&&, const Universe&, ScopeOptions = {}) = delete;
+    Scope(const Dataset<Scalar>&, Universe&&, ScopeOptions = {}) = delete;
+
+    const Dataset<Scalar>& data() const noexcept { return *data_; }
+    const Universe& universe() const noexcept { return *universe_; }
+    /// Users in scope.
+    Eigen::Index size() const noexcept { return universe_->size(); }
+    Days as_of() const noexcept { return universe_->as_of(); }
+    /// Threads the passes may use, at least 1.
+    unsigned threads() const noexcept { return threads_; }
+
+private:
+    const Dataset<Scalar>* data_;
+    const Universe* universe_;
+    unsigned threads_;
 };
 
 }  // namespace mece

@@ -5,93 +5,19 @@
 /// the machine-readable `rule`, and evaluates over a universe independently of the
 /// assignment, which is how the MECE checks and the tests hold the assignment to it.
 
-#include <array>
-#include <charconv>
-#include <cmath>
-#include <map>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
-#include <mece/rule_tree/feature.hpp>
+#include <mece/engine/compiled_rules.hpp>
+#include <mece/engine/passes.hpp>
+#include <mece/rule_tree/predicate.hpp>
 #include <mece/universe.hpp>
 
 namespace mece {
-
-/// A comparison operator. `between` is the half-open range `[lo, hi)` of a rule's
-/// condition; a resolved predicate uses only the five plain comparisons.
-enum class Op { less, less_equal, greater, greater_equal, equal, between };
-
-/// The operator's symbol: `<`, `<=`, `>`, `>=`, `==`, `between`.
-constexpr std::string_view to_string(Op op) noexcept {
-    switch (op) {
-        case Op::less: return "<";
-        case Op::less_equal: return "<=";
-        case Op::greater: return ">";
-        case Op::greater_equal: return ">=";
-        case Op::equal: return "==";
-        case Op::between: return "between";
-    }
-    return "?";
-}
-
-/// The operator spelled `symbol`, if it is one.
-constexpr std::optional<Op> parse_op(std::string_view symbol) noexcept {
-    for (Op op : {Op::less, Op::less_equal, Op::greater, Op::greater_equal, Op::equal, Op::between})
-        if (to_string(op) == symbol) return op;
-    return std::nullopt;
-}
-
-/// Shortest decimal text that reads back as exactly `value`, so printed thresholds
-/// select exactly what the numbers select.
-inline std::string format_number(double value) {
-    std::array<char, 32> text{};
-    const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
-    return {text.data(), result.ptr};
-}
-
-/// `feature op value`; `origin` says how the value was resolved (`p75`,
-/// `max(p90 = 2311.5, 2500)`), empty for a fixed value.
-struct Predicate {
-    std::string feature;
-    Op op = Op::greater_equal;
-    double value = 0;
-    std::string origin;
-
-    /// `avg_order_value >= 1220.31 (p75)`.
-    std::string text() const {
-        return feature + " " + std::string(to_string(op)) + " " + value_text();
-    }
-
-    /// `1220.31 (p75)`, or `3000` for a fixed value.
-    std::string value_text() const {
-        return origin.empty() ? format_number(value) : format_number(value) + " (" + origin + ")";
-    }
-
-    friend bool operator==(const Predicate&, const Predicate&) = default;
-};
-
-/// `values op threshold` over a whole column, in double so a float column is compared
-/// with exactly the threshold the text shows.
-template <class Derived>
-auto compare(const Eigen::ArrayBase<Derived>& values, Op op, double threshold) {
-    const auto x = values.template cast<double>();
-    using Mask = Column<bool>;
-    switch (op) {
-        case Op::less: return Mask(x < threshold);
-        case Op::less_equal: return Mask(x <= threshold);
-        case Op::greater: return Mask(x > threshold);
-        case Op::greater_equal: return Mask(x >= threshold);
-        case Op::equal: return Mask(x == threshold);
-        case Op::between: break;
-    }
-    return Mask(Mask::Zero(values.size()));
-}
 
 /// A boolean expression over predicates: all / any / not / always / predicate.
 class Expr {
@@ -168,41 +94,43 @@ public:
         return {};
     }
 
-    /// Evaluates the expression on every universe user, in universe order.
+    /// Evaluates the expression on every universe user, in universe order, with the
+    /// engine (the same pass, comparisons and missing values as the assignment).
+    template <class Scalar>
+    Column<bool> evaluate(const Scope<Scalar>& scope) const {
+        engine::CompiledRules compiled;
+        const int root = compile(compiled);
+        return engine::evaluate(scope, engine::all_rows(scope), compiled, root);
+    }
     template <class Scalar>
     Column<bool> evaluate(const Dataset<Scalar>& data, const Universe& universe) const {
-        std::map<std::string, Column<Scalar>, std::less<>> features;
-        return evaluate(data, universe, features);
+        return evaluate(Scope<Scalar>(data, universe));
     }
 
-    /// As above, reusing features already read into `features` (name -> universe values).
-    template <class Scalar>
-    Column<bool> evaluate(const Dataset<Scalar>& data, const Universe& universe,
-                          std::map<std::string, Column<Scalar>, std::less<>>& features) const {
-        const Eigen::Index n = universe.size();
+    /// Adds the expression to `compiled` and returns its node. A conjunction becomes a chain
+    /// with its negated terms first, in order: the "not matched by an earlier rule" terms
+    /// that later segments repeat become one shared prefix, evaluated once per block.
+    int compile(engine::CompiledRules& compiled) const {
+        using engine::Node;
         switch (kind_) {
-            case Kind::always: return Column<bool>::Constant(n, true);
-            case Kind::predicate: {
-                auto found = features.find(predicate_.feature);
-                if (found == features.end()) {
-                    FeatureReader<Scalar> reader(data, universe.as_of(), predicate_.feature);
-                    found = features.emplace(predicate_.feature, reader.gather(universe.rows())).first;
-                }
-                return compare(found->second, predicate_.op, predicate_.value);
-            }
-            case Kind::negation: return !children_.front().evaluate(data, universe, features);
-            case Kind::all: {
-                Column<bool> result = Column<bool>::Constant(n, true);
-                for (const auto& c : children_) result = result && c.evaluate(data, universe, features);
+            case Kind::always: return compiled.node({Node::Kind::always});
+            case Kind::predicate: return compiled.node({Node::Kind::predicate, compiled.predicate(predicate_)});
+            case Kind::negation: return compiled.node({Node::Kind::negation, children_.front().compile(compiled)});
+            case Kind::any: {
+                int result = compiled.node({Node::Kind::never});
+                for (const Expr& c : children_) result = compiled.combine(Node::Kind::either, result, c.compile(compiled));
                 return result;
             }
-            case Kind::any: {
-                Column<bool> result = Column<bool>::Constant(n, false);
-                for (const auto& c : children_) result = result || c.evaluate(data, universe, features);
+            case Kind::all: {
+                int result = compiled.node({Node::Kind::always});
+                for (bool negated : {true, false})
+                    for (const Expr& c : children_)
+                        if ((c.kind_ == Kind::negation) == negated)
+                            result = compiled.combine(Node::Kind::both, result, c.compile(compiled));
                 return result;
             }
         }
-        return Column<bool>::Constant(n, false);
+        return compiled.node({Node::Kind::never});
     }
 
     friend bool operator==(const Expr&, const Expr&) = default;

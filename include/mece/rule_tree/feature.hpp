@@ -116,13 +116,6 @@ public:
         }
     }
 
-    /// The feature over the rows in `rows`, in the same order.
-    Column<Scalar> gather(const Column<RowIndex>& rows) const {
-        Column<Scalar> values(rows.size());
-        gather(rows.data(), rows.size(), values.data());
-        return values;
-    }
-
 private:
     const Dataset<Scalar>* data_;
     Days as_of_;

@@ -1,0 +1,229 @@
+#pragma once
+/// \file engine/masks.hpp
+/// Compiled rules evaluated over one block: a bit per row. The one definition of a
+/// comparison and of a missing value lives here: a value is compared in `double` with
+/// exactly the threshold the rule text shows, and a missing value (NaN: a user who never
+/// ordered, a gap in a caller's column) matches no predicate, so `not (x < c)` holds for it.
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <mece/engine/blocks.hpp>
+#include <mece/engine/compiled_rules.hpp>
+
+namespace mece::engine {
+
+using Word = std::uint64_t;
+inline constexpr Eigen::Index block_words = block_rows / 64;
+
+/// One bit per row of a block; bits past the block's last row are zero.
+using Mask = std::array<Word, std::size_t(block_words)>;
+
+/// Words of a block of `rows` rows.
+constexpr Eigen::Index words_of(Eigen::Index rows) noexcept { return (rows + 63) / 64; }
+
+/// Sets bit i of `out` where `test(values[i])`, for i in [0, count); clears the rest.
+template <class Scalar, class Test>
+void to_bits(const Scalar* values, Eigen::Index count, Test test, Mask& out) {
+    out.fill(0);
+    const Eigen::Index full = count / 64;
+    for (Eigen::Index w = 0; w < full; ++w) {
+        const Scalar* v = values + w * 64;
+        Word word = 0;
+        for (int j = 0; j < 64; ++j) word |= Word(test(double(v[j]))) << j;
+        out[std::size_t(w)] = word;
+    }
+    Word word = 0;
+    for (Eigen::Index j = full * 64; j < count; ++j) word |= Word(test(double(values[j]))) << (j - full * 64);
+    if (count % 64) out[std::size_t(full)] = word;
+}
+
+#if defined(__SSE2__)
+/// `to_bits` with two comparisons an instruction and their sign bits taken at once (x86-64
+/// always has SSE2); `Test` is one of the ordered `_mm_cmp*_pd`, false on NaN.
+template <class Scalar, class Test>
+void to_bits_sse2(const Scalar* values, Eigen::Index count, Test test, double threshold, Mask& out) {
+    out.fill(0);
+    const __m128d t = _mm_set1_pd(threshold);
+    const auto pair = [&](const Scalar* v) {
+        if constexpr (sizeof(Scalar) == 8) return _mm_loadu_pd(reinterpret_cast<const double*>(v));
+        else return _mm_set_pd(double(v[1]), double(v[0]));
+    };
+    const Eigen::Index full = count / 64;
+    for (Eigen::Index w = 0; w < full; ++w) {
+        const Scalar* v = values + w * 64;
+        Word word = 0;
+        for (int j = 0; j < 32; ++j) word |= Word(_mm_movemask_pd(test(pair(v + 2 * j), t))) << (2 * j);
+        out[std::size_t(w)] = word;
+    }
+    Word word = 0;
+    for (Eigen::Index j = 0; full * 64 + 2 * j + 1 < count; ++j)
+        word |= Word(_mm_movemask_pd(test(pair(values + full * 64 + 2 * j), t))) << (2 * j);
+    if (count % 64) out[std::size_t(full)] = word;
+    if (count % 2) {
+        const Eigen::Index last = count - 1;
+        const __m128d one = _mm_set_sd(double(values[last]));
+        out[std::size_t(last / 64)] |= Word(_mm_movemask_pd(test(one, t)) & 1) << (last % 64);
+    }
+}
+#endif
+
+/// `values[i] op threshold` as bits. A NaN on either side is false.
+template <class Scalar>
+void compare(const Scalar* values, Eigen::Index count, Op op, double threshold, Mask& out) {
+#if defined(__SSE2__)
+    switch (op) {
+        case Op::less: return to_bits_sse2(values, count, [](__m128d x, __m128d t) { return _mm_cmplt_pd(x, t); }, threshold, out);
+        case Op::less_equal:
+            return to_bits_sse2(values, count, [](__m128d x, __m128d t) { return _mm_cmple_pd(x, t); }, threshold, out);
+        case Op::greater: return to_bits_sse2(values, count, [](__m128d x, __m128d t) { return _mm_cmpgt_pd(x, t); }, threshold, out);
+        case Op::greater_equal:
+            return to_bits_sse2(values, count, [](__m128d x, __m128d t) { return _mm_cmpge_pd(x, t); }, threshold, out);
+        case Op::equal: return to_bits_sse2(values, count, [](__m128d x, __m128d t) { return _mm_cmpeq_pd(x, t); }, threshold, out);
+        case Op::between: break;
+    }
+    out.fill(0);
+    return;
+#endif
+    switch (op) {
+        case Op::less: return to_bits(values, count, [threshold](double x) { return x < threshold; }, out);
+        case Op::less_equal: return to_bits(values, count, [threshold](double x) { return x <= threshold; }, out);
+        case Op::greater: return to_bits(values, count, [threshold](double x) { return x > threshold; }, out);
+        case Op::greater_equal: return to_bits(values, count, [threshold](double x) { return x >= threshold; }, out);
+        case Op::equal: return to_bits(values, count, [threshold](double x) { return x == threshold; }, out);
+        case Op::between: break;  // resolved rules hold no range; a range is two predicates
+    }
+    out.fill(0);
+}
+
+/// Calls `f(i)` for each set bit i of the first `words` words of `mask`, in order.
+template <class F>
+void for_each_bit(const Mask& mask, Eigen::Index words, F&& f) {
+    for (Eigen::Index w = 0; w < words; ++w)
+        for (Word word = mask[std::size_t(w)]; word != 0; word &= word - 1) f(w * 64 + std::countr_zero(word));
+}
+
+/// Set bits in the first `words` words.
+inline Eigen::Index count_bits(const Mask& mask, Eigen::Index words) noexcept {
+    Eigen::Index n = 0;
+    for (Eigen::Index w = 0; w < words; ++w) n += std::popcount(mask[std::size_t(w)]);
+    return n;
+}
+
+/// Compiled rules over the current block of a pass whose first features are the rules'
+/// own (`CompiledRules::features()`, in order). Each predicate and each node is evaluated
+/// at most once per block, and only when asked for.
+template <class Scalar>
+class BlockEvaluator {
+public:
+    explicit BlockEvaluator(const CompiledRules& rules)
+        : rules_(&rules),
+          predicate_masks_(rules.predicates().size()),
+          predicate_block_(rules.predicates().size(), 0),
+          node_masks_(rules.nodes().size()),
+          node_block_(rules.nodes().size(), 0) {}
+
+    /// Forgets the previous block.
+    void start(const Block<Scalar>& block) {
+        block_ = &block;
+        ++generation_;
+        words_ = words_of(block.size());
+        all_.fill(0);
+        for (Eigen::Index w = 0; w < words_; ++w) all_[std::size_t(w)] = ~Word(0);
+        if (const Eigen::Index tail = block.size() % 64) all_[std::size_t(words_ - 1)] = (Word(1) << tail) - 1;
+    }
+
+    /// Words that hold the block's rows.
+    Eigen::Index words() const noexcept { return words_; }
+    /// Every row of the block.
+    const Mask& all() const noexcept { return all_; }
+
+    /// The rows where predicate `p` holds.
+    const Mask& predicate(int p) {
+        Mask& mask = predicate_masks_[std::size_t(p)];
+        if (predicate_block_[std::size_t(p)] != generation_) {
+            const CompiledPredicate& c = rules_->predicates()[std::size_t(p)];
+            compare(block_->feature(c.feature), block_->size(), c.op, c.value, mask);
+            predicate_block_[std::size_t(p)] = generation_;
+        }
+        return mask;
+    }
+
+    /// The rows where node `n` holds.
+    const Mask& node(int n) {
+        Mask& mask = node_masks_[std::size_t(n)];
+        if (node_block_[std::size_t(n)] == generation_) return mask;
+        const Node& node = rules_->nodes()[std::size_t(n)];
+        switch (node.kind) {
+            case Node::Kind::always: mask = all_; break;
+            case Node::Kind::never: mask.fill(0); break;
+            case Node::Kind::predicate: mask = predicate(node.a); break;
+            case Node::Kind::negation: {
+                const Mask& a = this->node(node.a);
+                for (Eigen::Index w = 0; w < words_; ++w) mask[std::size_t(w)] = ~a[std::size_t(w)] & all_[std::size_t(w)];
+                break;
+            }
+            case Node::Kind::both:
+            case Node::Kind::either: {
+                const Mask& a = this->node(node.a);
+                const Mask& b = this->node(node.b);
+                if (node.kind == Node::Kind::both)
+                    for (Eigen::Index w = 0; w < words_; ++w) mask[std::size_t(w)] = a[std::size_t(w)] & b[std::size_t(w)];
+                else
+                    for (Eigen::Index w = 0; w < words_; ++w) mask[std::size_t(w)] = a[std::size_t(w)] | b[std::size_t(w)];
+                break;
+            }
+        }
+        node_block_[std::size_t(n)] = generation_;
+        return mask;
+    }
+
+    /// First match: for each row of `live`, the index in `conjunctions` of the first
+    /// compiled conjunction it satisfies, written to `out[row]`; rows that satisfy none
+    /// keep their value. A conjunction is tested only on the rows still in play, and
+    /// testing stops when no row is left. Counts each conjunction's rows in `counts`.
+    void first_match(const std::vector<int>& conjunctions, Mask live, std::int32_t* out, Eigen::Index* counts) {
+        Mask hit;
+        for (std::size_t k = 0; k < conjunctions.size(); ++k) {
+            bool any = false;
+            for (Eigen::Index w = 0; w < words_; ++w) any |= live[std::size_t(w)] != 0;
+            if (!any) return;
+            hit = live;
+            for (int p : rules_->conjunctions()[std::size_t(conjunctions[k])]) {
+                const Mask& m = predicate(p);
+                any = false;
+                for (Eigen::Index w = 0; w < words_; ++w) {
+                    hit[std::size_t(w)] &= m[std::size_t(w)];
+                    any |= hit[std::size_t(w)] != 0;
+                }
+                if (!any) break;
+            }
+            if (!any) continue;
+            for (Eigen::Index w = 0; w < words_; ++w) live[std::size_t(w)] &= ~hit[std::size_t(w)];
+            counts[k] += count_bits(hit, words_);
+            for_each_bit(hit, words_, [&](Eigen::Index row) { out[row] = std::int32_t(k); });
+        }
+    }
+
+private:
+    const CompiledRules* rules_;
+    const Block<Scalar>* block_ = nullptr;
+    std::uint64_t generation_ = 0;
+    Eigen::Index words_ = 0;
+    Mask all_{};
+    std::vector<Mask> predicate_masks_;
+    std::vector<std::uint64_t> predicate_block_;
+    std::vector<Mask> node_masks_;
+    std::vector<std::uint64_t> node_block_;
+};
+
+}  // namespace mece::engine

@@ -1,0 +1,67 @@
+#pragma once
+/// \file engine/passes.hpp
+/// The passes the components run over compiled rules, each one block loop
+/// (`for_each_block`) with one `BlockEvaluator` per thread: first-match assignment (the
+/// assignment and the solver's dissolve) and the evaluation of one expression.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/engine/blocks.hpp>
+#include <mece/engine/compiled_rules.hpp>
+#include <mece/engine/masks.hpp>
+
+namespace mece::engine {
+
+/// What `first_match` found: per row, the index of the first conjunction it satisfies
+/// (`none` if it satisfies none), and the rows per conjunction.
+struct Matches {
+    Column<std::int32_t> index;
+    std::vector<Eigen::Index> counts;
+};
+
+/// For each of `rows`, the index in `conjunctions` (ids of `rules.conjunctions()`) of the
+/// first one it satisfies, or `none`.
+template <class Scalar>
+Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
+                    std::int32_t none = -1) {
+    const Features<Scalar> features(scope, rules.features());
+    Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(conjunctions.size(), 0)};
+    const auto partial = for_each_block(
+        scope, rows, features, [&] { return std::vector<Eigen::Index>(conjunctions.size(), 0); },
+        [&] {
+            return [&, evaluator = BlockEvaluator<Scalar>(rules)](const Block<Scalar>& block,
+                                                                   std::vector<Eigen::Index>& counts) mutable {
+                evaluator.start(block);
+                std::int32_t* out = matches.index.data() + block.start();
+                std::fill(out, out + block.size(), none);
+                evaluator.first_match(conjunctions, evaluator.all(), out, counts.data());
+            };
+        });
+    for (const auto& counts : partial)
+        for (std::size_t k = 0; k < counts.size(); ++k) matches.counts[k] += counts[k];
+    return matches;
+}
+
+/// Whether node `node` of `rules` holds, for each of `rows`.
+template <class Scalar>
+Column<bool> evaluate(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, int node) {
+    const Features<Scalar> features(scope, rules.features());
+    Column<bool> out(rows.size);
+    for_each_block(
+        scope, rows, features, [] { return NoResult{}; },
+        [&] {
+            return [&, evaluator = BlockEvaluator<Scalar>(rules)](const Block<Scalar>& block, NoResult&) mutable {
+                evaluator.start(block);
+                const Mask& holds = evaluator.node(node);
+                bool* values = out.data() + block.start();
+                for (Eigen::Index i = 0; i < block.size(); ++i) values[i] = (holds[std::size_t(i / 64)] >> (i % 64)) & 1;
+            };
+        });
+    return out;
+}
+
+}  // namespace mece::engine

@@ -1,0 +1,205 @@
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <mece/engine/passes.hpp>
+#include <mece/io/generator.hpp>
+#include <mece/mece.hpp>
+
+#include "support.hpp"
+
+using mece::Op;
+using mece::Predicate;
+namespace engine = mece::engine;
+
+namespace {
+
+bool reference_compare(double x, Op op, double t) {
+    switch (op) {
+        case Op::less: return x < t;
+        case Op::less_equal: return x <= t;
+        case Op::greater: return x > t;
+        case Op::greater_equal: return x >= t;
+        case Op::equal: return x == t;
+        case Op::between: return false;
+    }
+    return false;
+}
+
+bool bit(const engine::Mask& mask, Eigen::Index i) { return (mask[std::size_t(i / 64)] >> (i % 64)) & 1; }
+
+}  // namespace
+
+TEST_CASE("compare: one bit per row, NaN matches nothing, no bit past the last row") {
+    std::mt19937_64 rng(3);
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (Eigen::Index count : {Eigen::Index{0}, Eigen::Index{1}, Eigen::Index{63}, Eigen::Index{64}, Eigen::Index{65},
+                               Eigen::Index{1000}, engine::block_rows}) {
+        std::vector<double> values(std::size_t(engine::block_rows));
+        std::vector<float> narrow(values.size());
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            values[i] = rng() % 7 == 0 ? nan : double(rng() % 9);
+            narrow[i] = float(values[i]);
+        }
+        for (Op op : {Op::less, Op::less_equal, Op::greater, Op::greater_equal, Op::equal}) {
+            for (double threshold : {-1.0, 0.0, 4.0, 4.5, 8.0, nan}) {
+                engine::Mask wide{}, small{};
+                engine::compare(values.data(), count, op, threshold, wide);
+                engine::compare(narrow.data(), count, op, threshold, small);
+                CAPTURE(count);
+                CAPTURE(threshold);
+                for (Eigen::Index i = 0; i < engine::block_rows; ++i) {
+                    const bool expected = i < count && reference_compare(values[std::size_t(i)], op, threshold);
+                    REQUIRE(bit(wide, i) == expected);
+                    REQUIRE(bit(small, i) == expected);
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("compiled rules: each distinct predicate and sub-expression once") {
+    engine::CompiledRules compiled;
+    const Predicate a{"avg_order_value", Op::greater_equal, 100, "p75"};
+    const Predicate a_again{"avg_order_value", Op::greater_equal, 100, ""};  // the same test, other text
+    const Predicate b{"engagement_score", Op::less, 0.5, ""};
+    const Predicate c{"engagement_score", Op::less, 0.25, ""};
+    CHECK(compiled.predicate(a) == compiled.predicate(a_again));
+    CHECK(compiled.predicate(a) != compiled.predicate(b));
+    CHECK(compiled.features().size() == 2);
+
+    using mece::Expr;
+    // Two later segments that repeat "not (a) and not (b)" share that prefix as one node.
+    const Expr first = Expr::all({Expr::of(c), Expr::negate(Expr::of(a)), Expr::negate(Expr::of(b))});
+    const Expr second = Expr::all({Expr::negate(Expr::of(a)), Expr::of(b), Expr::negate(Expr::of(b))});
+    const int one = first.compile(compiled);
+    const auto nodes_after_first = compiled.nodes().size();
+    const int two = second.compile(compiled);
+    CHECK(one != two);
+    // The second adds only its own last step: predicate b's node exists, "not a and not b" too.
+    CHECK(compiled.nodes().size() == nodes_after_first + 1);
+    CHECK(first.compile(compiled) == one);  // compiling again adds nothing
+    CHECK(compiled.nodes().size() == nodes_after_first + 1);
+}
+
+TEST_CASE("chunks: every chunk once, on any number of threads; a failure stops them and is rethrown") {
+    for (unsigned threads : {1u, 2u, 3u, 8u}) {
+        std::vector<std::atomic<int>> visits(37);
+        engine::for_each_chunk(37, threads, [&](Eigen::Index c) { ++visits[std::size_t(c)]; });
+        for (const auto& v : visits) CHECK(v == 1);
+        std::atomic<int> after{0};
+        CHECK_THROWS_WITH_AS(engine::for_each_chunk(1000, threads,
+                                                    [&](Eigen::Index c) {
+                                                        if (c == 5) throw mece::Error("chunk 5");
+                                                        if (c > 500) ++after;
+                                                    }),
+                             "chunk 5", mece::Error);
+        CHECK(after < 500);  // the others stopped soon after
+    }
+}
+
+TEST_CASE("property: the engine's first match and expressions equal a row-by-row reading, on any number of threads") {
+    std::mt19937_64 rng(77);
+    for (int trial = 0; trial < 8; ++trial) {
+        const Eigen::Index n = std::uniform_int_distribution<Eigen::Index>(0, 3 * engine::chunk_rows)(rng);
+        const auto data = mece::test::random_dataset(rng, n, 20772, 6);
+        const mece::Universe universe{data, {.as_of = 20772}};
+        const auto features = mece::test::features;
+        std::uniform_int_distribution<int> pick_feature(0, int(features.size()) - 1), pick_op(0, 4), pick_value(-1, 6);
+        const auto random_predicate = [&] {
+            const auto& f = features[std::size_t(pick_feature(rng))];
+            const double scale = f == "engagement_score" || f == "profitability_score" ? 1.0 / 6 : f == "avg_order_value" ? 100 : 1;
+            return Predicate{f, Op(pick_op(rng)), pick_value(rng) * scale * (f.rfind("days", 0) == 0 ? 10 : 1), ""};
+        };
+        engine::CompiledRules compiled;
+        std::vector<std::vector<Predicate>> conjunctions(5);
+        std::vector<int> ids;
+        for (auto& conjunction : conjunctions) {
+            for (int k = std::uniform_int_distribution<int>(0, 3)(rng); k > 0; --k) conjunction.push_back(random_predicate());
+            ids.push_back(compiled.conjunction(conjunction));
+        }
+        mece::Expr expression = mece::Expr::any(
+            {mece::Expr::all_of(conjunctions[0]), mece::Expr::negate(mece::Expr::all_of(conjunctions[1])),
+             mece::Expr::all({mece::Expr::of(random_predicate()), mece::Expr::negate(mece::Expr::of(random_predicate()))})});
+        const int root = expression.compile(compiled);
+
+        const auto reference_value = [&](const Predicate& p, mece::RowIndex row) {
+            return mece::test::value_of(data, universe.as_of(), row, p.feature);
+        };
+        const auto holds = [&](const std::vector<Predicate>& conjunction, mece::RowIndex row) {
+            for (const auto& p : conjunction)
+                if (!reference_compare(reference_value(p, row), p.op, p.value)) return false;
+            return true;
+        };
+        std::vector<engine::Matches> runs;
+        std::vector<mece::Column<bool>> masks;
+        for (unsigned threads : {1u, 2u, 3u}) {
+            const mece::Scope scope{data, universe, {.threads = threads}};
+            runs.push_back(engine::first_match(scope, engine::all_rows(scope), compiled, ids));
+            masks.push_back(engine::evaluate(scope, engine::all_rows(scope), compiled, root));
+        }
+        CAPTURE(trial);
+        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+            const mece::RowIndex row = universe.rows()[i];
+            int expected = -1;
+            for (std::size_t k = 0; k < conjunctions.size() && expected < 0; ++k)
+                if (holds(conjunctions[k], row)) expected = int(k);
+            REQUIRE(runs[0].index[i] == expected);
+            const auto& terms = expression.children()[2].children();
+            const bool expected_mask = holds(conjunctions[0], row) || !holds(conjunctions[1], row) ||
+                                       (holds({terms[0].predicate()}, row) && !holds({terms[1].children()[0].predicate()}, row));
+            REQUIRE(masks[0][i] == expected_mask);
+        }
+        for (std::size_t r = 1; r < runs.size(); ++r) {
+            CHECK((runs[r].index == runs[0].index).all());
+            CHECK(runs[r].counts == runs[0].counts);
+            CHECK((masks[r] == masks[0]).all());
+        }
+    }
+}
+
+TEST_CASE("the whole pipeline gives the same bits on 1, 2 and 3 threads, with splits and dissolves") {
+    const auto data = mece::generate<double>({.rows = 900'000, .seed = 5});
+    const mece::Universe universe{data};
+    REQUIRE(engine::chunk_count(universe.size()) >= 3);
+    const mece::ConstraintSolver solver{{.min_size = 5000, .max_size = 20'000}};
+    struct Run {
+        mece::Solution solution;
+        mece::MeceCheck check;
+        mece::SegmentStats stats;
+    };
+    std::vector<Run> runs;
+    for (unsigned threads : {1u, 2u, 3u}) {
+        const mece::Scope scope{data, universe, {.threads = threads}};
+        const auto rules = mece::presets::seed004().resolve(scope);
+        auto solution = solver.solve(rules, rules.assign(scope), scope);
+        const auto check = mece::check_mece(solution.rules, solution.assignment, scope);
+        auto stats = mece::SegmentStats::compute(scope, solution.assignment);
+        runs.push_back({std::move(solution), check, std::move(stats)});
+    }
+    const Run& one = runs.front();
+    CHECK(one.check.ok());
+    bool split = false, dissolved = false;
+    for (const auto& e : one.solution.log) {
+        split = split || e.action == mece::ConstraintEvent::Action::split;
+        dissolved = dissolved || e.action == mece::ConstraintEvent::Action::dissolve;
+    }
+    CHECK(split);
+    CHECK(dissolved);
+    for (const Run& other : runs) {
+        CHECK((other.solution.assignment.segment_ids == one.solution.assignment.segment_ids).all());
+        CHECK(other.solution.assignment.sizes == one.solution.assignment.sizes);
+        CHECK(other.check.ok());
+        for (const auto& segment : one.solution.rules.segments())
+            for (const auto& feature : one.stats.features()) {
+                // Bit for bit: sums are added in the same order whatever the threads.
+                CHECK(other.stats.sum(segment.id, feature) == one.stats.sum(segment.id, feature));
+                CHECK(other.stats.count(segment.id, feature) == one.stats.count(segment.id, feature));
+            }
+    }
+}
