@@ -86,3 +86,25 @@ TEST_CASE("a universe goes only with the dataset it selects from") {
         CHECK(mece::Scope(big, universe, {.threads = 3}).threads() == 3);
     }
 }
+
+TEST_CASE("a universe of many ranges selects the same rows on any number of threads") {
+    std::mt19937_64 rng(12);
+    mece::Dataset<double>::Columns columns;
+    const Eigen::Index n = (Eigen::Index{1} << 21) + 12345;  // three ranges of the selection
+    columns.resize(n);
+    columns.user_id.setLinSpaced(n, 1, n);
+    std::uniform_int_distribution<int> day(0, 30);
+    for (Eigen::Index i = 0; i < n; ++i) columns.cart_abandoned_date[i] = 20700 + day(rng);
+    columns.cart_abandoned_date[n - 1] = 20730;  // the last row is in, at the very end
+    const mece::Dataset<double> data{std::move(columns)};
+    std::vector<mece::RowIndex> expected;
+    for (Eigen::Index i = 0; i < n; ++i)
+        if (data.cart_abandoned_date()[i] >= 20724 && data.cart_abandoned_date()[i] <= 20730) expected.push_back(i);
+    for (unsigned threads : {1u, 2u, 3u}) {
+        const mece::Universe universe{data, {.as_of = 20730, .window_days = 7, .threads = threads}};
+        REQUIRE(universe.size() == Eigen::Index(expected.size()));
+        bool same = true;
+        for (std::size_t k = 0; k < expected.size(); ++k) same = same && universe.rows()[Eigen::Index(k)] == expected[k];
+        CHECK(same);
+    }
+}

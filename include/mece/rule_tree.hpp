@@ -562,8 +562,14 @@ private:
         std::map<std::string, std::vector<std::size_t>> by_feature;
         for (std::size_t i = 0; i < out.size(); ++i)
             if (out[i].threshold.is_quantile()) by_feature[out[i].feature].push_back(i);
-        for (const auto& [name, indices] : by_feature) {
-            Column<Scalar> values = engine::gather(scope, engine::all_rows(scope), name);
+        // One feature a task: several features' selections run side by side, each gathering
+        // on its own thread; a single feature gathers on all of them.
+        const std::vector<std::pair<std::string, std::vector<std::size_t>>> features(by_feature.begin(), by_feature.end());
+        const Scope<Scalar> one_thread(scope.data(), scope.universe(), {.threads = 1});
+        const Scope<Scalar>& gather_scope = features.size() > 1 ? one_thread : scope;
+        detail::for_each_task(Eigen::Index(features.size()), scope.threads(), [&](Eigen::Index f) {
+            const auto& [name, indices] = features[std::size_t(f)];
+            Column<Scalar> values = engine::gather(gather_scope, engine::all_rows(gather_scope), name);
             std::vector<double> probabilities;
             for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
             const auto q = detail::quantiles(values.data(), values.size(), probabilities);
@@ -576,7 +582,7 @@ private:
                 if (std::isnan(q[k])) value = q[k];  // no data: the threshold stays unknown
                 r.value = value;
             }
-        }
+        });
         return out;
     }
 

@@ -12,6 +12,7 @@
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 
@@ -24,6 +25,8 @@ struct UniverseOptions {
     std::optional<Days> as_of;
     /// Length of the window in calendar days, `as_of` included.
     int window_days = defaults::window_days;
+    /// Threads for the selection; 0 means every core. The rows are the same for any number.
+    unsigned threads = 0;
 };
 
 /// The rows in scope: `as_of - (window_days - 1) <= cart_abandoned_date <= as_of`.
@@ -59,21 +62,35 @@ public:
         const std::int64_t first = std::int64_t(as_of_) - (options.window_days - 1);
         first_day_ = Days(std::max<std::int64_t>(first, std::numeric_limits<Days>::min()));
 
-        // In the window: date - first_day in [0, window), one unsigned compare. Counted with a
-        // vectorized pass, then written without a branch per row (a row's index is always
-        // stored, and the cursor only moves past it when the row is in).
+        // In the window: date - first_day in [0, window), one unsigned compare. The rows are
+        // cut into ranges, one task each: a vectorized count, then the rows written without
+        // a data-dependent branch (a row's index is always stored, and the cursor only moves
+        // past it when the row is in), each range at the place the counts before it give.
         const auto width = std::uint32_t(as_of_ - first_day_);
-        const auto in_window = [&](Days date) { return std::uint32_t(date) - std::uint32_t(first_day_) <= width; };
-        const Eigen::Index count =
-            (dates.template cast<std::int64_t>() - first_day_ <= std::int64_t(width) && dates >= first_day_).count();
-        rows_.resize(count + 1);
-        Eigen::Index next = 0;
+        const Days first_day = first_day_;
+        const auto in_window = [=](Days date) { return std::uint32_t(date) - std::uint32_t(first_day) <= width; };
+        constexpr Eigen::Index range = Eigen::Index{1} << 20;
+        const Eigen::Index ranges = (data.rows() + range - 1) / range;
+        std::vector<Eigen::Index> start(std::size_t(ranges) + 1, 0);
+        const unsigned threads = detail::thread_count(options.threads);
+        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
+            const auto part = dates.segment(r * range, std::min(range, data.rows() - r * range));
+            start[std::size_t(r) + 1] =
+                (part.template cast<std::int64_t>() - first_day <= std::int64_t(width) && part >= first_day).count();
+        });
+        for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
+        rows_.resize(start.back());
         const Days* date = dates.data();
-        for (Eigen::Index row = 0; row < data.rows(); ++row) {
-            rows_[next] = row;
-            next += in_window(date[row]) ? 1 : 0;
-        }
-        rows_.conservativeResize(count);
+        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
+            // A range stops once it holds all its rows, so its spare write never reaches the next range's.
+            Eigen::Index next = start[std::size_t(r)];
+            const Eigen::Index last = start[std::size_t(r) + 1];
+            RowIndex* out = rows_.data();
+            for (Eigen::Index row = r * range, end = std::min(data.rows(), row + range); row < end && next < last; ++row) {
+                out[next] = row;
+                next += in_window(date[row]) ? 1 : 0;
+            }
+        });
     }
 
     /// Last day of the window.
@@ -135,7 +152,7 @@ public:
         if (!universe.selects_from(data))
             detail::raise<InputError>("scope: the universe selects from another dataset of the same " +
                                       std::to_string(data.rows()) + " rows; make the universe from this one");
-        if (threads_ == 0) threads_ = std::max(1u, std::thread::hardware_concurrency());
+        threads_ = detail::thread_count(threads_);
     }
     Scope(Dataset<Scalar>&&, const Universe&, ScopeOptions = {}) = delete;
     Scope(const Dataset<Scalar>&, Universe&&, ScopeOptions = {}) = delete;

@@ -19,6 +19,7 @@
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/rule_tree/feature.hpp>
@@ -42,28 +43,7 @@ constexpr Eigen::Index chunk_count(Eigen::Index n) noexcept { return (n + chunk_
 /// thread has stopped.
 template <class Work>
 void for_each_chunk(Eigen::Index chunks, unsigned threads, Work&& work) {
-    const auto workers = unsigned(std::min<Eigen::Index>(std::max(1u, threads), chunks));
-    if (workers <= 1) {
-        for (Eigen::Index c = 0; c < chunks; ++c) work(c);
-        return;
-    }
-    std::atomic<Eigen::Index> next{0};
-    std::exception_ptr failure;
-    std::mutex failure_mutex;
-    const auto run = [&] {
-        try {
-            for (Eigen::Index c = next++; c < chunks; c = next++) work(c);
-        } catch (...) {
-            const std::lock_guard lock(failure_mutex);
-            if (!failure) failure = std::current_exception();
-            next = chunks;  // the others stop at their next chunk
-        }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < workers; ++t) pool.emplace_back(run);
-    run();
-    for (auto& thread : pool) thread.join();
-    if (failure) std::rethrow_exception(failure);
+    detail::for_each_task(chunks, threads, std::forward<Work>(work));
 }
 
 /// The dataset rows a pass visits, in the order it visits them: the whole universe, or a
