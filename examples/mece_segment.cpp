@@ -206,20 +206,16 @@ int run(const Options& options) {
     stages.emplace_back("load_s", clock.lap());
 
     // Everything in memory, from the universe to the scores.
+    config.universe.threads = threads;
     const mece::Universe universe{data, config.universe};
     const mece::Scope scope{data, universe, {.threads = threads}};
     stages.emplace_back("universe_s", clock.lap());
-    const mece::ResolvedRules rules = config.rules.resolve(scope);
-    stages.emplace_back("thresholds_s", clock.lap());
-    mece::Assignment assignment = rules.assign(scope);
-    stages.emplace_back("assign_s", clock.lap());
-    const mece::Solution solution = options.no_constraints ? solver.check(rules, std::move(assignment))
-                                                           : solver.solve(rules, assignment, scope);
-    stages.emplace_back("constraints_s", clock.lap());
-    const mece::MeceCheck check = mece::check_mece(solution.rules, solution.assignment, scope);
-    stages.emplace_back("check_s", clock.lap());
-    const auto stats = mece::SegmentStats::compute(scope, solution.assignment);
-    stages.emplace_back("stats_s", clock.lap());
+    // Thresholds, assignment, constraints, the MECE check and the statistics, fused.
+    const mece::Segmentation result = mece::segment(scope, config.rules, solver, !options.no_constraints);
+    const mece::Solution& solution = result.solution;
+    const mece::MeceCheck& check = result.check;
+    const mece::SegmentStats& stats = result.stats;
+    stages.emplace_back("rules_to_statistics_s", clock.lap());
     const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
     stages.emplace_back("score_s", clock.lap());
 

@@ -9,13 +9,11 @@
 
 int main() {
     const auto data = mece::generate<double>({.rows = 200'000, .seed = 7});
-    const mece::Universe universe{data};  // abandoned in the 7 days up to the latest date
-    const auto rules = mece::presets::seed004().resolve(data, universe);
-    const auto solution = mece::ConstraintSolver{{.min_size = 500, .max_size = 20'000}}.solve(
-        rules, rules.assign(data, universe), data, universe);
-    const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
+    const mece::Universe universe{data};      // abandoned in the 7 days up to the latest date
+    const mece::Scope scope{data, universe};  // data and universe, checked to belong together; every core
+    const auto [solution, check, stats] = mece::segment(scope, mece::presets::seed004(),
+                                                        mece::ConstraintSolver{{.min_size = 500, .max_size = 20'000}});
     const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
-    const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
 
     for (int id : scores.ranking)
         std::printf("%-52s %6lld  %.3f  %s\n", solution.rules.segment(id).name.c_str(),
@@ -24,7 +22,7 @@ int main() {
     const mece::Strategy strategy{solution, scores, stats, check, universe, {.input = "synthetic"}};
     const mece::StrategyWriter writer{"pipeline-out"};
     writer.write(strategy);                              // strategy.csv, .json, .md
-    writer.write_assignments(data, universe, solution.rules, solution.assignment);
+    writer.write_assignments(scope, solution.rules, solution.assignment);
     mece::ReportWriter{"pipeline-out"}.write(strategy);  // the four SVG charts and report.html
     return check.ok() ? 0 : 1;
 }

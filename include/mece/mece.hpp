@@ -19,6 +19,7 @@
 #include <mece/rule_tree/presets.hpp>
 #include <mece/scorer.hpp>
 #include <mece/segment_stats.hpp>
+#include <mece/segmentation.hpp>
 #include <mece/strategy_writer.hpp>
 #include <mece/universe.hpp>
 #include <mece/validation.hpp>

@@ -19,6 +19,7 @@
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/error.hpp>
 #include <mece/rule_tree.hpp>
@@ -49,20 +50,23 @@ inline constexpr Key missing_key = ~Key(0);
 /// digit is skipped (the high bits of values of one magnitude). Linear, unlike a
 /// comparison sort.
 template <class Key>
-void radix_sort(std::vector<Key>& keys) {
+void radix_sort(Key* keys, std::size_t count) {
     constexpr unsigned bits = 11;
     constexpr std::size_t buckets = std::size_t{1} << bits;
-    std::vector<Key> scratch(keys.size());
+    std::vector<Key> scratch(count);
+    Key* from = keys;
+    Key* to = scratch.data();
     std::vector<std::size_t> start(buckets + 1);
     for (unsigned shift = 0; shift < sizeof(Key) * 8; shift += bits) {
         const auto digit = [shift](Key key) { return std::size_t((key >> shift) & (buckets - 1)); };
         std::fill(start.begin(), start.end(), 0);
-        for (Key key : keys) ++start[digit(key) + 1];
-        if (std::find(start.begin() + 1, start.end(), keys.size()) != start.end()) continue;
+        for (std::size_t i = 0; i < count; ++i) ++start[digit(from[i]) + 1];
+        if (std::find(start.begin() + 1, start.end(), count) != start.end()) continue;
         for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-        for (Key key : keys) scratch[start[digit(key)]++] = key;
-        keys.swap(scratch);
+        for (std::size_t i = 0; i < count; ++i) to[start[digit(from[i])]++] = from[i];
+        std::swap(from, to);
     }
+    if (from != keys) std::copy(from, from + count, keys);
 }
 
 }  // namespace detail
@@ -80,86 +84,13 @@ public:
           counts_(Eigen::ArrayXXd::Zero(Eigen::Index(segments), Eigen::Index(features_.size()))),
           sizes_(segments, 0) {}
 
-    /// The statistics of `assignment` over the users in scope: one engine pass.
-    ///
-    /// Each block's users are grouped by segment (a counting sort of the block) and every
-    /// feature is summed over each group, so the work per user does not grow with the
-    /// number of segments; sums of blocks are added in a fixed order, the same on any
-    /// number of threads. The AOV keys for the ranks are taken in the same pass.
     template <class Scalar>
-    static SegmentStats compute(const Scope<Scalar>& scope, const Assignment& assignment) {
-        if (assignment.segment_ids.size() != scope.size())
-            detail::raise<Error>("segment statistics: the assignment does not cover the universe");
-        std::vector<std::string> names{"avg_order_value",     "sessions_last_30d",  "num_cart_items",
-                                       "engagement_score",    "profitability_score", "days_since_abandon",
-                                       "days_since_last_order"};
-        for (const auto& name : scope.data().extra_names())
-            if (name != "aov_percentile_rank") names.push_back(name);  // the statistic keeps its name
-        const engine::Features<Scalar> features(scope, names);
-        const auto columns = Eigen::Index(names.size());
-        names.push_back("aov_percentile_rank");
-        const std::size_t segments = assignment.sizes.size();
-        SegmentStats stats(names, segments);
-        stats.universe_size_ = scope.size();
+    class Accumulator;
 
-        using Key = decltype(detail::sortable_bits(Scalar()));
-        std::vector<Key> aov_keys(std::size_t(scope.size()));
-        struct Partial {
-            Eigen::ArrayXXd sums, counts;
-            std::vector<Eigen::Index> sizes;
-        };
-        const auto partial = engine::for_each_block(
-            scope, engine::all_rows(scope), features,
-            [&] {
-                return Partial{Eigen::ArrayXXd::Zero(Eigen::Index(segments), columns),
-                               Eigen::ArrayXXd::Zero(Eigen::Index(segments), columns), std::vector<Eigen::Index>(segments, 0)};
-            },
-            [&] {
-                return [&, order = std::vector<std::int32_t>(engine::block_rows),
-                        first = std::vector<std::int32_t>(segments + 1)](const engine::Block<Scalar>& block,
-                                                                         Partial& out) mutable {
-                    const std::int32_t* ids = assignment.segment_ids.data() + block.start();
-                    const Eigen::Index n = block.size();
-                    std::fill(first.begin(), first.end(), 0);
-                    for (Eigen::Index i = 0; i < n; ++i) {
-                        if (ids[i] < 1 || std::size_t(ids[i]) > segments)
-                            detail::raise<Error>("segment statistics: no segment " + std::to_string(ids[i]));
-                        ++first[std::size_t(ids[i])];
-                    }
-                    for (std::size_t s = 1; s <= segments; ++s) first[s] += first[s - 1];
-                    for (Eigen::Index i = 0; i < n; ++i) order[std::size_t(first[std::size_t(ids[i] - 1)]++)] = std::int32_t(i);
-                    // `first[s]` is now where segment s + 1 starts; segment s's users end there.
-                    for (std::size_t s = 0; s < segments; ++s) {
-                        const std::int32_t begin = s == 0 ? 0 : first[s - 1], end = first[s];
-                        if (begin == end) continue;
-                        out.sizes[s] += end - begin;
-                        for (Eigen::Index f = 0; f < columns; ++f) {
-                            const Scalar* values = block.feature(f);
-                            double sum = 0, present = 0;
-                            for (std::int32_t k = begin; k < end; ++k) {
-                                const double x = double(values[order[std::size_t(k)]]);
-                                const bool here = !std::isnan(x);
-                                sum += here ? x : 0.0;
-                                present += here ? 1.0 : 0.0;
-                            }
-                            out.sums(Eigen::Index(s), f) += sum;
-                            out.counts(Eigen::Index(s), f) += present;
-                        }
-                    }
-                    const Scalar* aov = block.feature(0);
-                    Key* keys = aov_keys.data() + block.start();
-                    for (Eigen::Index i = 0; i < n; ++i)
-                        keys[i] = std::isnan(aov[i]) ? detail::missing_key<Key> : detail::sortable_bits(aov[i]);
-                };
-            });
-        for (const Partial& p : partial) {
-            stats.sums_.leftCols(columns) += p.sums;
-            stats.counts_.leftCols(columns) += p.counts;
-            for (std::size_t s = 0; s < segments; ++s) stats.sizes_[s] += p.sizes[s];
-        }
-        stats.add_aov_ranks(aov_keys, assignment.segment_ids);
-        return stats;
-    }
+    /// The statistics of `assignment` over the users in scope: one engine pass (see
+    /// `Accumulator`, which a fused pass uses the same way).
+    template <class Scalar>
+    static SegmentStats compute(const Scope<Scalar>& scope, const Assignment& assignment);
     template <class Scalar>
     static SegmentStats compute(const Dataset<Scalar>& data, const Universe& universe, const Assignment& assignment) {
         return compute(Scope<Scalar>(data, universe), assignment);
@@ -214,17 +145,37 @@ private:
     /// AOV order, a group of equal values at a time, and credits each segment its share of
     /// the group's average rank.
     template <class Key>
-    void add_aov_ranks(const std::vector<Key>& universe_keys, const Column<std::int32_t>& ids) {
+    void add_aov_ranks(const std::vector<Key>& universe_keys, const Column<std::int32_t>& ids, unsigned threads) {
         const Eigen::Index f = column("aov_percentile_rank");
-        std::vector<std::vector<Key>> keys(sizes_.size());
-        for (std::size_t s = 0; s < keys.size(); ++s) keys[s].reserve(std::size_t(sizes_[s]));
+        // Each segment's keys in a range of one array, the ranges sorted side by side, largest first.
+        std::vector<std::size_t> first(sizes_.size() + 1, 0);
         for (std::size_t i = 0; i < universe_keys.size(); ++i)
-            if (universe_keys[i] != detail::missing_key<Key>) keys[std::size_t(ids[Eigen::Index(i)] - 1)].push_back(universe_keys[i]);
-        std::size_t n = 0;
-        for (auto& list : keys) {
-            detail::radix_sort(list);
-            n += list.size();
+            first[std::size_t(ids[Eigen::Index(i)])] += universe_keys[i] != detail::missing_key<Key>;
+        for (std::size_t s = 1; s < first.size(); ++s) first[s] += first[s - 1];
+        std::vector<Key> laid_out(first.back());
+        {
+            std::vector<std::size_t> next(first.begin(), first.end() - 1);
+            for (std::size_t i = 0; i < universe_keys.size(); ++i)
+                if (universe_keys[i] != detail::missing_key<Key>) laid_out[next[std::size_t(ids[Eigen::Index(i)] - 1)]++] = universe_keys[i];
         }
+        std::vector<std::size_t> largest_first(sizes_.size());
+        std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
+        std::stable_sort(largest_first.begin(), largest_first.end(),
+                         [&](std::size_t a, std::size_t b) { return first[a + 1] - first[a] > first[b + 1] - first[b]; });
+        detail::for_each_task(Eigen::Index(largest_first.size()), threads, [&](Eigen::Index k) {
+            const std::size_t s = largest_first[std::size_t(k)];
+            detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s]);
+        });
+        struct Range {
+            const Key* begin;
+            const Key* end;
+            std::size_t size() const noexcept { return std::size_t(end - begin); }
+            bool empty() const noexcept { return begin == end; }
+            Key operator[](std::size_t i) const noexcept { return begin[i]; }
+        };
+        std::vector<Range> keys;
+        for (std::size_t s = 0; s < sizes_.size(); ++s) keys.push_back({laid_out.data() + first[s], laid_out.data() + first[s + 1]});
+        const std::size_t n = laid_out.size();
 
         std::vector<std::size_t> at(keys.size(), 0);
         using Head = std::pair<Key, std::size_t>;  // (next key, segment)
@@ -262,5 +213,136 @@ private:
     std::vector<Eigen::Index> sizes_;
     Eigen::Index universe_size_ = 0;
 };
+
+/// The statistics' work over the blocks of a pass, on its own or fused with the
+/// assignment and the check. Each block's users are grouped by segment (a counting sort
+/// of the block) and every feature is summed over each group, so the work per user does
+/// not grow with the number of segments; block sums are added in a fixed order, the same
+/// on any number of threads. The AOV keys for the ranks are taken in the same pass.
+template <class Scalar>
+class SegmentStats::Accumulator {
+public:
+    using Key = decltype(detail::sortable_bits(Scalar()));
+
+    /// Sums and counts of the scope's features for `segments` segments.
+    Accumulator(const Scope<Scalar>& scope, std::size_t segments)
+        : features_{"avg_order_value",     "sessions_last_30d",  "num_cart_items", "engagement_score",
+                    "profitability_score", "days_since_abandon", "days_since_last_order"},
+          segments_(segments),
+          universe_size_(scope.size()),
+          threads_(scope.threads()),
+          keys_(std::size_t(scope.size())) {
+        for (const auto& name : scope.data().extra_names())
+            if (name != "aov_percentile_rank") features_.push_back(name);  // the statistic keeps its name
+    }
+
+    /// The features a pass must gather for the statistics, AOV first.
+    const std::vector<std::string>& features() const noexcept { return features_; }
+
+    /// One chunk's sums.
+    struct Partial {
+        Eigen::ArrayXXd sums, counts;
+        std::vector<Eigen::Index> sizes;
+    };
+    Partial partial() const {
+        const auto n = Eigen::Index(features_.size());
+        return {Eigen::ArrayXXd::Zero(Eigen::Index(segments_), n), Eigen::ArrayXXd::Zero(Eigen::Index(segments_), n),
+                std::vector<Eigen::Index>(segments_, 0)};
+    }
+
+    /// One thread's step; `columns[f]` is the block column of `features()[f]`.
+    class Step {
+    public:
+        Step(Accumulator& accumulator, std::vector<Eigen::Index> columns)
+            : accumulator_(&accumulator),
+              columns_(std::move(columns)),
+              order_(std::size_t(engine::block_rows)),
+              first_(accumulator.segments_ + 1) {}
+
+        /// Adds the block's users, whose segment ids are `ids`, to `out`.
+        void operator()(const engine::Block<Scalar>& block, const std::int32_t* ids, Partial& out) {
+            const std::size_t segments = accumulator_->segments_;
+            const Eigen::Index n = block.size();
+            std::fill(first_.begin(), first_.end(), 0);
+            for (Eigen::Index i = 0; i < n; ++i) {
+                if (ids[i] < 1 || std::size_t(ids[i]) > segments)
+                    detail::raise<Error>("segment statistics: no segment " + std::to_string(ids[i]));
+                ++first_[std::size_t(ids[i])];
+            }
+            for (std::size_t s = 1; s <= segments; ++s) first_[s] += first_[s - 1];
+            for (Eigen::Index i = 0; i < n; ++i) order_[std::size_t(first_[std::size_t(ids[i] - 1)]++)] = std::int32_t(i);
+            // `first_[s]` is now where segment s + 1's users start and segment s's end.
+            for (std::size_t s = 0; s < segments; ++s) {
+                const std::int32_t begin = s == 0 ? 0 : first_[s - 1], end = first_[s];
+                if (begin == end) continue;
+                out.sizes[s] += end - begin;
+                for (std::size_t f = 0; f < columns_.size(); ++f) {
+                    const Scalar* values = block.feature(columns_[f]);
+                    double sum = 0, present = 0;
+                    for (std::int32_t k = begin; k < end; ++k) {
+                        const double x = double(values[order_[std::size_t(k)]]);
+                        const bool here = !std::isnan(x);
+                        sum += here ? x : 0.0;
+                        present += here ? 1.0 : 0.0;
+                    }
+                    out.sums(Eigen::Index(s), Eigen::Index(f)) += sum;
+                    out.counts(Eigen::Index(s), Eigen::Index(f)) += present;
+                }
+            }
+            const Scalar* aov = block.feature(columns_.front());
+            Key* keys = accumulator_->keys_.data() + block.start();
+            for (Eigen::Index i = 0; i < n; ++i)
+                keys[i] = std::isnan(aov[i]) ? detail::missing_key<Key> : detail::sortable_bits(aov[i]);
+        }
+
+    private:
+        Accumulator* accumulator_;
+        std::vector<Eigen::Index> columns_;
+        std::vector<std::int32_t> order_;
+        std::vector<std::int32_t> first_;
+    };
+
+    /// The statistics from the chunks' sums, in chunk order, and the assignment's ids.
+    SegmentStats finish(const std::vector<Partial>& partials, const Column<std::int32_t>& ids) {
+        std::vector<std::string> names = features_;
+        names.push_back("aov_percentile_rank");
+        SegmentStats stats(std::move(names), segments_);
+        stats.universe_size_ = universe_size_;
+        const auto n = Eigen::Index(features_.size());
+        for (const Partial& p : partials) {
+            stats.sums_.leftCols(n) += p.sums;
+            stats.counts_.leftCols(n) += p.counts;
+            for (std::size_t s = 0; s < segments_; ++s) stats.sizes_[s] += p.sizes[s];
+        }
+        stats.add_aov_ranks(keys_, ids, threads_);
+        return stats;
+    }
+
+private:
+    std::vector<std::string> features_;
+    std::size_t segments_;
+    Eigen::Index universe_size_;
+    unsigned threads_;
+    std::vector<Key> keys_;
+};
+
+template <class Scalar>
+SegmentStats SegmentStats::compute(const Scope<Scalar>& scope, const Assignment& assignment) {
+    if (assignment.segment_ids.size() != scope.size())
+        detail::raise<Error>("segment statistics: the assignment does not cover the universe");
+    Accumulator<Scalar> accumulator(scope, assignment.sizes.size());
+    const engine::Features<Scalar> features(scope, accumulator.features());
+    std::vector<Eigen::Index> columns(accumulator.features().size());
+    std::iota(columns.begin(), columns.end(), Eigen::Index{0});
+    const auto partials = engine::for_each_block(
+        scope, engine::all_rows(scope), features, [&] { return accumulator.partial(); },
+        [&] {
+            return [&, step = typename Accumulator<Scalar>::Step(accumulator, columns)](
+                       const engine::Block<Scalar>& block, typename Accumulator<Scalar>::Partial& out) mutable {
+                step(block, assignment.segment_ids.data() + block.start(), out);
+            };
+        });
+    return accumulator.finish(partials, assignment.segment_ids);
+}
 
 }  // namespace mece

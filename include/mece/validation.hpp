@@ -35,6 +35,70 @@ struct MeceCheck {
     bool ok() const noexcept { return count_ok() && overlap_ok() && coverage_ok() && membership_ok(); }
 };
 
+namespace detail {
+
+/// The counts of the MECE check over some blocks.
+struct MeceCounts {
+    Eigen::Index overlapping = 0, uncovered = 0, misassigned = 0;
+    void add(const MeceCounts& other) noexcept {
+        overlapping += other.overlapping;
+        uncovered += other.uncovered;
+        misassigned += other.misassigned;
+    }
+};
+
+/// The check's work on one block, for a pass of its own or fused with the assignment
+/// and the statistics (which then share the block and the evaluator's masks).
+template <class Scalar>
+class MeceStep {
+public:
+    /// Definitions are nodes of the compiled rules the evaluator evaluates; `ids` their segments.
+    MeceStep(const std::vector<int>& definitions, const std::vector<int>& ids)
+        : definitions_(&definitions), ids_(&ids), matched_(std::size_t(engine::block_rows)) {}
+
+    /// Counts the block's users that match two definitions or none, and (when `assigned`
+    /// holds the block's segment ids) those whose one definition is not their segment.
+    void operator()(engine::BlockEvaluator<Scalar>& evaluator, const engine::Block<Scalar>& block,
+                    const std::int32_t* assigned, MeceCounts& counts) {
+        using engine::Mask;
+        const Eigen::Index words = evaluator.words();
+        Mask seen{}, multiple{};
+        for (std::size_t s = 0; s < definitions_->size(); ++s) {
+            const Mask& holds = evaluator.node((*definitions_)[s]);
+            for (Eigen::Index w = 0; w < words; ++w) {
+                multiple[std::size_t(w)] |= seen[std::size_t(w)] & holds[std::size_t(w)];
+                seen[std::size_t(w)] |= holds[std::size_t(w)];
+            }
+            const std::int32_t id = (*ids_)[s];
+            engine::for_each_bit(holds, words, [&](Eigen::Index i) { matched_[std::size_t(i)] = id; });
+        }
+        Mask single{};
+        for (Eigen::Index w = 0; w < words; ++w) single[std::size_t(w)] = seen[std::size_t(w)] & ~multiple[std::size_t(w)];
+        counts.overlapping += engine::count_bits(multiple, words);
+        counts.uncovered += block.size() - engine::count_bits(seen, words);
+        if (assigned)
+            engine::for_each_bit(single, words, [&](Eigen::Index i) { counts.misassigned += matched_[std::size_t(i)] != assigned[i]; });
+    }
+
+private:
+    const std::vector<int>* definitions_;
+    const std::vector<int>* ids_;
+    std::vector<std::int32_t> matched_;
+};
+
+/// The check's result from its counts.
+inline MeceCheck finish_check(Eigen::Index universe_size, const Assignment& assignment, const MeceCounts& counts) {
+    MeceCheck check;
+    check.universe_size = universe_size;
+    for (auto size : assignment.sizes) check.assigned_total += size;
+    check.overlapping = counts.overlapping;
+    check.uncovered = counts.uncovered;
+    check.misassigned = assignment.segment_ids.size() == universe_size ? counts.misassigned : universe_size;
+    return check;
+}
+
+}  // namespace detail
+
 /// Evaluates every segment's definition (nodes `definitions` of `compiled`, for the
 /// segments `ids`) on every user in scope, independently of the first-match assignment,
 /// and checks count, overlap, coverage and membership.
@@ -45,51 +109,20 @@ struct MeceCheck {
 template <class Scalar>
 MeceCheck check_mece(const engine::CompiledRules& compiled, const std::vector<int>& definitions, const std::vector<int>& ids,
                      const Assignment& assignment, const Scope<Scalar>& scope) {
-    MeceCheck check;
-    check.universe_size = scope.size();
-    for (auto size : assignment.sizes) check.assigned_total += size;
     const bool assigned = assignment.segment_ids.size() == scope.size();
-    if (!assigned) check.misassigned = scope.size();
-
-    struct Counts {
-        Eigen::Index overlapping = 0, uncovered = 0, misassigned = 0;
-    };
     const engine::Features<Scalar> features(scope, compiled.features());
     const auto partial = engine::for_each_block(
-        scope, engine::all_rows(scope), features, [] { return Counts{}; },
+        scope, engine::all_rows(scope), features, [] { return detail::MeceCounts{}; },
         [&] {
-            return [&, evaluator = engine::BlockEvaluator<Scalar>(compiled),
-                    matched = std::vector<std::int32_t>(engine::block_rows)](const engine::Block<Scalar>& block,
-                                                                             Counts& counts) mutable {
-                using engine::Mask;
+            return [&, evaluator = engine::BlockEvaluator<Scalar>(compiled), step = detail::MeceStep<Scalar>(definitions, ids)](
+                       const engine::Block<Scalar>& block, detail::MeceCounts& counts) mutable {
                 evaluator.start(block);
-                const Eigen::Index words = evaluator.words();
-                Mask seen{}, multiple{};
-                for (std::size_t s = 0; s < definitions.size(); ++s) {
-                    const Mask& holds = evaluator.node(definitions[s]);
-                    for (Eigen::Index w = 0; w < words; ++w) {
-                        multiple[std::size_t(w)] |= seen[std::size_t(w)] & holds[std::size_t(w)];
-                        seen[std::size_t(w)] |= holds[std::size_t(w)];
-                    }
-                    engine::for_each_bit(holds, words, [&](Eigen::Index i) { matched[std::size_t(i)] = ids[s]; });
-                }
-                Mask single{};
-                for (Eigen::Index w = 0; w < words; ++w) single[std::size_t(w)] = seen[std::size_t(w)] & ~multiple[std::size_t(w)];
-                counts.overlapping += engine::count_bits(multiple, words);
-                counts.uncovered += block.size() - engine::count_bits(seen, words);
-                if (!assigned) return;
-                const std::int32_t* assigned_ids = assignment.segment_ids.data() + block.start();
-                engine::for_each_bit(single, words, [&](Eigen::Index i) {
-                    counts.misassigned += matched[std::size_t(i)] != assigned_ids[i];
-                });
+                step(evaluator, block, assigned ? assignment.segment_ids.data() + block.start() : nullptr, counts);
             };
         });
-    for (const Counts& c : partial) {
-        check.overlapping += c.overlapping;
-        check.uncovered += c.uncovered;
-        check.misassigned += c.misassigned;
-    }
-    return check;
+    detail::MeceCounts counts;
+    for (const auto& c : partial) counts.add(c);
+    return detail::finish_check(scope.size(), assignment, counts);
 }
 
 /// The checks for hand-made segment definitions.

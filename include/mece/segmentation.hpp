@@ -1,0 +1,136 @@
+#pragma once
+/// \file segmentation.hpp
+/// `segment`: the in-memory pipeline in as few passes over the users as it allows. The
+/// components stay usable one by one; this composes them so that the assignment, the
+/// MECE check and the statistics share each block the engine gathers.
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/constraint_solver.hpp>
+#include <mece/engine/blocks.hpp>
+#include <mece/engine/masks.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/segment_stats.hpp>
+#include <mece/universe.hpp>
+#include <mece/validation.hpp>
+
+namespace mece {
+
+/// What `segment` computes: the rules as the solver left them with their assignment,
+/// validity and log, the independent MECE check, and the statistics the scores read.
+struct Segmentation {
+    Solution solution;
+    MeceCheck check;
+    SegmentStats stats;
+};
+
+namespace detail {
+
+/// The features of a fused pass: the rules' own first (so the evaluator finds them where
+/// it expects), then the statistics' that the rules do not read; and where each statistic is.
+struct FusedFeatures {
+    std::vector<std::string> names;
+    std::vector<Eigen::Index> statistics;
+
+    FusedFeatures(const engine::CompiledRules& rules, const std::vector<std::string>& statistics_names)
+        : names(rules.features()) {
+        for (const auto& name : statistics_names) {
+            auto found = std::find(names.begin(), names.end(), name);
+            if (found == names.end()) found = names.insert(names.end(), name);
+            statistics.push_back(Eigen::Index(found - names.begin()));
+        }
+    }
+};
+
+/// One pass over the scope: the check and the statistics of an assignment, and the
+/// assignment itself first when `assign` is set (it is then written to `assignment`).
+template <class Scalar>
+std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const ResolvedRules& rules, Assignment& assignment,
+                                              bool assign) {
+    const std::size_t segments = rules.segments().size();
+    if (assign) {
+        assignment.segment_ids.resize(scope.size());
+        assignment.sizes.assign(segments, 0);
+    }
+    if (assignment.segment_ids.size() != scope.size() || assignment.sizes.size() != segments)
+        raise<Error>("segmentation: the assignment does not belong to these rules and universe");
+    std::vector<int> ids;
+    for (const auto& segment : rules.segments()) ids.push_back(segment.id);
+    typename SegmentStats::Accumulator<Scalar> accumulator(scope, segments);
+    const FusedFeatures fused(rules.compiled(), accumulator.features());
+    const engine::Features<Scalar> features(scope, fused.names);
+
+    struct Partial {
+        std::vector<Eigen::Index> sizes;
+        MeceCounts check;
+        typename SegmentStats::Accumulator<Scalar>::Partial stats;
+    };
+    const auto partials = engine::for_each_block(
+        scope, engine::all_rows(scope), features,
+        [&] { return Partial{std::vector<Eigen::Index>(segments, 0), {}, accumulator.partial()}; },
+        [&] {
+            return [&, evaluator = engine::BlockEvaluator<Scalar>(rules.compiled()),
+                    check = MeceStep<Scalar>(rules.definitions(), ids),
+                    statistics = typename SegmentStats::Accumulator<Scalar>::Step(accumulator, fused.statistics)](
+                       const engine::Block<Scalar>& block, Partial& out) mutable {
+                evaluator.start(block);
+                std::int32_t* block_ids = assignment.segment_ids.data() + block.start();
+                if (assign) {
+                    std::fill(block_ids, block_ids + block.size(), -1);
+                    evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data());
+                    for (Eigen::Index i = 0; i < block.size(); ++i) {
+                        if (block_ids[i] < 0) raise<Error>("rules: a user matched no segment, so the tree has no catch-all");
+                        ++block_ids[i];  // the index of the first match is the segment id - 1
+                    }
+                }
+                check(evaluator, block, block_ids, out.check);
+                statistics(block, block_ids, out.stats);
+            };
+        });
+    MeceCounts counts;
+    std::vector<typename SegmentStats::Accumulator<Scalar>::Partial> statistics;
+    for (const Partial& p : partials) {
+        if (assign)
+            for (std::size_t s = 0; s < segments; ++s) assignment.sizes[s] += p.sizes[s];
+        counts.add(p.check);
+        statistics.push_back(p.stats);
+    }
+    return {finish_check(scope.size(), assignment, counts), accumulator.finish(statistics, assignment.segment_ids)};
+}
+
+}  // namespace detail
+
+/// The in-memory pipeline over the users in scope: the thresholds, the assignment, the
+/// size constraints (unless `apply_constraints` is false: then only validity is
+/// reported), the MECE check and the statistics, exactly as the components give them one
+/// by one, in fewer passes: a pass for the quantile thresholds, then, without constraints,
+/// one pass that assigns, checks and sums each block while it is in cache; with them, an
+/// assignment pass, the solver, and one pass that checks and sums.
+///
+/// \code
+/// const mece::Universe universe{data};
+/// const mece::Scope scope{data, universe};
+/// const mece::Segmentation result = mece::segment(scope, mece::presets::seed004(), mece::ConstraintSolver{});
+/// const auto scores = mece::make_scorer(mece::default_dimensions()).score(result.solution.rules, result.stats);
+/// \endcode
+template <class Scalar>
+Segmentation segment(const Scope<Scalar>& scope, const RuleTree& tree, const ConstraintSolver& solver,
+                     bool apply_constraints = true) {
+    ResolvedRules rules = tree.resolve(scope);
+    if (!apply_constraints) {
+        Assignment assignment;
+        auto [check, stats] = detail::fused_pass(scope, rules, assignment, true);
+        return {solver.check(std::move(rules), std::move(assignment)), check, std::move(stats)};
+    }
+    Solution solution = solver.solve(rules, rules.assign(scope), scope);
+    auto [check, stats] = detail::fused_pass(scope, solution.rules, solution.assignment, false);
+    return {std::move(solution), check, std::move(stats)};
+}
+
+}  // namespace mece

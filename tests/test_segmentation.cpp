@@ -1,0 +1,73 @@
+#include <random>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+#include <mece/io/generator.hpp>
+#include <mece/mece.hpp>
+
+#include "support.hpp"
+
+namespace {
+
+void check_same(const mece::Segmentation& fused, const mece::Solution& solution, const mece::MeceCheck& check,
+                const mece::SegmentStats& stats) {
+    REQUIRE(fused.solution.rules.segments().size() == solution.rules.segments().size());
+    CHECK((fused.solution.assignment.segment_ids == solution.assignment.segment_ids).all());
+    CHECK(fused.solution.assignment.sizes == solution.assignment.sizes);
+    CHECK(fused.solution.log.size() == solution.log.size());
+    for (std::size_t s = 0; s < solution.rules.segments().size(); ++s) {
+        CHECK(fused.solution.rules.segments()[s].rules_applied() == solution.rules.segments()[s].rules_applied());
+        CHECK(fused.solution.status[s].valid == solution.status[s].valid);
+    }
+    CHECK(fused.check.overlapping == check.overlapping);
+    CHECK(fused.check.uncovered == check.uncovered);
+    CHECK(fused.check.misassigned == check.misassigned);
+    CHECK(fused.check.assigned_total == check.assigned_total);
+    CHECK(fused.stats.features() == stats.features());
+    for (const auto& segment : solution.rules.segments())
+        for (const auto& feature : stats.features()) {
+            CHECK(fused.stats.sum(segment.id, feature) == stats.sum(segment.id, feature));
+            CHECK(fused.stats.count(segment.id, feature) == stats.count(segment.id, feature));
+        }
+}
+
+}  // namespace
+
+TEST_CASE("segment gives what the components give one by one, with and without constraints, on any thread count") {
+    const auto data = mece::generate<double>({.rows = 600'000, .seed = 3});
+    const mece::Universe universe{data};
+    const mece::ConstraintSolver solver{{.min_size = 3000, .max_size = 15'000}};
+    for (bool constraints : {false, true}) {
+        for (unsigned threads : {1u, 2u, 3u}) {
+            CAPTURE(constraints);
+            CAPTURE(threads);
+            const mece::Scope scope{data, universe, {.threads = threads}};
+            const auto fused = mece::segment(scope, mece::presets::seed004(), solver, constraints);
+            const auto rules = mece::presets::seed004().resolve(scope);
+            auto assignment = rules.assign(scope);
+            const auto solution = constraints ? solver.solve(rules, assignment, scope) : solver.check(rules, std::move(assignment));
+            check_same(fused, solution, mece::check_mece(solution.rules, solution.assignment, scope),
+                       mece::SegmentStats::compute(scope, solution.assignment));
+            CHECK(fused.check.ok());
+            if (constraints) CHECK(fused.solution.rules.segments().size() > 6);
+        }
+    }
+}
+
+TEST_CASE("property: segment over random rule trees and data is MECE and equals the components") {
+    std::mt19937_64 rng(404);
+    for (int trial = 0; trial < 40; ++trial) {
+        const auto [levels, data, universe, tree] = mece::test::random_case(rng, 10, 3000);
+        const auto min_size = std::uniform_int_distribution<Eigen::Index>(0, 200)(rng);
+        const mece::ConstraintSolver solver{{.min_size = min_size, .max_size = min_size + 400}};
+        const mece::Scope scope{data, universe, {.threads = 2}};
+        CAPTURE(trial);
+        const auto fused = mece::segment(scope, tree, solver);
+        const auto rules = tree.resolve(scope);
+        const auto solution = solver.solve(rules, rules.assign(scope), scope);
+        check_same(fused, solution, mece::check_mece(solution.rules, solution.assignment, scope),
+                   mece::SegmentStats::compute(scope, solution.assignment));
+        CHECK(fused.check.ok());
+    }
+}
