@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <mece/engine/passes.hpp>
+#include <mece/engine/threshold_index.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
 
@@ -201,5 +202,71 @@ TEST_CASE("the whole pipeline gives the same bits on 1, 2 and 3 threads, with sp
                 CHECK(other.stats.sum(segment.id, feature) == one.stats.sum(segment.id, feature));
                 CHECK(other.stats.count(segment.id, feature) == one.stats.count(segment.id, feature));
             }
+    }
+}
+
+TEST_CASE("threshold index: a range of codes selects exactly what the comparison selects") {
+    std::mt19937_64 rng(31);
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    std::vector<double> thresholds{-0.0, 0.0, 1.5, 1.5, 7.0, -3.0, 100.0};
+    for (int k = 0; k < 40; ++k) thresholds.push_back(double(rng() % 200) / 4.0);
+    const engine::ThresholdIndex index(thresholds);
+    for (Eigen::Index count : {Eigen::Index{1}, Eigen::Index{64}, Eigen::Index{100}, engine::block_rows}) {
+        std::vector<double> values(std::size_t(engine::block_rows));
+        for (auto& v : values) {
+            const auto kind = rng() % 10;
+            v = kind == 0 ? nan : kind == 1 ? (rng() % 2 ? inf : -inf) : kind == 2 ? thresholds[rng() % thresholds.size()]
+                                                                               : double(rng() % 1000) / 8.0 - 10.0;
+        }
+        std::vector<engine::ThresholdIndex::Code> codes(values.size());
+        index.encode(values.data(), count, codes.data());
+        for (double t : thresholds) {
+            for (Op op : {Op::less, Op::less_equal, Op::greater, Op::greater_equal, Op::equal}) {
+                const auto [first, last] = index.range(op, t);
+                engine::Mask indexed{}, direct{};
+                engine::codes_in_range(codes.data(), count, first, last, indexed);
+                engine::compare(values.data(), count, op, t, direct);
+                CAPTURE(t);
+                CAPTURE(count);
+                REQUIRE(indexed == direct);
+            }
+        }
+    }
+}
+
+TEST_CASE("property: a feature with many cuts is indexed and assigns and evaluates as a row-by-row reading") {
+    std::mt19937_64 rng(8);
+    for (int trial = 0; trial < 6; ++trial) {
+        const auto data = mece::test::random_dataset(rng, 20'000, 20772, 60);
+        const mece::Universe universe{data, {.as_of = 20772}};
+        engine::CompiledRules compiled;
+        std::vector<std::vector<Predicate>> conjunctions;
+        std::vector<int> ids;
+        std::vector<mece::Expr> terms;
+        for (int k = 0; k < 45; ++k) {  // ranges [100 k, 100 k + 150) of avg_order_value, some with a second feature
+            std::vector<Predicate> conjunction{{"avg_order_value", Op::greater_equal, 100.0 * k, ""},
+                                               {"avg_order_value", Op::less, 100.0 * k + 150, ""}};
+            if (k % 3 == 0) conjunction.push_back({"engagement_score", Op::less_equal, double(rng() % 60) / 60, ""});
+            ids.push_back(compiled.conjunction(conjunction));
+            terms.push_back(mece::Expr::all_of(conjunction));
+            conjunctions.push_back(std::move(conjunction));
+        }
+        const int root = mece::Expr::any(terms).compile(compiled);
+        const mece::Scope scope{data, universe, {.threads = 2}};
+        const auto matches = engine::first_match(scope, engine::all_rows(scope), compiled, ids);
+        const auto mask = engine::evaluate(scope, engine::all_rows(scope), compiled, root);
+        CAPTURE(trial);
+        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+            const mece::RowIndex row = universe.rows()[i];
+            int expected = -1;
+            for (std::size_t k = 0; k < conjunctions.size() && expected < 0; ++k) {
+                bool holds = true;
+                for (const auto& p : conjunctions[k])
+                    holds = holds && reference_compare(mece::test::value_of(data, universe.as_of(), row, p.feature), p.op, p.value);
+                if (holds) expected = int(k);
+            }
+            REQUIRE(matches.index[i] == expected);
+            REQUIRE(mask[i] == (expected >= 0));
+        }
     }
 }

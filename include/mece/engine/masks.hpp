@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -19,6 +20,7 @@
 
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/compiled_rules.hpp>
+#include <mece/engine/threshold_index.hpp>
 
 namespace mece::engine {
 
@@ -60,9 +62,15 @@ void to_bits_sse2(const Scalar* values, Eigen::Index count, Test test, double th
     };
     const Eigen::Index full = count / 64;
     for (Eigen::Index w = 0; w < full; ++w) {
+        // Eight values a byte with constant shifts; the bytes of a word in little-endian order.
         const Scalar* v = values + w * 64;
         Word word = 0;
-        for (int j = 0; j < 32; ++j) word |= Word(_mm_movemask_pd(test(pair(v + 2 * j), t))) << (2 * j);
+        for (int b = 0; b < 8; ++b) {
+            const Scalar* e = v + 8 * b;
+            const auto byte = Word(_mm_movemask_pd(test(pair(e), t)) | _mm_movemask_pd(test(pair(e + 2), t)) << 2 |
+                                   _mm_movemask_pd(test(pair(e + 4), t)) << 4 | _mm_movemask_pd(test(pair(e + 6), t)) << 6);
+            word |= byte << (8 * b);
+        }
         out[std::size_t(w)] = word;
     }
     Word word = 0;
@@ -121,7 +129,9 @@ inline Eigen::Index count_bits(const Mask& mask, Eigen::Index words) noexcept {
 
 /// Compiled rules over the current block of a pass whose first features are the rules'
 /// own (`CompiledRules::features()`, in order). Each predicate and each node is evaluated
-/// at most once per block, and only when asked for.
+/// at most once per block, and only when asked for. A feature with many predicates (the
+/// cuts of large splits) is indexed (`ThresholdIndex`): its values are coded once per
+/// block and each of its predicates is a range of codes.
 template <class Scalar>
 class BlockEvaluator {
 public:
@@ -130,7 +140,27 @@ public:
           predicate_masks_(rules.predicates().size()),
           predicate_block_(rules.predicates().size(), 0),
           node_masks_(rules.nodes().size()),
-          node_block_(rules.nodes().size(), 0) {}
+          node_block_(rules.nodes().size(), 0),
+          indexed_(rules.predicates().size(), {-1, 0, 0}) {
+        std::vector<std::vector<double>> thresholds(rules.features().size());
+        for (const auto& p : rules.predicates())
+            if (std::isfinite(p.value) && p.op != Op::between) thresholds[std::size_t(p.feature)].push_back(p.value);
+        std::vector<int> slot(rules.features().size(), -1);
+        for (std::size_t f = 0; f < thresholds.size(); ++f) {
+            if (thresholds[f].size() < index_from_predicates) continue;
+            ThresholdIndex index(std::move(thresholds[f]));
+            if (index.size() > ThresholdIndex::max_thresholds) continue;
+            slot[f] = int(indexes_.size());
+            indexes_.push_back({int(f), std::move(index), std::vector<ThresholdIndex::Code>(std::size_t(block_rows)), 0});
+        }
+        for (std::size_t p = 0; p < rules.predicates().size(); ++p) {
+            const CompiledPredicate& c = rules.predicates()[p];
+            const int s = slot[std::size_t(c.feature)];
+            if (s < 0 || !std::isfinite(c.value) || c.op == Op::between) continue;
+            const auto [first, last] = indexes_[std::size_t(s)].index.range(c.op, c.value);
+            indexed_[p] = {s, first, last};
+        }
+    }
 
     /// Forgets the previous block.
     void start(const Block<Scalar>& block) {
@@ -152,7 +182,10 @@ public:
         Mask& mask = predicate_masks_[std::size_t(p)];
         if (predicate_block_[std::size_t(p)] != generation_) {
             const CompiledPredicate& c = rules_->predicates()[std::size_t(p)];
-            compare(block_->feature(c.feature), block_->size(), c.op, c.value, mask);
+            if (const Indexed& in = indexed_[std::size_t(p)]; in.slot >= 0)
+                codes_in_range(codes(in.slot), block_->size(), in.first, in.last, mask);
+            else
+                compare(block_->feature(c.feature), block_->size(), c.op, c.value, mask);
             predicate_block_[std::size_t(p)] = generation_;
         }
         return mask;
@@ -215,6 +248,28 @@ public:
     }
 
 private:
+    /// An indexed feature and its values' codes for the block they were made for.
+    struct FeatureIndex {
+        int feature;
+        ThresholdIndex index;
+        std::vector<ThresholdIndex::Code> codes;
+        std::uint64_t block;
+    };
+    /// A predicate read off an index: its slot (-1: compared directly) and its codes.
+    struct Indexed {
+        int slot;
+        ThresholdIndex::Code first, last;
+    };
+
+    const ThresholdIndex::Code* codes(int slot) {
+        FeatureIndex& f = indexes_[std::size_t(slot)];
+        if (f.block != generation_) {
+            f.index.encode(block_->feature(f.feature), block_->size(), f.codes.data());
+            f.block = generation_;
+        }
+        return f.codes.data();
+    }
+
     const CompiledRules* rules_;
     const Block<Scalar>* block_ = nullptr;
     std::uint64_t generation_ = 0;
@@ -224,6 +279,8 @@ private:
     std::vector<std::uint64_t> predicate_block_;
     std::vector<Mask> node_masks_;
     std::vector<std::uint64_t> node_block_;
+    std::vector<FeatureIndex> indexes_;
+    std::vector<Indexed> indexed_;
 };
 
 }  // namespace mece::engine
