@@ -7,6 +7,7 @@
 /// a validity flag and reason per segment, and a log of every change.
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -377,9 +378,16 @@ private:
                             position_of(parent)});
         }
 
+        /// Where a split cuts: the cut points, and each user's part.
+        struct Cuts {
+            std::vector<double> at;
+            std::vector<std::int32_t> part;
+        };
+
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
-        /// numbers that split the same users; empty unless every part is within bounds.
-        std::vector<double> cuts(const Column<Scalar>& values, Eigen::Index parts, std::string& why) const {
+        /// numbers that split the same users, with each user's part (found once, without a
+        /// branch per step); empty unless every part is within bounds.
+        Cuts cuts(const Column<Scalar>& values, Eigen::Index parts, std::string& why) const {
             std::vector<double> probabilities;
             for (Eigen::Index j = 1; j < parts; ++j) probabilities.push_back(double(j) / double(parts));
             Column<Scalar> scratch = values;
@@ -391,13 +399,20 @@ private:
             const double inf = std::numeric_limits<double>::infinity();
             std::vector<Eigen::Index> count(std::size_t(parts), 0);
             std::vector<double> lowest(std::size_t(parts), inf), highest(std::size_t(parts), -inf);
+            std::vector<std::int32_t> part_of(std::size_t(values.size()));
+            const std::size_t steps = std::bit_floor(at.size());
             for (Eigen::Index i = 0; i < values.size(); ++i) {
                 const double v = double(values[i]);
-                if (std::isnan(v)) {
+                if (std::isnan(v)) {  // a missing value goes to the last part, the split's catch-all
+                    part_of[std::size_t(i)] = std::int32_t(parts - 1);
                     ++count.back();
                     continue;
                 }
-                const auto part = std::size_t(std::upper_bound(at.begin(), at.end(), v) - at.begin());
+                // upper_bound(at, v): the number of cut points <= v.
+                std::size_t part = 0;
+                for (std::size_t step = steps; step > 0; step >>= 1)
+                    part += (part + step <= at.size() && at[part + step - 1] <= v) ? step : 0;
+                part_of[std::size_t(i)] = std::int32_t(part);
                 ++count[part];
                 lowest[part] = std::min(lowest[part], v);
                 highest[part] = std::max(highest[part], v);
@@ -411,8 +426,9 @@ private:
                     return {};
                 }
             }
-            std::vector<double> result;
-            for (std::size_t j = 0; j + 1 < count.size(); ++j) result.push_back(detail::shortest_between(highest[j], lowest[j + 1]));
+            // Any number in (highest[j], lowest[j + 1]] splits the same users, so the parts stand.
+            Cuts result{{}, std::move(part_of)};
+            for (std::size_t j = 0; j + 1 < count.size(); ++j) result.at.push_back(detail::shortest_between(highest[j], lowest[j + 1]));
             return result;
         }
 
@@ -454,7 +470,7 @@ private:
             for (const auto& feature : features) {
                 const Column<Scalar> values = engine::gather(scope_, selection, feature, "constraints.split_features");
                 std::string why;
-                if (auto cut = cuts(values, parts, why); !cut.empty()) return apply_split(at, feature, values, cut, reason);
+                if (auto cut = cuts(values, parts, why); !cut.at.empty()) return apply_split(at, feature, cut, reason);
                 tried += (tried.empty() ? "" : "; ") + feature + ": " + why;
             }
             // The hash is all but free of ties; a part or two more absorbs the few there are.
@@ -462,15 +478,15 @@ private:
             const Eigen::Index most = std::min(options_.max_split_parts, options_.min_size > 0 ? size / options_.min_size : size);
             std::string why;
             for (Eigen::Index k = parts; k <= most && k <= parts + 8; ++k)
-                if (auto cut = cuts(hashes, k, why); !cut.empty())
-                    return apply_split(at, "user_id_hash", hashes, cut, reason + (tried.empty() ? "" : "; ties defeated " + tried));
+                if (auto cut = cuts(hashes, k, why); !cut.at.empty())
+                    return apply_split(at, "user_id_hash", cut, reason + (tried.empty() ? "" : "; ties defeated " + tried));
             keep(leaf, size, reason + ": no split into " + std::to_string(parts) + " or more parts keeps every part within [" +
                                  std::to_string(options_.min_size) + ", " + std::to_string(options_.max_size) + "]");
             return 1;
         }
 
-        std::size_t apply_split(std::size_t at, const std::string& feature, const Column<Scalar>& values,
-                                const std::vector<double>& cut, const std::string& reason) {
+        std::size_t apply_split(std::size_t at, const std::string& feature, const Cuts& cuts, const std::string& reason) {
+            const std::vector<double>& cut = cuts.at;
             const int leaf = order_[at];
             const std::string base = nodes_[std::size_t(leaf)].rule.name;
             const std::size_t parts = cut.size() + 1;
@@ -501,13 +517,9 @@ private:
             // The parts' spans, in part order, take the place of the segment's span (or a new
             // place at the pool's end when the segment has received users beyond it).
             const std::vector<Eigen::Index> moving = positions_of(leaf);
-            std::vector<std::size_t> part_of(moving.size());
+            const std::vector<std::int32_t>& part_of = cuts.part;
             std::vector<std::size_t> next(parts + 1, 0);
-            for (std::size_t i = 0; i < moving.size(); ++i) {
-                const double v = double(values[Eigen::Index(i)]);
-                part_of[i] = std::isnan(v) ? cut.size() : std::size_t(std::upper_bound(cut.begin(), cut.end(), v) - cut.begin());
-                ++next[part_of[i] + 1];
-            }
+            for (std::size_t i = 0; i < moving.size(); ++i) ++next[std::size_t(part_of[i]) + 1];
             Members& whole = members_[std::size_t(leaf)];
             std::size_t base_at = whole.begin;
             if (!whole.received.empty()) {
@@ -519,7 +531,7 @@ private:
                 next[p + 1] += next[p];
                 members_[std::size_t(ids[p])] = {base_at + next[p], base_at + next[p + 1], {}};
             }
-            for (std::size_t i = 0; i < moving.size(); ++i) pool_[base_at + next[part_of[i]]++] = moving[i];
+            for (std::size_t i = 0; i < moving.size(); ++i) pool_[base_at + next[std::size_t(part_of[i])]++] = moving[i];
             nodes_[std::size_t(leaf)].children = ids;
             ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}, parents_of(leaf),
                                   position_of(leaf)};
