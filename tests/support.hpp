@@ -163,4 +163,24 @@ inline std::vector<mece::Rule> random_rules(std::mt19937_64& rng, int depth, int
     return rules;
 }
 
+/// The setup of the property tests: random users with `levels` distinct values per
+/// feature and a random rule tree over them.
+struct RandomCase {
+    int levels;
+    Dataset<double> data;
+    Universe universe;
+    RuleTree tree;
+};
+
+inline RandomCase random_case(std::mt19937_64& rng, int max_levels, Eigen::Index max_rows) {
+    const int levels = std::uniform_int_distribution<int>(1, max_levels)(rng);
+    const auto n = std::uniform_int_distribution<Eigen::Index>(0, max_rows)(rng);
+    auto data = random_dataset(rng, n, 20772, levels);
+    Universe universe{data, {.as_of = 20772}};
+    int counter = 0;
+    RuleTree tree;
+    for (auto& rule : random_rules(rng, 2, levels, counter)) tree.add(std::move(rule));
+    return {levels, std::move(data), std::move(universe), std::move(tree)};
+}
+
 }  // namespace mece::test

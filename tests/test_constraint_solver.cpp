@@ -274,13 +274,7 @@ TEST_CASE("shortest_between picks the number with fewest digits above low and up
 TEST_CASE("property: random trees, data and bounds always solve to valid or explained segments with exact rules") {
     std::mt19937_64 rng(505);
     for (int trial = 0; trial < 120; ++trial) {
-        const int levels = std::uniform_int_distribution<int>(1, 30)(rng);
-        const auto n = std::uniform_int_distribution<Eigen::Index>(0, 3000)(rng);
-        const auto data = mece::test::random_dataset(rng, n, 20772, levels);
-        const mece::Universe universe{data, {.as_of = 20772}};
-        int counter = 0;
-        mece::RuleTree tree;
-        for (auto& rule : mece::test::random_rules(rng, 2, levels, counter)) tree.add(std::move(rule));
+        const auto [levels, data, universe, tree] = mece::test::random_case(rng, 30, 3000);
         const auto min_size = std::uniform_int_distribution<Eigen::Index>(0, 300)(rng);
         const auto max_size = min_size + std::uniform_int_distribution<Eigen::Index>(1, 900)(rng);
         mece::ConstraintOptions options{.min_size = min_size, .max_size = max_size};

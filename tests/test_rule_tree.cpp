@@ -162,13 +162,7 @@ TEST_CASE("seed004: exact rule text, resolved thresholds and first-match assignm
 TEST_CASE("property: random rule trees over random data are MECE and every rule reproduces its segment") {
     std::mt19937_64 rng(2026);
     for (int trial = 0; trial < 150; ++trial) {
-        const int levels = std::uniform_int_distribution<int>(1, 12)(rng);
-        const auto n = std::uniform_int_distribution<Eigen::Index>(0, 400)(rng);
-        const auto data = mece::test::random_dataset(rng, n, 20772, levels);
-        const mece::Universe universe{data, {.as_of = 20772}};
-        int counter = 0;
-        mece::RuleTree tree;
-        for (auto& rule : random_rules(rng, 2, levels, counter)) tree.add(std::move(rule));
+        const auto [levels, data, universe, tree] = mece::test::random_case(rng, 12, 400);
         CAPTURE(trial);
 
         const auto rules = tree.resolve(data, universe);
