@@ -18,7 +18,7 @@ columnar_mb = rows * (8 + 4 + 4 + 3 * 8 + 4 + 4) / 2**20  # the schema's columns
 print(f"| {rows:,} users, seed004, no size bounds | load (s) | segmentation (s) | peak memory (MB) |")
 print("|---|---:|---:|---:|")
 for name, label in (("pandas", "pandas/numpy (seeds' style)"), ("duckdb", "DuckDB, 2 threads"),
-                    ("mece", "mece-segment (load on 2 threads, segmentation on 1)")):
+                    ("mece", "mece-segment, 2 threads")):
     r = runs[name]
     print(f"| {label} | {r['load_s']:.2f} | {r['segment_s']:.3f} | {r['peak_mb']:.0f} |")
 m = runs["mece"]
