@@ -1,6 +1,7 @@
 #include "support.hpp"
 
-// Everything in memory from the universe to the scores, as `mece-segment` runs it:
+// Everything in memory from the universe to the scores, as `mece-segment` runs it
+// (`mece::segment`):
 // without size bounds (the peers' workload) and with them, on one thread and on every
 // core; each reports its floor (`floor_ms`, the bytes it must read at the read bandwidth
 // of the same threads) and its ratio to it (`x_floor`).
@@ -14,13 +15,9 @@ static void pipeline(benchmark::State& state, bool constraints) {
     double seconds = 0;
     for (auto _ : state) {
         const auto start = std::chrono::steady_clock::now();
-        const mece::Universe universe{data};
+        const mece::Universe universe{data, {.threads = threads}};
         const mece::Scope scope{data, universe, {.threads = threads}};
-        const auto rules = tree.resolve(scope);
-        auto assignment = rules.assign(scope);
-        const auto solution = constraints ? solver.solve(rules, assignment, scope) : solver.check(rules, std::move(assignment));
-        const auto check = mece::check_mece(solution.rules, solution.assignment, scope);
-        const auto stats = mece::SegmentStats::compute(scope, solution.assignment);
+        const auto [solution, check, stats] = mece::segment(scope, tree, solver, constraints);
         benchmark::DoNotOptimize(scorer.score(solution.rules, stats).ranking.data());
         benchmark::DoNotOptimize(check.ok());
         seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
