@@ -6,13 +6,10 @@
 /// are merged in chunk order, so every pass gives the same bits on any number of threads.
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
