@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <mece/detail/parallel.hpp>
 #include <mece/engine/passes.hpp>
 #include <mece/engine/threshold_index.hpp>
 #include <mece/io/generator.hpp>
@@ -91,10 +92,10 @@ TEST_CASE("compiled rules: each distinct predicate and sub-expression once") {
 TEST_CASE("chunks: every chunk once, on any number of threads; a failure stops them and is rethrown") {
     for (unsigned threads : {1u, 2u, 3u, 8u}) {
         std::vector<std::atomic<int>> visits(37);
-        engine::for_each_chunk(37, threads, [&](Eigen::Index c) { ++visits[std::size_t(c)]; });
+        mece::detail::for_each_task(37, threads, [&](Eigen::Index c) { ++visits[std::size_t(c)]; });
         for (const auto& v : visits) CHECK(v == 1);
         std::atomic<int> after{0};
-        CHECK_THROWS_WITH_AS(engine::for_each_chunk(1000, threads,
+        CHECK_THROWS_WITH_AS(mece::detail::for_each_task(1000, threads,
                                                     [&](Eigen::Index c) {
                                                         if (c == 5) throw mece::Error("chunk 5");
                                                         if (c > 500) ++after;

@@ -7,7 +7,6 @@
 /// a validity flag and reason per segment, and a log of every change.
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -22,6 +21,7 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/quantile.hpp>
+#include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/compiled_rules.hpp>
 #include <mece/engine/passes.hpp>
@@ -400,7 +400,6 @@ private:
             std::vector<Eigen::Index> count(std::size_t(parts), 0);
             std::vector<double> lowest(std::size_t(parts), inf), highest(std::size_t(parts), -inf);
             std::vector<std::int32_t> part_of(std::size_t(values.size()));
-            const std::size_t steps = std::bit_floor(at.size());
             for (Eigen::Index i = 0; i < values.size(); ++i) {
                 const double v = double(values[i]);
                 if (std::isnan(v)) {  // a missing value goes to the last part, the split's catch-all
@@ -408,10 +407,7 @@ private:
                     ++count.back();
                     continue;
                 }
-                // upper_bound(at, v): the number of cut points <= v.
-                std::size_t part = 0;
-                for (std::size_t step = steps; step > 0; step >>= 1)
-                    part += (part + step <= at.size() && at[part + step - 1] <= v) ? step : 0;
+                const std::size_t part = detail::count_before(at.data(), at.size(), [v](double cut) { return cut <= v; });
                 part_of[std::size_t(i)] = std::int32_t(part);
                 ++count[part];
                 lowest[part] = std::min(lowest[part], v);

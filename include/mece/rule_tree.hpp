@@ -355,14 +355,20 @@ public:
     /// the users no earlier segment took.
     template <class Scalar>
     Assignment assign(const Scope<Scalar>& scope) const {
-        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_);
-        if (scope.size() > 0 && (matches.index < 0).any())
-            detail::raise<Error>("rules: a user matched no segment, so the tree has no catch-all");
-        return {matches.index + 1, std::move(matches.counts)};
+        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_, 0, 1);
+        check_assigned(matches.index.data(), matches.index.size());
+        return {std::move(matches.index), std::move(matches.counts)};
     }
     template <class Scalar>
     Assignment assign(const Dataset<Scalar>& data, const Universe& universe) const {
         return assign(Scope<Scalar>(data, universe));
+    }
+
+    /// Throws unless every one of `ids[0, count)` is a segment id (not 0, which
+    /// `assign` leaves to a user no conjunction took: a tree without its catch-all).
+    static void check_assigned(const std::int32_t* ids, Eigen::Index count) {
+        if (std::find(ids, ids + count, 0) != ids + count)
+            detail::raise<Error>("rules: a user matched no segment, so the tree has no catch-all");
     }
 
 private:

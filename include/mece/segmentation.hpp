@@ -82,12 +82,9 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
                 evaluator.start(block);
                 std::int32_t* block_ids = assignment.segment_ids.data() + block.start();
                 if (assign) {
-                    std::fill(block_ids, block_ids + block.size(), -1);
-                    evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data());
-                    for (Eigen::Index i = 0; i < block.size(); ++i) {
-                        if (block_ids[i] < 0) raise<Error>("rules: a user matched no segment, so the tree has no catch-all");
-                        ++block_ids[i];  // the index of the first match is the segment id - 1
-                    }
+                    std::fill(block_ids, block_ids + block.size(), 0);
+                    evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data(), 1);
+                    ResolvedRules::check_assigned(block_ids, block.size());
                 }
                 check(evaluator, block, block_ids, out.check);
                 statistics(block, block_ids, out.stats);

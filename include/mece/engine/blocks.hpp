@@ -6,6 +6,7 @@
 /// are merged in chunk order, so every pass gives the same bits on any number of threads.
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -35,13 +36,14 @@ inline constexpr Eigen::Index chunk_rows = block_rows * chunk_blocks;
 /// Number of chunks of `n` rows.
 constexpr Eigen::Index chunk_count(Eigen::Index n) noexcept { return (n + chunk_rows - 1) / chunk_rows; }
 
-/// Calls `work(chunk)` for every chunk in `[0, chunks)`, on up to `threads` threads (the
-/// calling one among them). The first exception a call throws is rethrown here, after every
-/// thread has stopped.
-template <class Work>
-void for_each_chunk(Eigen::Index chunks, unsigned threads, Work&& work) {
-    detail::for_each_task(chunks, threads, std::forward<Work>(work));
-}
+using Word = std::uint64_t;
+inline constexpr Eigen::Index block_words = block_rows / 64;
+
+/// One bit per row of a block; bits past the block's last row are zero.
+using Mask = std::array<Word, std::size_t(block_words)>;
+
+/// Words of a block of `rows` rows.
+constexpr Eigen::Index words_of(Eigen::Index rows) noexcept { return (rows + 63) / 64; }
 
 /// The dataset rows a pass visits, in the order it visits them: the whole universe, or a
 /// part of it (the users of one segment).
@@ -123,7 +125,7 @@ auto for_each_block(const Scope<Scalar>& scope, Rows rows, const Features<Scalar
     for (Eigen::Index c = 0; c < chunks; ++c) results.push_back(make_result());
     std::mutex pool_mutex;
     std::vector<std::unique_ptr<Worker>> pool;  // one worker per thread at most
-    for_each_chunk(chunks, scope.threads(), [&](Eigen::Index c) {
+    detail::for_each_task(chunks, scope.threads(), [&](Eigen::Index c) {
         std::unique_ptr<Worker> worker;
         {
             const std::lock_guard lock(pool_mutex);

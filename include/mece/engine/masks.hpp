@@ -24,15 +24,6 @@
 
 namespace mece::engine {
 
-using Word = std::uint64_t;
-inline constexpr Eigen::Index block_words = block_rows / 64;
-
-/// One bit per row of a block; bits past the block's last row are zero.
-using Mask = std::array<Word, std::size_t(block_words)>;
-
-/// Words of a block of `rows` rows.
-constexpr Eigen::Index words_of(Eigen::Index rows) noexcept { return (rows + 63) / 64; }
-
 /// Sets bit i of `out` where `test(values[i])`, for i in [0, count); clears the rest.
 template <class Scalar, class Test>
 void to_bits(const Scalar* values, Eigen::Index count, Test test, Mask& out) {
@@ -220,11 +211,12 @@ public:
         return mask;
     }
 
-    /// First match: for each row of `live`, the index in `conjunctions` of the first
-    /// compiled conjunction it satisfies, written to `out[row]`; rows that satisfy none
-    /// keep their value. A conjunction is tested only on the rows still in play, and
+    /// First match: for each row of `live`, `first + k` where `conjunctions[k]` is the
+    /// first compiled conjunction it satisfies, written to `out[row]`; rows that satisfy
+    /// none keep their value. A conjunction is tested only on the rows still in play, and
     /// testing stops when no row is left. Counts each conjunction's rows in `counts`.
-    void first_match(const std::vector<int>& conjunctions, Mask live, std::int32_t* out, Eigen::Index* counts) {
+    void first_match(const std::vector<int>& conjunctions, Mask live, std::int32_t* out, Eigen::Index* counts,
+                     std::int32_t first = 0) {
         Mask hit;
         for (std::size_t k = 0; k < conjunctions.size(); ++k) {
             bool any = false;
@@ -243,7 +235,7 @@ public:
             if (!any) continue;
             for (Eigen::Index w = 0; w < words_; ++w) live[std::size_t(w)] &= ~hit[std::size_t(w)];
             counts[k] += count_bits(hit, words_);
-            for_each_bit(hit, words_, [&](Eigen::Index row) { out[row] = std::int32_t(k); });
+            for_each_bit(hit, words_, [&](Eigen::Index row) { out[row] = first + std::int32_t(k); });
         }
     }
 

@@ -16,18 +16,18 @@
 
 namespace mece::engine {
 
-/// What `first_match` found: per row, the index of the first conjunction it satisfies
-/// (`none` if it satisfies none), and the rows per conjunction.
+/// What `first_match` found: per row, `first` plus the index of the first conjunction it
+/// satisfies (`none` if it satisfies none), and the rows per conjunction.
 struct Matches {
     Column<std::int32_t> index;
     std::vector<Eigen::Index> counts;
 };
 
-/// For each of `rows`, the index in `conjunctions` (ids of `rules.conjunctions()`) of the
-/// first one it satisfies, or `none`.
+/// For each of `rows`, `first` plus the index in `conjunctions` (ids of
+/// `rules.conjunctions()`) of the first one it satisfies, or `none`.
 template <class Scalar>
 Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
-                    std::int32_t none = -1) {
+                    std::int32_t none = -1, std::int32_t first = 0) {
     const Features<Scalar> features(scope, rules.features());
     Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(conjunctions.size(), 0)};
     const auto partial = for_each_block(
@@ -38,7 +38,7 @@ Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& 
                 evaluator.start(block);
                 std::int32_t* out = matches.index.data() + block.start();
                 std::fill(out, out + block.size(), none);
-                evaluator.first_match(conjunctions, evaluator.all(), out, counts.data());
+                evaluator.first_match(conjunctions, evaluator.all(), out, counts.data(), first);
             };
         });
     for (const auto& counts : partial)

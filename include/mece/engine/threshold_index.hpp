@@ -20,6 +20,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/rule_tree/predicate.hpp>
 
@@ -70,14 +71,7 @@ public:
         const std::size_t m = thresholds_.size();
         for (Eigen::Index i = 0; i < count; ++i) {
             const double x = double(values[i]);
-            // i = the number of thresholds below x, without a branch per step.
-            std::size_t base = 0, length = m;
-            while (length > 1) {
-                const std::size_t half = length / 2;
-                base += t[base + half] < x ? half : 0;
-                length -= half;
-            }
-            const std::size_t below = base + std::size_t(m > 0 && t[base] < x);
+            const std::size_t below = detail::count_before(t, m, [x](double threshold) { return threshold < x; });
             const bool equal = below < m && t[below] == x;
             codes[i] = std::isnan(x) ? missing_code : Code(2 * below + std::size_t(equal));
         }
@@ -89,8 +83,7 @@ private:
 
 /// Bits of the rows whose code lies in `[first, last]`; no bit past `count`.
 inline void codes_in_range(const ThresholdIndex::Code* codes, Eigen::Index count, ThresholdIndex::Code first,
-                           ThresholdIndex::Code last, std::array<std::uint64_t, std::size_t(block_rows / 64)>& out) {
-    using Word = std::uint64_t;
+                           ThresholdIndex::Code last, Mask& out) {
     out.fill(0);
     const auto span = ThresholdIndex::Code(last - first);
     const Eigen::Index full = count / 64;
