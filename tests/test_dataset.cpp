@@ -1,3 +1,6 @@
+#include <chrono>
+#include <cstdio>
+#include <optional>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -8,6 +11,24 @@
 
 using mece::Dataset;
 using mece::parse_date;
+
+TEST_CASE("dates: every day, month and year of 0000-9999 (and the days and months that do not exist) as std::chrono counts them") {
+    long wrong = 0;
+    char text[16];
+    for (int year = 0; year <= 9999; year += (year < 1890 || year > 2110) ? 7 : 1)
+        for (int month = 0; month <= 13; ++month)
+            for (int day = 0; day <= 32; ++day) {
+                std::snprintf(text, sizeof text, "%04d-%02d-%02d", year, month, day);
+                const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{unsigned(month)},
+                                                       std::chrono::day{unsigned(day)}};
+                std::optional<mece::Days> expected;
+                if (date.ok()) expected = mece::Days(std::chrono::sys_days{date}.time_since_epoch().count());
+                if (parse_date(std::string_view(text, 10)) != expected) ++wrong;
+            }
+    CHECK(wrong == 0);
+    for (const char* text : {"2026-0a-01", "20a6-01-01", "2026/01/01", "2026-01-1 ", "-026-01-01", "2026-01-:1"})
+        CHECK_FALSE(parse_date(text));
+}
 
 TEST_CASE("dates are days since 1970-01-01 and only real dates parse") {
     CHECK(parse_date("1970-01-01") == 0);

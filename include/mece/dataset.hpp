@@ -25,23 +25,46 @@ namespace mece {
 // ---------------------------------------------------------------------------------------
 // Dates
 
+namespace detail {
+
+/// The date `YYYY-MM-DD` in `text[0, 10)` as days since 1970-01-01, false if it is not
+/// one that exists in the calendar. (A loader parses two per row: this is the
+/// civil-to-days arithmetic of `std::chrono::sys_days`, the checks done once, and no
+/// `optional` in the way of the registers.)
+constexpr bool parse_date_at(const char* text, Days& out) noexcept {
+    if (text[4] != '-' || text[7] != '-') return false;
+    unsigned bad = 0;
+    const auto number = [&](int first, int count) {
+        int value = 0;
+        for (int i = first; i < first + count; ++i) {
+            const unsigned digit = unsigned(text[i] - '0');
+            bad |= digit > 9u;
+            value = value * 10 + int(digit);
+        }
+        return value;
+    };
+    const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+    if (bad || month < 1 || month > 12 || day < 1) return false;
+    const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    constexpr int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (day > month_days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
+    // Counted in 400-year eras from 0000-03-01, so that the leap day ends a year.
+    const int y = year - (month <= 2 ? 1 : 0);
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const int year_of_era = y - era * 400;
+    const int day_of_year = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    const int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    out = static_cast<Days>(era * 146097 + day_of_era - 719468);
+    return true;
+}
+
+}  // namespace detail
+
 /// Parses a strict `YYYY-MM-DD` date that exists in the calendar; nothing otherwise.
 constexpr std::optional<Days> parse_date(std::string_view text) noexcept {
-    if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-    auto digits = [&](std::size_t first, std::size_t count, int& value) {
-        value = 0;
-        for (std::size_t i = first; i < first + count; ++i) {
-            if (text[i] < '0' || text[i] > '9') return false;
-            value = value * 10 + (text[i] - '0');
-        }
-        return true;
-    };
-    int year = 0, month = 0, day = 0;
-    if (!digits(0, 4, year) || !digits(5, 2, month) || !digits(8, 2, day)) return std::nullopt;
-    const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{unsigned(month)},
-                                           std::chrono::day{unsigned(day)}};
-    if (!date.ok()) return std::nullopt;
-    return static_cast<Days>(std::chrono::sys_days{date}.time_since_epoch().count());
+    Days days = 0;
+    if (text.size() != 10 || !detail::parse_date_at(text.data(), days)) return std::nullopt;
+    return days;
 }
 
 /// Writes `days` as `YYYY-MM-DD` into `out` (10 characters) and returns the end.
