@@ -1,4 +1,8 @@
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <random>
+#include <vector>
 #include <string>
 
 #include <doctest/doctest.h>
@@ -106,5 +110,44 @@ TEST_CASE("a universe of many ranges selects the same rows on any number of thre
         bool same = true;
         for (std::size_t k = 0; k < expected.size(); ++k) same = same && universe.rows()[Eigen::Index(k)] == expected[k];
         CHECK(same);
+    }
+}
+
+TEST_CASE("property: the universe is the rows in the window, whatever the dates, the window and the threads") {
+    // Ranges whose latest date is not the latest of all (their count is made again), dates at
+    // the ends of the range of Days, one-day and very long windows, as_of given or not.
+    std::mt19937_64 rng(31);
+    for (int trial = 0; trial < 24; ++trial) {
+        CAPTURE(trial);
+        mece::Dataset<double>::Columns columns;
+        const Eigen::Index n = std::uniform_int_distribution<Eigen::Index>(1, 300000)(rng);
+        columns.resize(n);
+        columns.user_id.setLinSpaced(n, 1, n);
+        const int spread = std::uniform_int_distribution<int>(0, 40)(rng);
+        const mece::Days base = trial % 6 == 0   ? std::numeric_limits<mece::Days>::min() + 3
+                                : trial % 6 == 1 ? std::numeric_limits<mece::Days>::max() - spread
+                                                 : 20700;
+        const Eigen::Index late_from = std::uniform_int_distribution<Eigen::Index>(0, n)(rng);  // later rows reach higher
+        for (Eigen::Index i = 0; i < n; ++i) {
+            const int top = i >= late_from ? spread : spread / 2;
+            columns.cart_abandoned_date[i] = mece::Days(std::int64_t(base) + std::uniform_int_distribution<int>(0, top)(rng));
+        }
+        const mece::Dataset<double> data{std::move(columns)};
+        const int window = std::vector<int>{1, 2, 7, 30, 100000}[std::size_t(trial) % 5];
+        std::optional<mece::Days> as_of;
+        if (trial % 4 == 3) as_of = mece::Days(std::int64_t(base) + spread / 3);
+        const auto dates = data.cart_abandoned_date();
+        const std::int64_t last = as_of ? *as_of : dates.maxCoeff();
+        std::vector<mece::RowIndex> expected;
+        for (Eigen::Index i = 0; i < n; ++i)
+            if (dates[i] <= last && std::int64_t(dates[i]) >= last - (window - 1)) expected.push_back(i);
+        for (unsigned threads : {1u, 2u, 3u}) {
+            const mece::Universe universe{data, {.as_of = as_of, .window_days = window, .threads = threads}};
+            CHECK(universe.as_of() == last);
+            REQUIRE(universe.size() == Eigen::Index(expected.size()));
+            bool same = true;
+            for (std::size_t k = 0; k < expected.size(); ++k) same = same && universe.rows()[Eigen::Index(k)] == expected[k];
+            CHECK(same);
+        }
     }
 }

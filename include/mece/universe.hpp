@@ -4,9 +4,11 @@
 /// calendar days that end at `as_of`, inclusive (SPEC section 3).
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -49,47 +51,9 @@ public:
         if (options.window_days < 1)
             detail::raise<ConfigError>("universe: window_days must be at least 1, got " +
                                        std::to_string(options.window_days));
-        const auto dates = data.cart_abandoned_date();
-        if (options.as_of) {
-            as_of_ = *options.as_of;
-        } else {
-            if (data.rows() == 0)
-                detail::raise<InputError>("universe: the dataset is empty, so there is no latest abandonment date to use as as_of");
-            as_of_ = dates.maxCoeff();
-        }
-        // Widen before subtracting so an as_of near the end of the range cannot overflow.
-        const std::int64_t first = std::int64_t(as_of_) - (options.window_days - 1);
-        first_day_ = Days(std::max<std::int64_t>(first, std::numeric_limits<Days>::min()));
-
-        // In the window: date - first_day in [0, window), one unsigned compare. The rows are
-        // cut into ranges, one task each: a vectorized count, then the rows written without
-        // a data-dependent branch (a row's index is always stored, and the cursor only moves
-        // past it when the row is in), each range at the place the counts before it give.
-        const auto width = std::uint32_t(as_of_ - first_day_);
-        const Days first_day = first_day_;
-        const auto in_window = [=](Days date) { return std::uint32_t(date) - std::uint32_t(first_day) <= width; };
-        constexpr Eigen::Index range = Eigen::Index{1} << 20;
-        const Eigen::Index ranges = (data.rows() + range - 1) / range;
-        std::vector<Eigen::Index> start(std::size_t(ranges) + 1, 0);
-        const unsigned threads = detail::thread_count(options.threads);
-        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
-            const auto part = dates.segment(r * range, std::min(range, data.rows() - r * range));
-            start[std::size_t(r) + 1] =
-                (part.template cast<std::int64_t>() - first_day <= std::int64_t(width) && part >= first_day).count();
-        });
-        for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
-        rows_.resize(start.back());
-        const Days* date = dates.data();
-        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
-            // A range stops once it holds all its rows, so its spare write never reaches the next range's.
-            Eigen::Index next = start[std::size_t(r)];
-            const Eigen::Index last = start[std::size_t(r) + 1];
-            RowIndex* out = rows_.data();
-            for (Eigen::Index row = r * range, end = std::min(data.rows(), row + range); row < end && next < last; ++row) {
-                out[next] = row;
-                next += in_window(date[row]) ? 1 : 0;
-            }
-        });
+        if (!options.as_of && data.rows() == 0)
+            detail::raise<InputError>("universe: the dataset is empty, so there is no latest abandonment date to use as as_of");
+        select(data.cart_abandoned_date().data(), data.rows(), options);
     }
 
     /// Last day of the window.
@@ -114,6 +78,73 @@ public:
     }
 
 private:
+    /// The rows are cut into ranges of a fixed size, one task each, so the rows are the same
+    /// for any number of threads. Two passes over the dates: the first finds each range's
+    /// latest date and counts its rows in the window that ends there (the range is still in
+    /// cache), which is the count wanted wherever that date is the latest of all (with
+    /// as_of given, it counts the rows in the window); only a range whose latest date is
+    /// earlier is counted again. The second writes each range's rows at the place the
+    /// counts before it give, without a data-dependent branch (a row's index is always
+    /// stored, and the cursor only moves past it when the row is in).
+    void select(const Days* dates, Eigen::Index rows, const UniverseOptions& options) {
+        constexpr Eigen::Index range = Eigen::Index{1} << 16;
+        const Eigen::Index ranges = (rows + range - 1) / range;
+        const unsigned threads = detail::thread_count(options.threads);
+        const auto length = [&](Eigen::Index r) { return std::min(range, rows - r * range); };
+        // The first day of the window of `window_days` ending at `last`, widened first so that
+        // no date near the end of the range overflows, and the window's width after it.
+        const auto window_from = [&](Days last) {
+            return Days(std::max<std::int64_t>(std::int64_t(last) - (options.window_days - 1), std::numeric_limits<Days>::min()));
+        };
+        // Rows of range r in [first, first + width]: one unsigned compare each.
+        const auto count_in = [&](Eigen::Index r, Days first, Days last) {
+            const Days* part = dates + r * range;
+            const auto width = std::uint32_t(last) - std::uint32_t(first);
+            Eigen::Index n = 0;
+            for (Eigen::Index i = 0, end = length(r); i < end; ++i)
+                n += std::uint32_t(part[i]) - std::uint32_t(first) <= width ? 1 : 0;
+            return n;
+        };
+        std::vector<Days> latest(std::size_t(ranges), std::numeric_limits<Days>::min());
+        std::vector<Eigen::Index> start(std::size_t(ranges) + 1, 0);
+        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
+            if (options.as_of) {
+                start[std::size_t(r) + 1] = count_in(r, window_from(*options.as_of), *options.as_of);
+                return;
+            }
+            const Days* part = dates + r * range;
+            Days top = std::numeric_limits<Days>::min();
+            for (Eigen::Index i = 0, end = length(r); i < end; ++i) top = std::max(top, part[i]);
+            latest[std::size_t(r)] = top;
+            start[std::size_t(r) + 1] = count_in(r, window_from(top), top);
+        });
+        as_of_ = options.as_of ? *options.as_of : *std::max_element(latest.begin(), latest.end());
+        first_day_ = window_from(as_of_);
+        if (!options.as_of) {
+            std::vector<Eigen::Index> recount;
+            for (Eigen::Index r = 0; r < ranges; ++r)
+                if (latest[std::size_t(r)] != as_of_) recount.push_back(r);
+            detail::for_each_task(Eigen::Index(recount.size()), threads, [&](Eigen::Index k) {
+                const Eigen::Index r = recount[std::size_t(k)];
+                start[std::size_t(r) + 1] = count_in(r, first_day_, as_of_);
+            });
+        }
+        for (std::size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
+        rows_.resize(start.back());
+        const Days first_day = first_day_;
+        const auto width = std::uint32_t(as_of_) - std::uint32_t(first_day_);
+        detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
+            // A range stops once it holds all its rows, so its spare write never reaches the next range's.
+            Eigen::Index next = start[std::size_t(r)];
+            const Eigen::Index last = start[std::size_t(r) + 1];
+            RowIndex* out = rows_.data();
+            for (Eigen::Index row = r * range, end = row + length(r); row < end && next < last; ++row) {
+                out[next] = row;
+                next += std::uint32_t(dates[row]) - std::uint32_t(first_day) <= width ? 1 : 0;
+            }
+        });
+    }
+
     Days as_of_ = 0;
     Days first_day_ = 0;
     int window_days_ = defaults::window_days;
