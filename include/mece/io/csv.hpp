@@ -556,6 +556,7 @@ private:
         for (int f = 0; f < field_count; ++f) layout_[std::size_t(column_of_[std::size_t(f)])] = f;
         for (std::size_t e = 0; e < extras_.size(); ++e) layout_[extras_[e].index] = field_count + int(e);
         extra_values_.assign(extras_.size(), 0.0);
+        extra_numbers_.assign(extras_.size(), {});
     }
 
     /// The fast path: reads records straight from the buffer, each value scanned in place,
@@ -608,7 +609,7 @@ private:
                 if (!empty()) p = dates_.scan(p, end, row.last_order);
                 break;
             case avg_order_value:
-                p = scan::number(p, end, row.aov);
+                p = numbers_[avg_order_value].scan(p, end, row.aov);
                 if (p && !aov_ok(row.aov)) p = nullptr;
                 break;
             case sessions_last_30d:
@@ -620,11 +621,11 @@ private:
                 if (p && !items_ok(row.items)) p = nullptr;
                 break;
             case engagement_score:
-                p = scan::number(p, end, row.engagement);
+                p = numbers_[engagement_score].scan(p, end, row.engagement);
                 if (p && !score_ok(row.engagement)) p = nullptr;
                 break;
             case profitability_score:
-                p = scan::number(p, end, row.profitability);
+                p = numbers_[profitability_score].scan(p, end, row.profitability);
                 if (p && !score_ok(row.profitability)) p = nullptr;
                 break;
             case ignored: p = scan::skip(p, end); break;
@@ -632,7 +633,7 @@ private:
                 const auto e = std::size_t(kind - field_count);
                 if (!extras_[e].numeric) p = scan::skip(p, end);
                 else if (empty()) extra_values_[e] = std::numeric_limits<double>::quiet_NaN();
-                else p = scan::number(p, end, extra_values_[e]);
+                else p = extra_numbers_[e].scan(p, end, extra_values_[e]);
             }
         }
         return p ? scan::delimiter(p, end, last) : nullptr;
@@ -789,6 +790,8 @@ private:
     std::vector<int> layout_;            // per header column, see make_layout
     std::vector<double> extra_values_;  // the extra columns' values of the row being read
     scan::DateMemo dates_;
+    std::array<scan::NumberColumn, field_count> numbers_{};
+    std::vector<scan::NumberColumn> extra_numbers_;
 
     GrowingColumn<std::int64_t> ids_;
     GrowingColumn<Days> abandoned_, last_order_;
