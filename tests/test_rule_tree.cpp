@@ -130,6 +130,29 @@ TEST_CASE("selection quantiles equal sorted quantiles on random data, NaN and ti
     }
 }
 
+TEST_CASE("property: the histogram select (65536 values and more) equals sorted quantiles, skewed, tied and wide") {
+    std::mt19937_64 rng(65536);
+    for (int trial = 0; trial < 12; ++trial) {
+        CAPTURE(trial);
+        const int n = std::uniform_int_distribution<int>(65536, 140001)(rng);  // every remainder mod 4
+        std::vector<double> values(static_cast<std::size_t>(n));
+        std::lognormal_distribution<double> skewed(5.0, 1.5);
+        for (auto& v : values) {
+            switch (trial % 4) {
+                case 0: v = skewed(rng); break;                                                  // a long tail
+                case 1: v = double(std::uniform_int_distribution<int>(0, 3)(rng)); break;      // four values
+                case 2: v = std::uniform_real_distribution<double>(-1e300, 1e300)(rng); break;  // a range past a double
+                default: v = std::uniform_int_distribution<int>(0, 99)(rng) == 0 ? std::nan("") : skewed(rng) - 400.0;
+            }
+        }
+        if (trial == 5) values.back() = 1e9;  // one far value, the rest in the first bin
+        const std::vector<double> probabilities{0.0, 0.1, 0.4, 0.5, 0.7, 0.75, 0.9, 0.999, 1.0};
+        std::vector<double> work = values;
+        const auto fast = mece::detail::quantiles(work.data(), n, probabilities);
+        for (std::size_t k = 0; k < probabilities.size(); ++k) CHECK(fast[k] == slow_quantile(values, probabilities[k]));
+    }
+}
+
 TEST_CASE("seed004: exact rule text, resolved thresholds and first-match assignment") {
     std::mt19937_64 rng(4);
     const auto data = mece::test::random_dataset(rng, 3000, 20772, 40);
