@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <queue>
 #include <string>
@@ -46,24 +47,27 @@ auto sortable_bits(Scalar value) noexcept {
 template <class Key>
 inline constexpr Key missing_key = ~Key(0);
 
-/// LSD radix sort of unsigned keys, 11 bits per pass; a pass where every key has the same
-/// digit is skipped (the high bits of values of one magnitude). Linear, unlike a
-/// comparison sort.
+/// LSD radix sort of unsigned keys, 11 bits per pass: one counting pass takes the counts
+/// of every digit, then a pass moves the keys for each digit that is not the same in all
+/// of them (the high bits of values of one magnitude are). Linear, unlike a comparison
+/// sort; the scratch space is not cleared first, since every pass writes all of it.
 template <class Key>
 void radix_sort(Key* keys, std::size_t count) {
     constexpr unsigned bits = 11;
     constexpr std::size_t buckets = std::size_t{1} << bits;
-    std::vector<Key> scratch(count);
+    constexpr unsigned digits = (sizeof(Key) * 8 + bits - 1) / bits;
+    std::vector<std::size_t> start(digits * (buckets + 1), 0);  // digit d's counts at d * (buckets + 1) + 1
+    for (std::size_t i = 0; i < count; ++i)
+        for (unsigned d = 0; d < digits; ++d) ++start[d * (buckets + 1) + ((keys[i] >> (d * bits)) & (buckets - 1)) + 1];
+    const std::unique_ptr<Key[]> scratch(new Key[count]);
     Key* from = keys;
-    Key* to = scratch.data();
-    std::vector<std::size_t> start(buckets + 1);
-    for (unsigned shift = 0; shift < sizeof(Key) * 8; shift += bits) {
-        const auto digit = [shift](Key key) { return std::size_t((key >> shift) & (buckets - 1)); };
-        std::fill(start.begin(), start.end(), 0);
-        for (std::size_t i = 0; i < count; ++i) ++start[digit(from[i]) + 1];
-        if (std::find(start.begin() + 1, start.end(), count) != start.end()) continue;
-        for (std::size_t b = 1; b < start.size(); ++b) start[b] += start[b - 1];
-        for (std::size_t i = 0; i < count; ++i) to[start[digit(from[i])]++] = from[i];
+    Key* to = scratch.get();
+    for (unsigned d = 0; d < digits; ++d) {
+        std::size_t* const first = start.data() + d * (buckets + 1);
+        if (std::find(first + 1, first + buckets + 1, count) != first + buckets + 1) continue;  // one digit for all
+        for (std::size_t b = 1; b <= buckets; ++b) first[b] += first[b - 1];
+        const unsigned shift = d * bits;
+        for (std::size_t i = 0; i < count; ++i) to[first[(from[i] >> shift) & (buckets - 1)]++] = from[i];
         std::swap(from, to);
     }
     if (from != keys) std::copy(from, from + count, keys);
@@ -141,22 +145,23 @@ private:
     /// a caller's buffers) have no rank and do not count.
     ///
     /// The keys are laid out by segment (one counting pass), each segment's sorted on its
-    /// own (radix, keys only), then one merge over the sorted lists walks the universe in
+    /// own (radix, keys only), then a merge over the sorted lists walks the universe in
     /// AOV order, a group of equal values at a time, and credits each segment its share of
-    /// the group's average rank.
+    /// the group's average rank; twice that is an integer, so the sums are exact (up to 3e9
+    /// users) and the merge runs in key ranges side by side with the same result.
     template <class Key>
-    void add_aov_ranks(const std::vector<Key>& universe_keys, const Column<std::int32_t>& ids, unsigned threads) {
+    void add_aov_ranks(const Column<Key>& universe_keys, const Column<std::int32_t>& ids, unsigned threads) {
         const Eigen::Index f = column("aov_percentile_rank");
         // Each segment's keys in a range of one array, the ranges sorted side by side, largest first.
         std::vector<std::size_t> first(sizes_.size() + 1, 0);
-        for (std::size_t i = 0; i < universe_keys.size(); ++i)
-            first[std::size_t(ids[Eigen::Index(i)])] += universe_keys[i] != detail::missing_key<Key>;
+        for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
+            first[std::size_t(ids[i])] += universe_keys[i] != detail::missing_key<Key>;
         for (std::size_t s = 1; s < first.size(); ++s) first[s] += first[s - 1];
-        std::vector<Key> laid_out(first.back());
+        Column<Key> laid_out(Eigen::Index(first.back()));  // every place is written below
         {
             std::vector<std::size_t> next(first.begin(), first.end() - 1);
-            for (std::size_t i = 0; i < universe_keys.size(); ++i)
-                if (universe_keys[i] != detail::missing_key<Key>) laid_out[next[std::size_t(ids[Eigen::Index(i)] - 1)]++] = universe_keys[i];
+            for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
+                if (universe_keys[i] != detail::missing_key<Key>) laid_out[Eigen::Index(next[std::size_t(ids[i] - 1)]++)] = universe_keys[i];
         }
         std::vector<std::size_t> largest_first(sizes_.size());
         std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
@@ -175,35 +180,58 @@ private:
         };
         std::vector<Range> keys;
         for (std::size_t s = 0; s < sizes_.size(); ++s) keys.push_back({laid_out.data() + first[s], laid_out.data() + first[s + 1]});
-        const std::size_t n = laid_out.size();
+        const auto n = std::size_t(laid_out.size());
 
-        std::vector<std::size_t> at(keys.size(), 0);
-        using Head = std::pair<Key, std::size_t>;  // (next key, segment)
-        std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-        for (std::size_t s = 0; s < keys.size(); ++s)
-            if (!keys[s].empty()) heads.emplace(keys[s][0], s);
-        std::size_t ranked = 0;
-        std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
-        while (!heads.empty()) {
-            const Key key = heads.top().first;
-            group.clear();
-            std::size_t size = 0;
-            while (!heads.empty() && heads.top().first == key) {
-                const std::size_t s = heads.top().second;
-                heads.pop();
-                const std::size_t begin = at[s];
-                while (at[s] < keys[s].size() && keys[s][at[s]] == key) ++at[s];
-                group.emplace_back(s, at[s] - begin);
-                size += at[s] - begin;
-                if (at[s] < keys[s].size()) heads.emplace(keys[s][at[s]], s);
+        // The merge, cut by key into ranges that run side by side: a range starts at a key
+        // of the largest segment, so equal keys never straddle two, and its first rank is
+        // the number of keys below that key in every segment. Twice each rank sum is an
+        // integer, summed exactly, so the cut does not change a bit of the result.
+        if (keys.empty()) return;
+        const std::size_t largest = largest_first.front();
+        const auto parts = std::size_t(std::clamp<std::size_t>(n / 65536, 1, std::max(1u, threads)));
+        std::vector<std::vector<std::size_t>> from(parts + 1, std::vector<std::size_t>(keys.size()));
+        for (std::size_t s = 0; s < keys.size(); ++s) from[parts][s] = keys[s].size();
+        for (std::size_t r = 1; r < parts; ++r) {
+            const Key splitter = keys[largest][keys[largest].size() * r / parts];
+            for (std::size_t s = 0; s < keys.size(); ++s)
+                from[r][s] = std::size_t(std::lower_bound(keys[s].begin, keys[s].end, splitter) - keys[s].begin);
+        }
+        std::vector<std::vector<std::uint64_t>> twice(parts, std::vector<std::uint64_t>(keys.size(), 0));
+        detail::for_each_task(Eigen::Index(parts), threads, [&](Eigen::Index r) {
+            std::vector<std::size_t> at = from[std::size_t(r)];
+            const std::vector<std::size_t>& stop = from[std::size_t(r) + 1];
+            std::size_t ranked = 0;  // keys below the range
+            for (std::size_t s = 0; s < keys.size(); ++s) ranked += at[s];
+            std::vector<std::uint64_t>& mine = twice[std::size_t(r)];
+            using Head = std::pair<Key, std::size_t>;  // (next key, segment)
+            std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+            for (std::size_t s = 0; s < keys.size(); ++s)
+                if (at[s] < stop[s]) heads.emplace(keys[s][at[s]], s);
+            std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
+            while (!heads.empty()) {
+                const Key key = heads.top().first;
+                group.clear();
+                std::size_t size = 0;
+                while (!heads.empty() && heads.top().first == key) {
+                    const std::size_t seg = heads.top().second;
+                    heads.pop();
+                    const std::size_t begin = at[seg];
+                    while (at[seg] < stop[seg] && keys[seg][at[seg]] == key) ++at[seg];
+                    group.emplace_back(seg, at[seg] - begin);
+                    size += at[seg] - begin;
+                    if (at[seg] < stop[seg]) heads.emplace(keys[seg][at[seg]], seg);
+                }
+                // Ranks ranked+1 .. ranked+size share their mean: twice it is 2 ranked + size + 1.
+                const auto twice_rank = std::uint64_t(2 * ranked + size + 1);
+                for (const auto& [seg, users] : group) mine[seg] += twice_rank * users;
+                ranked += size;
             }
-            // Ranks ranked+1 .. ranked+size share their mean.
-            const double rank = (double(ranked + 1) + double(ranked + size)) / 2.0 / double(n);
-            for (const auto& [s, users] : group) {
-                sums_(Eigen::Index(s), f) += rank * double(users);
-                counts_(Eigen::Index(s), f) += double(users);
-            }
-            ranked += size;
+        });
+        for (std::size_t s = 0; s < keys.size(); ++s) {
+            std::uint64_t total = 0;
+            for (const auto& part : twice) total += part[s];
+            sums_(Eigen::Index(s), f) = double(total) / (2.0 * double(n));
+            counts_(Eigen::Index(s), f) = double(keys[s].size());
         }
     }
 
@@ -231,7 +259,7 @@ public:
           segments_(segments),
           universe_size_(scope.size()),
           threads_(scope.threads()),
-          keys_(std::size_t(scope.size())) {
+          keys_(scope.size()) {
         for (const auto& name : scope.data().extra_names())
             if (name != "aov_percentile_rank") features_.push_back(name);  // the statistic keeps its name
     }
@@ -323,7 +351,7 @@ private:
     std::size_t segments_;
     Eigen::Index universe_size_;
     unsigned threads_;
-    std::vector<Key> keys_;
+    Column<Key> keys_;  // every place is written by the pass
 };
 
 template <class Scalar>
