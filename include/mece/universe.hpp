@@ -91,12 +91,12 @@ private:
         const Eigen::Index ranges = (rows + range - 1) / range;
         const unsigned threads = detail::thread_count(options.threads);
         const auto length = [&](Eigen::Index r) { return std::min(range, rows - r * range); };
-        // The first day of the window of `window_days` ending at `last`, widened first so that
-        // no date near the end of the range overflows, and the window's width after it.
+        // The first day of the window of `window_days` ending at `last`, computed wide so
+        // that a date near the end of the range of Days cannot overflow it.
         const auto window_from = [&](Days last) {
             return Days(std::max<std::int64_t>(std::int64_t(last) - (options.window_days - 1), std::numeric_limits<Days>::min()));
         };
-        // Rows of range r in [first, first + width]: one unsigned compare each.
+        // Rows of range r with a date in [first, last]: one unsigned compare each.
         const auto count_in = [&](Eigen::Index r, Days first, Days last) {
             const Days* part = dates + r * range;
             const auto width = std::uint32_t(last) - std::uint32_t(first);
