@@ -101,10 +101,12 @@ inline std::string quoted(std::string_view text) {
     return out + "\"";
 }
 
+/// The whole of `text` as a finite number: the fast path's own reading (`scan`), so both
+/// paths mean the same by a number.
 inline std::optional<double> parse_double(std::string_view text) noexcept {
     double value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+    const char* const end = text.data() + text.size();
+    if (text.empty() || scan::number_from_chars(text.data(), end, value) != end) return std::nullopt;
     return value;
 }
 

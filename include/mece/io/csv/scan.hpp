@@ -61,9 +61,9 @@ public:
             out = entry.days;
             return p + 10;
         }
-        if (!parse_date_at(p, out)) return nullptr;
-        entry = {head, tail, true, out};
-        return p + 10;
+        const char* const stop = date(p, end, out);
+        if (stop) entry = {head, tail, true, out};
+        return stop;
     }
 
 private:
