@@ -1,6 +1,5 @@
 // mece-generate: writes the synthetic dataset as CSV, so other tools can read the same data.
 
-#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -8,6 +7,7 @@
 
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
+#include <mece/io/output.hpp>
 
 int main(int argc, char** argv) {
     CLI::App app{"Writes the synthetic cart-abandoner dataset as CSV.", "mece-generate"};
@@ -27,10 +27,8 @@ int main(int argc, char** argv) {
         if (!date) throw mece::ConfigError("--as-of: expected a valid date YYYY-MM-DD, got \"" + as_of + "\"");
         options.as_of = *date;
         const auto data = mece::generate<double>(options);
-        std::ofstream file(out, std::ios::binary);
-        if (!file) throw mece::Error(out + ": cannot open for writing");
-        mece::write_csv(data, file);
-        if (!file.flush()) throw mece::Error(out + ": write failed");
+        // Written atomically: a full disk leaves no truncated file for a later run to read.
+        mece::write_file_atomically(out, [&](std::ostream& file) { mece::write_csv(data, file); });
     } catch (const std::exception& e) {
         std::cerr << "mece-generate: error: " << e.what() << "\n";
         return 1;

@@ -26,6 +26,7 @@
 #include <mece/io/config.hpp>
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
+#include <mece/io/output.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
 
@@ -172,6 +173,11 @@ private:
 };
 
 int run(const Options& options) {
+    // The output directory is locked before anything is read: a second run on it is
+    // refused at once, and no output may replace the input or the config.
+    mece::OutputBatch outputs{options.out};
+    if (!options.input.empty()) outputs.protect(options.input);
+    if (!options.config.empty()) outputs.protect(options.config);
     Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
     mece::RunInfo info;
@@ -229,11 +235,10 @@ int run(const Options& options) {
     // Every file is staged first and all are moved into place together once nothing is
     // found lost: a run that fails or is killed leaves the previous outputs as they were.
     const mece::Strategy strategy{solution, scores, stats, check, universe, info};
-    mece::OutputBatch outputs;
-    const mece::StrategyWriter writer{options.out, &outputs};
+    const mece::StrategyWriter writer{outputs};
     writer.write(strategy);
     const std::size_t rows = writer.write_assignments(scope, solution.rules, solution.assignment);
-    if (!options.no_report) mece::ReportWriter{options.out, &outputs}.write(strategy);
+    if (!options.no_report) mece::ReportWriter{outputs}.write(strategy);
     check_nothing_lost(universe, solution, rows);
     outputs.commit();
     std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());

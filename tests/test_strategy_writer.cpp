@@ -156,34 +156,3 @@ TEST_CASE("Markdown cells cannot break the table") {
 TEST_CASE("an output directory that cannot be made is named") {
     CHECK_THROWS_AS(mece::StrategyWriter{"/proc/mece-cannot-be-here"}, mece::Error);
 }
-
-TEST_CASE("OutputBatch shows nothing until commit and leaves nothing behind when dropped") {
-    const auto directory = std::filesystem::temp_directory_path() / "mece-test-batch";
-    std::filesystem::remove_all(directory);
-    std::filesystem::create_directories(directory);
-    const auto write = [](std::string text) { return [text](std::ostream& out) { out << text; }; };
-    mece::detail::write_atomically(directory / "a.txt", write("old a"));
-    {
-        mece::OutputBatch batch;
-        batch.stage(directory / "a.txt", write("new a"));
-        batch.stage(directory / "b.txt", write("new b"));
-        CHECK(batch.pending() == std::vector<std::filesystem::path>{directory / "a.txt", directory / "b.txt"});
-        CHECK(read_file(directory / "a.txt") == "old a");
-        CHECK_FALSE(std::filesystem::exists(directory / "b.txt"));
-        CHECK_THROWS_WITH_AS(batch.stage(directory / "c.txt", [](std::ostream&) { throw mece::Error("stopped"); }), "stopped",
-                             mece::Error);
-        CHECK_FALSE(std::filesystem::exists(directory / "c.txt.partial"));  // a failed write leaves no temporary
-    }  // dropped without commit: as if the run had failed
-    CHECK(read_file(directory / "a.txt") == "old a");
-    CHECK_FALSE(std::filesystem::exists(directory / "a.txt.partial"));
-    CHECK_FALSE(std::filesystem::exists(directory / "b.txt.partial"));
-    mece::OutputBatch batch;
-    batch.stage(directory / "a.txt", write("new a"));
-    batch.stage(directory / "b.txt", write("new b"));
-    batch.commit();
-    CHECK(batch.pending().empty());
-    CHECK(read_file(directory / "a.txt") == "new a");
-    CHECK(read_file(directory / "b.txt") == "new b");
-    CHECK_FALSE(std::filesystem::exists(directory / "a.txt.partial"));
-    std::filesystem::remove_all(directory);
-}

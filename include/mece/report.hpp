@@ -120,8 +120,12 @@ public:
     /// when it commits; without, each file appears (atomically) as it is written.
     explicit ReportWriter(std::filesystem::path directory, OutputBatch* batch = nullptr)
         : directory_(std::move(directory)), batch_(batch) {
+        if (batch_ && batch_->directory().lexically_normal() != directory_.lexically_normal())
+            detail::raise<Error>(directory_.string() + ": not the directory of the output batch, " + batch_->directory().string());
         detail::create_output_directory(directory_);
     }
+    /// Stages every file in `batch`, in its directory.
+    explicit ReportWriter(OutputBatch& batch) : ReportWriter(batch.directory(), &batch) {}
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 

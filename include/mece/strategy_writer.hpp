@@ -4,7 +4,8 @@
 /// `strategy.md` (the ranked segments, their exact rules, scores, tiers, validity and
 /// actions, with the run's thresholds, checks and constraint log) and `assignments.csv`
 /// (one row per universe user, what a CRM imports). Every file is written to a temporary name and renamed into place, so
-/// a crash never leaves half a file where a whole one was.
+/// a crash never leaves half a file where a whole one was; with an `OutputBatch`
+/// (`mece/io/output.hpp`) the files appear together, or not at all.
 
 #include <charconv>
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
 #include <mece/error.hpp>
+#include <mece/io/output.hpp>
 #include <mece/io/json.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
@@ -46,38 +48,9 @@ struct RunInfo {
 
 namespace detail {
 
-/// Writes `path`'s content through `write` to a sibling temporary file; returns its name.
-inline std::filesystem::path write_temporary(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-    std::filesystem::path temporary = path;
-    temporary += ".partial";
-    try {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) raise<Error>(temporary.string() + ": cannot open for writing");
-        write(out);
-        out.flush();
-        if (!out) raise<Error>(temporary.string() + ": write failed (disk full?)");
-    } catch (...) {  // a half-written temporary file is removed, never left to fill a disk
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
-    }
-    return temporary;
-}
-
-/// Renames a finished temporary file over `path`, in one step.
-inline void move_into_place(const std::filesystem::path& temporary, const std::filesystem::path& path) {
-    std::error_code error;
-    std::filesystem::rename(temporary, path, error);
-    if (error) raise<Error>(path.string() + ": cannot move the finished file into place: " + error.message());
-}
-
-/// Writes `path` through `write`, atomically: a sibling temporary file, then a rename.
-inline void write_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-    move_into_place(write_temporary(path, write), path);
-}
-
-/// Creates `directory` and its parents if needed; an error names it.
+/// Creates `directory` and its parents if needed; an error names it and the reason.
 inline void create_output_directory(const std::filesystem::path& directory) {
+    if (directory.empty()) raise<Error>("the output directory name is empty");
     std::error_code error;
     std::filesystem::create_directories(directory, error);
     if (error || !std::filesystem::is_directory(directory))
@@ -101,52 +74,6 @@ inline std::string csv_cell(std::string_view text) {
 
 }  // namespace detail
 
-/// Output files written under temporary names and moved into place together by
-/// `commit`: a run that stops before `commit` (an error, a kill) leaves every earlier
-/// output file as it was. Only a process killed inside `commit` itself, between two
-/// renames, can leave some files of each run.
-///
-/// \code
-/// mece::OutputBatch batch;
-/// mece::StrategyWriter{"mece-out", &batch}.write(strategy);
-/// mece::ReportWriter{"mece-out", &batch}.write(strategy);
-/// batch.commit();
-/// \endcode
-class OutputBatch {
-public:
-    OutputBatch() = default;
-    OutputBatch(const OutputBatch&) = delete;
-    OutputBatch& operator=(const OutputBatch&) = delete;
-    /// Removes the temporary files of a batch never committed.
-    ~OutputBatch() {
-        for (const auto& [temporary, path] : staged_) {
-            std::error_code ignored;
-            std::filesystem::remove(temporary, ignored);
-        }
-    }
-
-    /// Writes `path`'s content now, under a temporary name.
-    void stage(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-        staged_.emplace_back(detail::write_temporary(path, write), path);
-    }
-
-    /// Moves every staged file into place, in the order they were staged.
-    void commit() {
-        for (const auto& [temporary, path] : staged_) detail::move_into_place(temporary, path);
-        staged_.clear();
-    }
-
-    /// The files staged and not yet committed.
-    std::vector<std::filesystem::path> pending() const {
-        std::vector<std::filesystem::path> paths;
-        for (const auto& entry : staged_) paths.push_back(entry.second);
-        return paths;
-    }
-
-private:
-    std::vector<std::pair<std::filesystem::path, std::filesystem::path>> staged_;  // temporary, final
-};
-
 namespace detail {
 
 /// Writes a file at once (atomically) or stages it in `batch`.
@@ -154,7 +81,7 @@ inline void emit(OutputBatch* batch, const std::filesystem::path& path, const st
     if (batch)
         batch->stage(path, write);
     else
-        write_atomically(path, write);
+        write_file_atomically(path, write);
 }
 
 }  // namespace detail
@@ -213,8 +140,12 @@ public:
     /// when it commits; without, each file appears (atomically) as it is written.
     explicit StrategyWriter(std::filesystem::path directory, OutputBatch* batch = nullptr)
         : directory_(std::move(directory)), batch_(batch) {
+        if (batch_ && batch_->directory().lexically_normal() != directory_.lexically_normal())
+            detail::raise<Error>(directory_.string() + ": not the directory of the output batch, " + batch_->directory().string());
         detail::create_output_directory(directory_);
     }
+    /// Stages every file in `batch`, in its directory.
+    explicit StrategyWriter(OutputBatch& batch) : StrategyWriter(batch.directory(), &batch) {}
 
     const std::filesystem::path& directory() const noexcept { return directory_; }
 

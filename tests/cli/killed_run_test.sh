@@ -13,7 +13,7 @@ out=$work/out
 # A larger run into the same directory, killed once it is writing assignments.csv.
 "$segment" --synthetic 6000000 --seed 2 --out "$out" > /dev/null &
 pid=$!
-until [[ -e $out/assignments.csv.partial ]]; do
+until compgen -G "$out/assignments.csv.*.partial" > /dev/null; do
   if ! kill -0 "$pid" 2> /dev/null; then echo "FAIL: the run ended before it could be killed"; exit 1; fi
   sleep 0.001
 done
