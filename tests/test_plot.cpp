@@ -57,7 +57,7 @@ std::vector<double> attribute_values(const std::string& svg, const std::string& 
 /// A name made of the characters that break markup, with a unique number.
 std::string awkward_name(std::mt19937_64& rng, int number) {
     static const std::vector<std::string> pieces = {"<", ">", "&", "\"", "'", "]]>", "<!--", "&amp;", "\x01", "\x1f",
-                                                    "caf\xC3\xA9", "\xE2\x98\x95", " ", "Seg", "=", "/", "\\", "x"};
+                                                    "caf\xC3\xA9", "\xE2\x98\x95", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xFF", "\xED\xA0\x80", " ", "Seg", "=", "/", "\\", "x"};
     std::string name;
     for (int k = std::uniform_int_distribution<int>(0, 6)(rng); k >= 0; --k)
         name += pieces[std::uniform_int_distribution<std::size_t>(0, pieces.size() - 1)(rng)];
@@ -80,6 +80,15 @@ TEST_CASE("text is escaped for XML; numbers are short and exact enough") {
     CHECK(xml_escape("]]>") == "]]&gt;");
     CHECK(xml_escape(std::string("a\x01z\tq\n", 6)) == "a\xEF\xBF\xBDz\tq\n");
     CHECK(xml_escape("caf\xC3\xA9") == "caf\xC3\xA9");
+    const std::string fffd = "\xEF\xBF\xBD";
+    CHECK(xml_escape("a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c") == "a" + fffd + "b" + fffd + "c");  // U+FFFE, U+FFFF
+    CHECK(xml_escape("\xEF\xBF\xBD\xEF\xBF\xBC") == "\xEF\xBF\xBD\xEF\xBF\xBC");               // U+FFFD, U+FFFC stay
+    CHECK(xml_escape("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");                               // U+1F600 stays
+    CHECK(xml_escape("\xFF<") == fffd + "&lt;");                                              // not UTF-8
+    CHECK(xml_escape("\xC0\xAF") == fffd + fffd);                                            // overlong
+    CHECK(xml_escape("\xED\xA0\x80") == fffd + fffd + fffd);                                  // a surrogate
+    CHECK(xml_escape("\xE2\x82") == fffd + fffd);                                            // cut short
+    CHECK(xml_escape("\xF4\x90\x80\x80") == fffd + fffd + fffd + fffd);                      // above U+10FFFF
     CHECK(mece::plot::number_text(12.5) == "12.5");
     CHECK(mece::plot::number_text(3.0) == "3");
     CHECK(mece::plot::number_text(-0.001) == "0");

@@ -17,8 +17,32 @@ namespace mece::test {
 #define MECE_TEST_NO_COVERAGE
 #endif
 
+/// Empty when every character of `document` is well-formed UTF-8 and an XML 1.0 `Char`
+/// (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]).
+MECE_TEST_NO_COVERAGE inline std::string character_problem(std::string_view document) {
+    for (std::size_t i = 0; i < document.size();) {
+        const auto byte = [&](std::size_t k) { return k < document.size() ? unsigned(static_cast<unsigned char>(document[k])) : 0u; };
+        const unsigned lead = byte(i);
+        const std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+        if (length == 0) return "at byte " + std::to_string(i) + ": not UTF-8";
+        unsigned long code = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((byte(i + k) >> 6) != 0x2) return "at byte " + std::to_string(i) + ": not UTF-8";
+            code = code << 6 | (byte(i + k) & 0x3F);
+        }
+        const unsigned long smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        const bool allowed = code == 0x9 || code == 0xA || code == 0xD || (code >= 0x20 && code <= 0xD7FF) ||
+                             (code >= 0xE000 && code <= 0xFFFD) || (code >= 0x10000 && code <= 0x10FFFF);
+        if (code < smallest[length] || !allowed)
+            return "at byte " + std::to_string(i) + ": character U+" + std::to_string(code) + " (decimal) is not allowed in XML";
+        i += length;
+    }
+    return {};
+}
+
 /// Empty when `document` is well-formed XML with one root element; otherwise why not.
 MECE_TEST_NO_COVERAGE inline std::string xml_problem(std::string_view document) {
+    if (std::string problem = character_problem(document); !problem.empty()) return problem;
     std::vector<std::string_view> open;
     std::size_t roots = 0, i = 0;
     const auto at = [&](std::string_view what) { return "at byte " + std::to_string(i) + ": " + std::string(what); };

@@ -18,25 +18,67 @@
 
 namespace mece::plot {
 
+namespace detail {
+
+/// The length of the well-formed UTF-8 sequence at the start of `text` (1 to 4), or 0
+/// when it is not one (a stray continuation byte, an overlong form, a surrogate, a
+/// value above U+10FFFF, a cut sequence).
+inline std::size_t utf8_length(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+    const unsigned lead = byte(0);
+    const auto continuation = [&](std::size_t i, unsigned low = 0x80, unsigned high = 0xBF) {
+        return byte(i) >= low && byte(i) <= high;
+    };
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return continuation(1) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        const unsigned low = lead == 0xE0 ? 0xA0 : 0x80, high = lead == 0xED ? 0x9F : 0xBF;
+        return continuation(1, low, high) && continuation(2) ? 3 : 0;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        const unsigned low = lead == 0xF0 ? 0x90 : 0x80, high = lead == 0xF4 ? 0x8F : 0xBF;
+        return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+    }
+    return 0;
+}
+
+}  // namespace detail
+
 /// `text` as XML character data or an attribute value: `<`, `>`, `&`, `"` and `'`
-/// escaped; control characters that XML 1.0 forbids become U+FFFD, so any byte string
-/// gives a well-formed document.
+/// escaped; every character that XML 1.0 forbids (control characters but tab and line
+/// breaks, the non-characters U+FFFE and U+FFFF) and every byte that is not well-formed
+/// UTF-8 becomes U+FFFD, so any byte string gives a well-formed document.
 inline std::string xml_escape(std::string_view text) {
+    constexpr std::string_view replacement = "\xEF\xBF\xBD";
     std::string out;
     out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '&': out += "&amp;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-                    out += "\xEF\xBF\xBD";
-                else
-                    out += c;
+    for (std::size_t i = 0; i < text.size();) {
+        const char c = text[i];
+        const std::size_t length = detail::utf8_length(text.substr(i));
+        if (length == 0) {
+            out += replacement;
+            ++i;
+            continue;
         }
+        if (length == 3 && text.compare(i, 2, "\xEF\xBF") == 0 && static_cast<unsigned char>(text[i + 2]) >= 0xBE) {
+            out += replacement;  // U+FFFE, U+FFFF
+        } else if (length > 1) {
+            out += text.substr(i, length);
+        } else {
+            switch (c) {
+                case '<': out += "&lt;"; break;
+                case '>': out += "&gt;"; break;
+                case '&': out += "&amp;"; break;
+                case '"': out += "&quot;"; break;
+                case '\'': out += "&#39;"; break;
+                default:
+                    if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+                        out += replacement;
+                    else
+                        out += c;
+            }
+        }
+        i += length;
     }
     return out;
 }
