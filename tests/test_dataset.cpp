@@ -12,7 +12,7 @@
 using mece::Dataset;
 using mece::parse_date;
 
-TEST_CASE("dates: every day, month and year of 0000-9999 (and the days and months that do not exist) as std::chrono counts them") {
+TEST_CASE("dates: every day, month and year of 0001-9999 (and the days and months that do not exist) as std::chrono counts them") {
     long wrong = 0;
     char text[16];
     for (int year = 0; year <= 9999; year += (year < 1890 || year > 2110) ? 7 : 1)
@@ -22,7 +22,7 @@ TEST_CASE("dates: every day, month and year of 0000-9999 (and the days and month
                 const std::chrono::year_month_day date{std::chrono::year{year}, std::chrono::month{unsigned(month)},
                                                        std::chrono::day{unsigned(day)}};
                 std::optional<mece::Days> expected;
-                if (date.ok()) expected = mece::Days(std::chrono::sys_days{date}.time_since_epoch().count());
+                if (date.ok() && year >= 1) expected = mece::Days(std::chrono::sys_days{date}.time_since_epoch().count());
                 if (parse_date(std::string_view(text, 10)) != expected) ++wrong;
             }
     CHECK(wrong == 0);
@@ -44,6 +44,15 @@ TEST_CASE("dates are days since 1970-01-01 and only real dates parse") {
     CHECK_FALSE(parse_date(""));
     CHECK(mece::format_date(20772) == "2026-11-15");
     CHECK(mece::format_date(mece::no_date).empty());
+    // Year 0 does not exist; dates run from 0001-01-01 to 9999-12-31, and print as themselves.
+    CHECK_FALSE(parse_date("0000-01-03"));
+    CHECK_FALSE(parse_date("0000-12-31"));
+    CHECK(parse_date("0001-01-01") == mece::min_date);
+    CHECK(parse_date("9999-12-31") == mece::max_date);
+    CHECK(mece::format_date(mece::min_date) == "0001-01-01");
+    CHECK(mece::format_date(mece::max_date) == "9999-12-31");
+    CHECK(mece::format_date(mece::min_date - 1) == "day -719163");
+    CHECK(mece::format_date(mece::max_date + 1) == "day 2932897");
     for (mece::Days d = -1000; d < 30000; d += 37) CHECK(parse_date(mece::format_date(d)) == d);
 }
 

@@ -36,3 +36,15 @@ TEST_CASE("the synthetic dataset has the schema's ranges and the documented shap
     CHECK(mece::generate<double>({.rows = 0}).rows() == 0);
     CHECK_THROWS_WITH_AS(mece::generate<double>({.rows = -1}), "synthetic: rows must be non-negative", mece::ConfigError);
 }
+
+TEST_CASE("a history that reaches before 0001-01-01 is refused; last orders never go before it") {
+    CHECK_THROWS_WITH_AS(mece::generate<double>({.rows = 10, .as_of = *mece::parse_date("0001-01-20"), .history_days = 30}),
+                         "synthetic: 30 days of history ending 0001-01-20 reach outside 0001-01-01 to 9999-12-31",
+                         mece::ConfigError);
+    const auto data = mece::generate<double>({.rows = 5000, .as_of = *mece::parse_date("0001-02-20"), .history_days = 30});
+    for (Eigen::Index i = 0; i < data.rows(); ++i) {
+        const auto d = data.last_order_date()[i];
+        CHECK((d == mece::no_date || d >= mece::min_date));
+    }
+}
+

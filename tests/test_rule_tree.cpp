@@ -106,6 +106,19 @@ TEST_CASE("quantiles match numpy's linear method exactly") {
     CHECK(std::isnan(mece::detail::quantiles(none.data(), 2, {0.5})[0]));
 }
 
+TEST_CASE("a quantile between values whose difference overflows is finite and between them") {
+    std::vector<double> ends{-1.7e308, 1.7e308, -1.7e308, 1.7e308};
+    const auto q = mece::detail::quantiles(ends.data(), 4, {0.5, 0.0, 1.0, 0.4, 0.6, 0.999});
+    for (double v : q) CHECK(std::isfinite(v));
+    CHECK(q[0] == 0.0);
+    CHECK(q[1] == -1.7e308);
+    CHECK(q[2] == 1.7e308);
+    CHECK(q[3] < 0.0);
+    CHECK(q[4] > 0.0);
+    CHECK(mece::detail::numpy_lerp(-1.7e308, 1.7e308, 0.75) == doctest::Approx(0.85e308));
+    CHECK(mece::detail::numpy_lerp(1.0, 3.0, 0.25) == 1.5);  // the ordinary case is numpy's formula
+}
+
 TEST_CASE("selection quantiles equal sorted quantiles on random data, NaN and ties included") {
     std::mt19937_64 rng(1);
     for (int trial = 0; trial < 300; ++trial) {

@@ -4,6 +4,8 @@
 #include <tuple>
 #include <vector>
 
+#include <limits>
+
 #include <doctest/doctest.h>
 
 #include <mece/rule_tree/presets.hpp>
@@ -141,6 +143,18 @@ TEST_CASE("a custom dimension joins the defaults through the same concept") {
     for (const auto& s : scores.segments) CHECK(s.scores.back() == doctest::Approx(std::min(1.0, f.mean(s.id, "num_cart_items") / 10)));
     CHECK_THROWS_WITH_AS(mece::make_scorer(std::tuple{BasketDepth{}}),
                          "scoring.weights: no weight for dimension 'basket_depth' (it declares no default)", mece::ConfigError);
+}
+
+TEST_CASE("weights near the largest double are normalised without overflow") {
+    const auto scorer = mece::make_scorer(mece::default_dimensions(),
+                                          {.weights = {{"conversion_potential", 1e308}, {"profitability", 1e308},
+                                                       {"lift_vs_control", 1e308}, {"strategic_fit", 1e308}, {"size_score", 0}}});
+    for (std::size_t k = 0; k < 4; ++k) CHECK(scorer.weights()[k] == 0.25);
+    CHECK(scorer.weights()[4] == 0.0);
+    const auto max = std::numeric_limits<double>::max();
+    const auto extreme = mece::make_scorer(mece::default_dimensions(), {.weights = {{"conversion_potential", max}, {"profitability", max}}});
+    CHECK(extreme.weights()[0] == doctest::Approx(0.5));
+    for (double w : extreme.weights()) CHECK(std::isfinite(w));
 }
 
 TEST_CASE("weights, tiers and priorities are validated and applied") {

@@ -81,3 +81,25 @@ TEST_CASE("statistics of shards merge into the statistics of the whole") {
     CHECK_THROWS_WITH_AS(merged.merge(other), "segment statistics: cannot merge statistics of different segments or features",
                          mece::Error);
 }
+
+TEST_CASE("a mean is finite where the sum of finite values overflows, and plain where it does not") {
+    const double big = 1.7e308;
+    std::vector<mece::test::Row> rows;
+    for (int i = 0; i < 6000; ++i)  // more than one block, so the overflow also spans blocks
+        rows.push_back({i + 1, "2026-11-15", nullptr, i % 2 ? big : 0.5 * big, 1, 1, 0.5, 0.5});
+    const auto data = mece::test::make_dataset(rows);
+    const mece::Universe universe{data, {.as_of = *mece::parse_date("2026-11-15")}};
+    mece::RuleTree tree;
+    tree.catch_all("All");
+    const auto rules = tree.resolve(data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, rules.assign(data, universe));
+    CHECK(std::isinf(stats.sum(1, "avg_order_value")));
+    CHECK(stats.mean(1, "avg_order_value") == doctest::Approx(0.75 * big).epsilon(1e-12));
+    CHECK(stats.mean(1, "engagement_score") == 0.5);
+    const auto one = mece::test::make_dataset({{1, "2026-11-15", nullptr, 1.7976931348623157e308, 1, 1, 0.5, 0.5},
+                                               {2, "2026-11-15", nullptr, 1.7976931348623157e308, 1, 1, 0.5, 0.5}});
+    const mece::Universe both{one, {.as_of = *mece::parse_date("2026-11-15")}};
+    const auto all = tree.resolve(one, both);
+    const auto extreme = mece::SegmentStats::compute(one, both, all.assign(one, both));
+    CHECK(extreme.mean(1, "avg_order_value") == 1.7976931348623157e308);
+}

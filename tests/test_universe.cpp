@@ -115,7 +115,7 @@ TEST_CASE("a universe of many ranges selects the same rows on any number of thre
 
 TEST_CASE("property: the universe is the rows in the window, whatever the dates, the window and the threads") {
     // Ranges whose latest date is not the latest of all (their count is made again), dates at
-    // the ends of the range of Days, one-day and very long windows, as_of given or not.
+    // the ends of the range of dates, one-day and very long windows, as_of given or not.
     std::mt19937_64 rng(31);
     for (int trial = 0; trial < 24; ++trial) {
         CAPTURE(trial);
@@ -124,8 +124,8 @@ TEST_CASE("property: the universe is the rows in the window, whatever the dates,
         columns.resize(n);
         columns.user_id.setLinSpaced(n, 1, n);
         const int spread = std::uniform_int_distribution<int>(0, 40)(rng);
-        const mece::Days base = trial % 6 == 0   ? std::numeric_limits<mece::Days>::min() + 3
-                                : trial % 6 == 1 ? std::numeric_limits<mece::Days>::max() - spread
+        const mece::Days base = trial % 6 == 0   ? mece::min_date + 100000  // the window of 100000 days still fits
+                                : trial % 6 == 1 ? mece::max_date - spread
                                                  : 20700;
         const Eigen::Index late_from = std::uniform_int_distribution<Eigen::Index>(0, n)(rng);  // later rows reach higher
         for (Eigen::Index i = 0; i < n; ++i) {
@@ -151,3 +151,27 @@ TEST_CASE("property: the universe is the rows in the window, whatever the dates,
         }
     }
 }
+
+TEST_CASE("a window outside 0001-01-01 to 9999-12-31 is refused, naming the dates") {
+    const auto data = mece::test::make_dataset({{1, "0001-01-03", nullptr, 1, 1, 1, 0.5, 0.5}});
+    CHECK_THROWS_WITH_AS(mece::Universe{data}, "universe: the window of 7 days ending 0001-01-03 starts before 0001-01-01",
+                         mece::ConfigError);
+    CHECK(mece::Universe(data, {.window_days = 3}).size() == 1);
+    CHECK_THROWS_WITH_AS(mece::Universe(data, {.as_of = mece::max_date + 1}),
+                         "universe: as_of is day 2932897, outside 0001-01-01 to 9999-12-31", mece::ConfigError);
+    auto columns = typename mece::Dataset<double>::Columns{};
+    columns.resize(1);
+    columns.user_id[0] = 1;
+    columns.cart_abandoned_date[0] = 5'000'000;  // a caller's own day numbers
+    columns.last_order_date[0] = mece::no_date;
+    columns.avg_order_value[0] = 1;
+    columns.sessions_last_30d[0] = 1;
+    columns.num_cart_items[0] = 1;
+    columns.engagement_score[0] = 0.5;
+    columns.profitability_score[0] = 0.5;
+    const mece::Dataset<double> odd(std::move(columns));
+    CHECK_THROWS_WITH_AS(mece::Universe{odd},
+                         "universe: as_of (the latest abandonment date) is day 5000000, outside 0001-01-01 to 9999-12-31",
+                         mece::ConfigError);
+}
+

@@ -44,7 +44,7 @@ constexpr bool parse_date_at(const char* text, Days& out) noexcept {
         return value;
     };
     const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
-    if (bad || month < 1 || month > 12 || day < 1) return false;
+    if (bad || year < 1 || month < 1 || month > 12 || day < 1) return false;  // year 0 does not exist
     const bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     constexpr int month_days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (day > month_days[month - 1] + (month == 2 && leap ? 1 : 0)) return false;
@@ -60,7 +60,8 @@ constexpr bool parse_date_at(const char* text, Days& out) noexcept {
 
 }  // namespace detail
 
-/// Parses a strict `YYYY-MM-DD` date that exists in the calendar; nothing otherwise.
+/// Parses a strict `YYYY-MM-DD` date that exists in the calendar, from 0001-01-01 to
+/// 9999-12-31; nothing otherwise.
 constexpr std::optional<Days> parse_date(std::string_view text) noexcept {
     Days days = 0;
     if (text.size() != 10 || !detail::parse_date_at(text.data(), days)) return std::nullopt;
@@ -85,9 +86,14 @@ inline char* format_date(Days days, char* out) noexcept {
     return out;
 }
 
-/// `days` as `YYYY-MM-DD`, or an empty string for `no_date`.
+/// Whether `days` is a day `YYYY-MM-DD` can write, 0001-01-01 to 9999-12-31.
+constexpr bool date_in_range(Days days) noexcept { return days >= min_date && days <= max_date; }
+
+/// `days` as `YYYY-MM-DD`, or an empty string for `no_date`; a day out of range
+/// (which no reader or component makes) as its day number, `day -800000`.
 inline std::string format_date(Days days) {
     if (days == no_date) return {};
+    if (!date_in_range(days)) return "day " + std::to_string(days);
     std::array<char, 10> text{};
     format_date(days, text.data());
     return {text.data(), text.size()};

@@ -14,6 +14,10 @@ using Days = std::int32_t;
 
 /// The `last_order_date` of a user who never ordered.
 inline constexpr Days no_date = std::numeric_limits<Days>::min();
+/// The first and last day a date may be, 0001-01-01 and 9999-12-31 (what `YYYY-MM-DD`
+/// can write): a date outside is refused where it is read or computed.
+inline constexpr Days min_date = -719162;
+inline constexpr Days max_date = 2932896;
 
 /// A row of a dataset.
 using RowIndex = Eigen::Index;

@@ -293,7 +293,12 @@ private:
             else if (defaults[k]) weights.push_back(*defaults[k]);
             else detail::raise<ConfigError>("scoring.weights: no weight for dimension '" + names_[k] + "' (it declares no default)");
         }
-        const double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+        double total = std::accumulate(weights.begin(), weights.end(), 0.0);
+        if (!std::isfinite(total)) {  // weights near the largest double: scaled by the largest first
+            const double largest = *std::max_element(weights.begin(), weights.end());
+            for (auto& w : weights) w /= largest;
+            total = std::accumulate(weights.begin(), weights.end(), 0.0);
+        }
         if (!(total > 0)) detail::raise<ConfigError>("scoring.weights: the weights sum to 0; at least one must be positive");
         for (auto& w : weights) w /= total;
         return weights;

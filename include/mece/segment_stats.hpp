@@ -85,6 +85,7 @@ public:
     SegmentStats(std::vector<std::string> features, std::size_t segments)
         : features_(std::move(features)),
           sums_(Eigen::ArrayXXd::Zero(Eigen::Index(segments), Eigen::Index(features_.size()))),
+          scaled_sums_(Eigen::ArrayXXd::Zero(Eigen::Index(segments), Eigen::Index(features_.size()))),
           counts_(Eigen::ArrayXXd::Zero(Eigen::Index(segments), Eigen::Index(features_.size()))),
           sizes_(segments, 0) {}
 
@@ -106,14 +107,21 @@ public:
 
     /// Users in segment `id`.
     Eigen::Index size(int id) const { return sizes_.at(std::size_t(id - 1)); }
-    /// Sum of `feature` over the users of segment `id` that have it.
+    /// Sum of `feature` over the users of segment `id` that have it (infinite if it
+    /// overflows; `mean` is still finite).
     double sum(int id, std::string_view feature) const { return sums_(row(id), column(feature)); }
     /// Users of segment `id` that have `feature` (all of them but for a missing value).
     double count(int id, std::string_view feature) const { return counts_(row(id), column(feature)); }
-    /// Mean of `feature` over segment `id`; NaN when no user has it.
+    /// Mean of `feature` over segment `id`; NaN when no user has it. Finite for finite
+    /// values even where their sum overflows (values near the largest double): the mean
+    /// then comes from the sums scaled by 2^-64, kept beside the plain ones.
     double mean(int id, std::string_view feature) const {
         const double n = count(id, feature);
-        return n > 0 ? sum(id, feature) / n : std::numeric_limits<double>::quiet_NaN();
+        if (!(n > 0)) return std::numeric_limits<double>::quiet_NaN();
+        const double total = sum(id, feature);
+        if (std::isfinite(total)) return total / n;
+        constexpr double largest = std::numeric_limits<double>::max();
+        return std::clamp(scaled_sums_(row(id), column(feature)) / n * 0x1p64, -largest, largest);
     }
     bool has_feature(std::string_view feature) const noexcept {
         return std::find(features_.begin(), features_.end(), feature) != features_.end();
@@ -124,6 +132,7 @@ public:
         if (other.features_ != features_ || other.sizes_.size() != sizes_.size())
             detail::raise<Error>("segment statistics: cannot merge statistics of different segments or features");
         sums_ += other.sums_;
+        scaled_sums_ += other.scaled_sums_;
         counts_ += other.counts_;
         for (std::size_t s = 0; s < sizes_.size(); ++s) sizes_[s] += other.sizes_[s];
         universe_size_ += other.universe_size_;
@@ -231,12 +240,14 @@ private:
             std::uint64_t total = 0;
             for (const auto& part : twice) total += part[s];
             sums_(Eigen::Index(s), f) = double(total) / (2.0 * double(n));
+            scaled_sums_(Eigen::Index(s), f) = sums_(Eigen::Index(s), f) * 0x1p-64;
             counts_(Eigen::Index(s), f) = double(keys[s].size());
         }
     }
 
     std::vector<std::string> features_;
     Eigen::ArrayXXd sums_;
+    Eigen::ArrayXXd scaled_sums_;  // the sums of the values times 2^-64, which cannot overflow
     Eigen::ArrayXXd counts_;
     std::vector<Eigen::Index> sizes_;
     Eigen::Index universe_size_ = 0;
@@ -269,12 +280,12 @@ public:
 
     /// One chunk's sums.
     struct Partial {
-        Eigen::ArrayXXd sums, counts;
+        Eigen::ArrayXXd sums, scaled_sums, counts;
         std::vector<Eigen::Index> sizes;
     };
     Partial partial() const {
-        const auto n = Eigen::Index(features_.size());
-        return {Eigen::ArrayXXd::Zero(Eigen::Index(segments_), n), Eigen::ArrayXXd::Zero(Eigen::Index(segments_), n),
+        const auto n = Eigen::Index(features_.size()), m = Eigen::Index(segments_);
+        return {Eigen::ArrayXXd::Zero(m, n), Eigen::ArrayXXd::Zero(m, n), Eigen::ArrayXXd::Zero(m, n),
                 std::vector<Eigen::Index>(segments_, 0)};
     }
 
@@ -313,6 +324,17 @@ public:
                         sum += here ? x : 0.0;
                         present += here ? 1.0 : 0.0;
                     }
+                    if (!std::isfinite(sum)) {  // overflowed: summed again, scaled, for the mean
+                        sum = 0;
+                        for (std::int32_t k = begin; k < end; ++k) {
+                            const double x = double(values[order_[std::size_t(k)]]);
+                            sum += std::isnan(x) ? 0.0 : x * 0x1p-64;
+                        }
+                        out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum;
+                        sum *= 0x1p64;
+                    } else {
+                        out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum * 0x1p-64;
+                    }
                     out.sums(Eigen::Index(s), Eigen::Index(f)) += sum;
                     out.counts(Eigen::Index(s), Eigen::Index(f)) += present;
                 }
@@ -339,6 +361,7 @@ public:
         const auto n = Eigen::Index(features_.size());
         for (const Partial& p : partials) {
             stats.sums_.leftCols(n) += p.sums;
+            stats.scaled_sums_.leftCols(n) += p.scaled_sums;
             stats.counts_.leftCols(n) += p.counts;
             for (std::size_t s = 0; s < segments_; ++s) stats.sizes_[s] += p.sizes[s];
         }

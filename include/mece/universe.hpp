@@ -119,7 +119,13 @@ private:
             start[std::size_t(r) + 1] = count_in(r, window_from(top), top);
         });
         as_of_ = options.as_of ? *options.as_of : *std::max_element(latest.begin(), latest.end());
+        if (!date_in_range(as_of_))
+            detail::raise<ConfigError>(std::string("universe: as_of") + (options.as_of ? "" : " (the latest abandonment date)") +
+                                       " is " + format_date(as_of_) + ", outside 0001-01-01 to 9999-12-31");
         first_day_ = window_from(as_of_);
+        if (first_day_ < min_date)
+            detail::raise<ConfigError>("universe: the window of " + std::to_string(options.window_days) + " days ending " +
+                                       format_date(as_of_) + " starts before 0001-01-01");
         if (!options.as_of) {
             std::vector<Eigen::Index> recount;
             for (Eigen::Index r = 0; r < ranges; ++r)

@@ -17,9 +17,16 @@
 namespace mece::detail {
 
 /// numpy's `_lerp`: interpolates from the nearer end, which is what makes numpy's
-/// result exact at both ends and the same as ours.
+/// result exact at both ends and the same as ours. Where the difference of the two
+/// overflows (finite ends of opposite signs beyond ~9e307, where numpy gives `inf` or
+/// NaN), the weighted sum of the ends is used instead, which cannot overflow, kept
+/// between them: a quantile of finite values is always finite.
 inline double numpy_lerp(double below, double above, double fraction) noexcept {
     const double difference = above - below;
+    if (!std::isfinite(difference) && std::isfinite(below) && std::isfinite(above)) {
+        const double sum = below * (1.0 - fraction) + above * fraction;
+        return sum < below ? below : sum > above ? above : sum;
+    }
     return fraction >= 0.5 ? above - difference * (1.0 - fraction) : below + difference * fraction;
 }
 

@@ -113,6 +113,9 @@ template <class Scalar = double>
 Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
     if (options.rows < 0) detail::raise<ConfigError>("synthetic: rows must be non-negative");
     if (options.history_days < 1) detail::raise<ConfigError>("synthetic: history_days must be at least 1");
+    if (!date_in_range(options.as_of) || std::int64_t(options.as_of) - (options.history_days - 1) < min_date)
+        detail::raise<ConfigError>("synthetic: " + std::to_string(options.history_days) + " days of history ending " +
+                                   format_date(options.as_of) + " reach outside 0001-01-01 to 9999-12-31");
     const Eigen::Index n = options.rows;
     typename Dataset<Scalar>::Columns c;
     c.resize(n);
@@ -150,7 +153,9 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
             if (draw.uniform() < type.first_time_share) {
                 c.last_order_date[i] = no_date;
             } else {
-                c.last_order_date[i] = abandoned - Days(std::floor(-type.days_between_orders * std::log(draw.uniform())));
+                // Never before 0001-01-01, where dates end (only a history that starts near it gets there).
+                const double gap = std::floor(-type.days_between_orders * std::log(draw.uniform()));
+                c.last_order_date[i] = Days(std::max(double(min_date), double(abandoned) - gap));
             }
             const double log_spread = type.order_value_spread * draw.normal();
             const double order_value = detail::round_to(type.median_order_value * std::exp(log_spread), 100.0);
