@@ -182,7 +182,7 @@ int run(const Options& options) {
     std::vector<std::pair<const char*, double>> stages;
     mece::RunInfo info;
     mece::Dataset<double> data;
-    const unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    const unsigned threads = mece::detail::thread_count(options.threads);
     if (!options.input.empty()) {
         auto [loaded, report] = mece::read_csv<double>(
             options.input, {.lenient = options.lenient, .progress = progress_line(options.input), .threads = threads});
@@ -300,7 +300,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(Eigen::Index{1}, Eigen::Index{1} << 40));
     app.add_flag("--timings", options.timings,
                  "Print the seconds of each stage as one JSON object, the last line on stderr");
-    app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores); the outputs are the same for any number")
+    app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores; never more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number")
         ->check(CLI::Range(1u, 1024u));
     app.add_flag("--no-constraints", options.no_constraints,
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");

@@ -89,7 +89,7 @@ private:
     void select(const Days* dates, Eigen::Index rows, const UniverseOptions& options) {
         constexpr Eigen::Index range = Eigen::Index{1} << 16;
         const Eigen::Index ranges = (rows + range - 1) / range;
-        const unsigned threads = detail::thread_count(options.threads);
+        const unsigned threads = detail::thread_count(options.threads, ranges);
         const auto length = [&](Eigen::Index r) { return std::min(range, rows - r * range); };
         // The first day of the window of `window_days` ending at `last`, computed wide so
         // that a date near the end of the range of Days cannot overflow it.

@@ -5,11 +5,16 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include <Eigen/Core>
+
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 namespace mece::detail {
 
@@ -42,9 +47,24 @@ void for_each_task(Eigen::Index tasks, unsigned threads, Work&& work) {
     if (failure) std::rethrow_exception(failure);
 }
 
-/// The threads to use for `threads` (0: every core).
-inline unsigned thread_count(unsigned threads) noexcept {
-    return threads ? threads : std::max(1u, std::thread::hardware_concurrency());
+/// The cores this process may run on (its CPU affinity, which a container or `taskset`
+/// narrows), at least 1.
+inline unsigned available_cores() noexcept {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return unsigned(CPU_COUNT(&set));
+#endif
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+/// The threads to use when `threads` are asked for (0: every core): never more than the
+/// cores available (more only share them, each with its own buffers) nor than the pieces
+/// of work, `pieces`.
+inline unsigned thread_count(unsigned threads, Eigen::Index pieces = std::numeric_limits<Eigen::Index>::max()) noexcept {
+    const unsigned cores = available_cores();
+    const unsigned wanted = threads ? std::min(threads, cores) : cores;
+    return unsigned(std::max<Eigen::Index>(1, std::min<Eigen::Index>(wanted, pieces)));
 }
 
 }  // namespace mece::detail

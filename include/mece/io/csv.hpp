@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/io/csv/load.hpp>
 #include <mece/io/csv/parallel.hpp>
@@ -46,7 +47,10 @@ CsvLoad<Scalar> read_csv(const std::filesystem::path& path, CsvOptions options =
     if (!in) detail::raise<InputError>(path.string() + ": cannot open file");
     std::error_code error;
     const auto size = std::filesystem::file_size(path, error);
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    // Each part at least a quarter of `parallel_from_bytes` (8 MiB by default): a smaller
+    // one costs more to set up and join than it saves.
+    const std::uintmax_t per_part = std::max<std::uintmax_t>(1, options.parallel_from_bytes / 4);
+    unsigned threads = detail::thread_count(options.threads, Eigen::Index(std::min<std::uintmax_t>(size / per_part, 1u << 20)));
     if (error || size < options.parallel_from_bytes) threads = 1;
     if (threads > 1) return detail::read_csv_parts<Scalar>(path, in, options, size, threads);
     return detail::CsvParser<Scalar>(in, path.string(), options, error ? 0 : size).run();

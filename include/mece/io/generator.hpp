@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 
@@ -168,8 +169,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
         }
     };
 
-    const unsigned threads = std::max(1u, std::min<unsigned>(options.threads ? options.threads : std::thread::hardware_concurrency(),
-                                                               unsigned(std::max<Eigen::Index>(blocks, 1))));
+    const unsigned threads = detail::thread_count(options.threads, blocks);
     std::vector<std::thread> workers;
     for (unsigned t = 1; t < threads; ++t)
         workers.emplace_back([&, t] {

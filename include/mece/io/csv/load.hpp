@@ -22,7 +22,9 @@ struct CsvOptions {
     /// input's size (0 when unknown), e.g. to show progress on a long load.
     std::function<void(std::uintmax_t bytes_read, std::uintmax_t bytes_total)> progress;
     /// Threads that parse a file (0: all cores); the result, errors included, is the same
-    /// for any number. Files smaller than `parallel_from_bytes` are read by one thread.
+    /// for any number. Files smaller than `parallel_from_bytes` are read by one thread;
+    /// never more threads than the cores available, nor than parts of a quarter of
+    /// `parallel_from_bytes` each.
     unsigned threads = 1;
     std::uintmax_t parallel_from_bytes = std::uintmax_t{32} << 20;
     /// A header with more columns is refused: each extra column is kept in memory.
