@@ -78,6 +78,26 @@ TEST_CASE("the shipped preset configs match the presets") {
     }
 }
 
+TEST_CASE("a key twice in one object is an error naming its place, never a silent choice") {
+    const std::string tail = "' appears twice in one object; JSON would keep only the last, remove one";
+    CHECK(error_of(R"({"segments": [], "segments": [{"name": "A"}]})") == "c.json: segments: the key 'segments" + tail);
+    CHECK(error_of(R"({"segments": [{"name": "A"}, {"name": "B", "conditions": [], "conditions": [{"feature": "x"}]}]})") ==
+          "c.json: segments[1].conditions: the key 'conditions" + tail);
+    CHECK(error_of(R"({"segments": [{"name": "A", "segments": [{"name": "A1"}, {"name": "A2", "name": "A3"}]}]})") ==
+          "c.json: segments[0].segments[1].name: the key 'name" + tail);
+    CHECK(error_of(R"({"segments": [{"name": "A"}], "scoring": {"weights": {"size_score": 1, "size_score": 2}}})") ==
+          "c.json: scoring.weights.size_score: the key 'size_score" + tail);
+    CHECK(error_of(R"({"segments": [], "a\u001b[2J": 1, "a\u001b[2J": 2})") ==
+          "c.json: a\\x1b[2J: the key 'a\\x1b[2J" + tail);  // a terminal escape is shown, not sent
+    CHECK(error_of(R"({"schema_version": 1.0, "segments": [{"name": "A"}]})") == "no error");
+    CHECK(error_of(R"({"schema_version": 2, "segments": [{"name": "A"}]})") ==
+          "c.json: schema_version: unsupported schema version 2 (this library reads 1)");
+    CHECK(error_of(R"({"schema_version": "1", "segments": [{"name": "A"}]})") ==
+          "c.json: schema_version: expected the number 1, got \"1\"");
+    // The same key in different objects is fine.
+    CHECK(error_of(R"({"segments": [{"name": "A"}, {"name": "B"}]})") == "no error");
+}
+
 TEST_CASE("config errors name the file and the key") {
     CHECK(error_of(R"({"segments": [], "colour": 1})") == "c.json: colour: unknown key 'colour'");
     CHECK(error_of(R"({"catch_all": "x"})") == "c.json: segments: missing; a config needs a list of segments");
@@ -211,6 +231,11 @@ TEST_CASE("limits: too many rules, long names and huge configs are refused with 
         return text + "]}";
     };
     CHECK(error_of(rules(999)) == "no error");  // 999 rules and the catch-all
+    {
+        std::string wide = R"({"segments": [{"name": "a", "conditions": [)";
+        for (int c = 0; c < 101; ++c) wide += (c ? "," : "") + std::string(R"({"feature": "avg_order_value", "op": ">=", "value": 1})");
+        CHECK(error_of(wide + "]}]}") == "c.json: segments[0].conditions: 101 conditions, more than the 100 a rule may hold");
+    }
     CHECK(error_of(rules(1000)) ==
           "c.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)");
     CHECK(error_of(rules(100000)) ==

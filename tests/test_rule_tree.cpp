@@ -397,6 +397,33 @@ TEST_CASE("limits: a tree of more than 1000 rules or with a name over 200 bytes 
     CHECK_THROWS_WITH_AS(named.resolve(data, universe), "catch-all: a name of 500 bytes, longer than the 200 allowed", mece::ConfigError);
 }
 
+TEST_CASE("limits: a rule of more than 100 conditions, or exact rules of more than 2,000,000 conditions in all, are refused") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    const auto conditions = [](int n) {
+        std::vector<mece::Condition> out;
+        for (int c = 0; c < n; ++c) out.push_back(feature("avg_order_value") >= double(c));
+        return out;
+    };
+    mece::RuleTree wide;
+    wide.add({"a", conditions(100)});
+    CHECK_NOTHROW(wide.resolve(data, universe));
+    wide.add({"b", conditions(101)});
+    CHECK_THROWS_WITH_AS(wide.resolve(data, universe), "rule 2 'b': 101 conditions, more than the 100 a rule may hold",
+                         mece::ConfigError);
+    // 400 rules of 50 conditions: each rule's text excludes the ones before, 4 million in all.
+    mece::RuleTree square;
+    for (int i = 0; i < 400; ++i) square.add({"r" + std::to_string(i), conditions(50)});
+    CHECK_THROWS_WITH_AS(square.resolve(data, universe),
+                         "rules: the segments' exact rules would hold more than the 2000000 conditions allowed in all (each "
+                         "rule's text excludes the rules before it, so it grows with the square of the rule count); use fewer "
+                         "rules, or fewer conditions per rule",
+                         mece::ConfigError);
+    mece::RuleTree fits;  // 190 rules of 50: 190 * 191 / 2 * 50 + 190 * 50 = 916,750
+    for (int i = 0; i < 190; ++i) fits.add({"r" + std::to_string(i), conditions(50)});
+    CHECK_NOTHROW(fits.validate());
+}
+
 TEST_CASE("limits: 999 overlapping rules, the most a tree may hold, still segment and check") {
     std::mt19937_64 rng(17);
     const auto data = mece::test::random_dataset(rng, 3000, 20772, 50);

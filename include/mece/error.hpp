@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace mece {
@@ -35,6 +36,27 @@ template <class ErrorType>
 [[noreturn]] void raise(std::string message) {
     static_assert(std::is_base_of_v<Error, ErrorType>, "mece raises only mece::Error and the types derived from it");
     throw ErrorType(std::move(message));
+}
+
+/// `text` as a message may show it: control characters (a terminal's escape sequences)
+/// written as `\xNN`, and anything past `limit` bytes cut, with the length said:
+/// `"abc..." (10485760 bytes)`.
+inline std::string shown_text(std::string_view text, std::size_t limit = 80) {
+    std::string out;
+    const std::string_view head = text.substr(0, limit);
+    for (char c : head) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) {
+            constexpr char digits[] = "0123456789abcdef";
+            out += "\\x";
+            out += digits[byte >> 4];
+            out += digits[byte & 0xF];
+        } else {
+            out += c;
+        }
+    }
+    if (head.size() < text.size()) out += "... (" + std::to_string(text.size()) + " bytes)";
+    return out;
 }
 
 }  // namespace detail

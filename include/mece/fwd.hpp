@@ -46,6 +46,11 @@ namespace limits {
 inline constexpr std::size_t max_rules = 1000;
 /// Bytes in a segment name.
 inline constexpr std::size_t max_name_bytes = 200;
+/// Conditions in one rule (a `between` counts as two).
+inline constexpr std::size_t max_conditions = 100;
+/// Conditions in all the segments' exact rules together, each written out with the
+/// earlier rules it excludes (what `strategy.json`, `strategy.md` and the report print).
+inline constexpr std::size_t max_rule_terms = 2'000'000;
 }  // namespace limits
 
 template <class Scalar>

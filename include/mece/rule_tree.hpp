@@ -456,6 +456,11 @@ public:
                 const std::string where = parent + "rule " + std::to_string(i + 1) + " '" + rule.name + "'";
                 if (rule.sub_rules.empty()) claim(rule.name, where);
                 else if (rule.name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
+                std::size_t size = 0;
+                for (const Condition& c : rule.conditions) size += c.op == Op::between ? 2 : 1;
+                if (size > limits::max_conditions)
+                    detail::raise<ConfigError>(where + ": " + std::to_string(size) + " conditions, more than the " +
+                                               std::to_string(limits::max_conditions) + " a rule may hold");
                 for (std::size_t c = 0; c < rule.conditions.size(); ++c) {
                     const Condition& condition = rule.conditions[c];
                     const std::string at = condition_place(rule, c);
@@ -474,6 +479,36 @@ public:
         check_length(catch_all_, "catch-all");
         walk(walk, rules_, "");
         claim(catch_all_, "catch-all");
+        check_rule_terms();
+    }
+
+    /// Conditions in all the segments' exact rules: a rule's own, with those of the
+    /// earlier rules beside it (negated) and of its parents; a catch-all holds all of its
+    /// level's. Refused beyond `limits::max_rule_terms`, before anything is built.
+    void check_rule_terms() const {
+        const auto size_of = [](const Rule& rule) {
+            std::size_t n = 0;
+            for (const Condition& c : rule.conditions) n += c.op == Op::between ? 2 : 1;
+            return n;
+        };
+        std::size_t total = 0;
+        const auto count = [&](const auto& self, const std::vector<Rule>& rules, std::size_t inherited) -> void {
+            std::size_t before = 0;
+            for (const Rule& rule : rules) {
+                const std::size_t own = inherited + before + size_of(rule);
+                if (rule.sub_rules.empty()) total += own;
+                else self(self, rule.sub_rules, own);
+                before += size_of(rule);
+                if (total > limits::max_rule_terms) return;
+            }
+            total += inherited + before;  // the level's catch-all
+        };
+        count(count, rules_, 0);
+        if (total > limits::max_rule_terms)
+            detail::raise<ConfigError>("rules: the segments' exact rules would hold more than the " +
+                                       std::to_string(limits::max_rule_terms) +
+                                       " conditions allowed in all (each rule's text excludes the rules before it, so it "
+                                       "grows with the square of the rule count); use fewer rules, or fewer conditions per rule");
     }
 
     /// Resolves every threshold over the universe and builds each segment's definition.

@@ -68,8 +68,10 @@ public:
         expect_object(root, "", {"schema_version", "universe", "segments", "catch_all", "constraints", "scoring"});
         if (root.contains("schema_version")) {
             const auto& version = root["schema_version"];
-            if (!version.is_number_integer() || version.get<long long>() != 1)
-                fail("schema_version", "unsupported schema version " + version.dump() + " (this library reads 1)");
+            if (!version.is_number())
+                fail("schema_version", "expected the number 1, got " + shown_text(version.dump()));
+            if (version.get<double>() != 1.0)  // 1.0 is 1
+                fail("schema_version", "unsupported schema version " + shown_text(version.dump()) + " (this library reads 1)");
         }
         if (root.contains("universe")) {
             const auto& universe = root["universe"];
@@ -164,6 +166,11 @@ private:
             if (!conditions.is_array()) fail(path + ".conditions", "expected a list of conditions, got " + type_of(conditions));
             for (std::size_t i = 0; i < conditions.size(); ++i)
                 rule.conditions.push_back(condition_at(conditions[i], path + ".conditions[" + std::to_string(i) + "]"));
+            std::size_t size = 0;
+            for (const Condition& c : rule.conditions) size += c.op == Op::between ? 2 : 1;
+            if (size > limits::max_conditions)
+                fail(path + ".conditions", std::to_string(size) + " conditions, more than the " +
+                                               std::to_string(limits::max_conditions) + " a rule may hold");
         }
         if (j.contains("segments")) {
             rule.sub_rules = rules_at(j["segments"], path + ".segments");
@@ -370,6 +377,61 @@ inline int json_depth(std::string_view text) noexcept {
     return deepest;
 }
 
+/// A parser callback that refuses a key appearing twice in one object (nlohmann would
+/// keep the last without a word), naming its place as the other errors do.
+class DuplicateKeys {
+public:
+    explicit DuplicateKeys(const std::string& name) : name_(&name) {}
+
+    bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        switch (event) {
+            case Event::object_start:
+            case Event::array_start:
+                element();
+                frames_.push_back({event == Event::array_start, 0, {}, {}});
+                break;
+            case Event::object_end:
+            case Event::array_end: frames_.pop_back(); break;
+            case Event::key: {
+                Frame& frame = frames_.back();
+                frame.key = parsed.get<std::string>();
+                if (!frame.keys.insert(frame.key).second)
+                    raise<ConfigError>(*name_ + ": " + place() + ": the key '" + shown_text(frame.key) +
+                                       "' appears twice in one object; JSON would keep only the last, remove one");
+                break;
+            }
+            case Event::value: element(); break;
+        }
+        return true;
+    }
+
+private:
+    struct Frame {
+        bool array;
+        std::size_t elements;
+        std::string key;
+        std::set<std::string, std::less<>> keys;
+    };
+
+    void element() {
+        if (!frames_.empty() && frames_.back().array) ++frames_.back().elements;
+    }
+
+    /// The path of the current key: `segments[0].conditions`.
+    std::string place() const {
+        std::string path;
+        for (const Frame& f : frames_) {
+            if (f.array) path += "[" + std::to_string(f.elements - 1) + "]";
+            else path += (path.empty() ? "" : ".") + shown_text(f.key);
+        }
+        return path;
+    }
+
+    const std::string* name_;
+    std::vector<Frame> frames_;
+};
+
 }  // namespace detail
 
 /// Reads a configuration from JSON text; `name` is how messages call its source.
@@ -381,7 +443,7 @@ inline Config parse_config(std::string_view text, const std::string& name = "con
         detail::raise<ConfigError>(name + ": nested deeper than " + std::to_string(detail::max_config_depth) + " levels");
     nlohmann::json root;
     try {
-        root = nlohmann::json::parse(text);
+        root = nlohmann::json::parse(text, detail::DuplicateKeys(name));
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
         std::string what = e.what();
         if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
