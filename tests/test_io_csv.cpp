@@ -170,6 +170,30 @@ TEST_CASE("lenient mode sets bad rows aside, counts them all and keeps the first
     CHECK(report.rejections[1].message == "t.csv:5: column 'user_id': duplicate user id 1, first seen on line 2");
 }
 
+TEST_CASE("lenient mode sets aside records whose quotes are wrong, and says what an unclosed quote took") {
+    std::string text = header + good_row;
+    text += "2,2026-11-15,,5\"0,1,1,0.5,0.5\n";      // line 3: a stray quote
+    text += "3,2026-11-15,,\"5\"0,1,1,0.5,0.5\n";    // line 4: text after the closing quote
+    text += "4,2026-11-15,,1,1,1,0.5,0.5\n";          // line 5
+    text += "5,2026-11-15,,\"7,1,1,0.5,0.5\n";       // line 6: never closes, takes lines 6 to 8
+    text += "6,2026-11-15,,1,1,1,0.5,0.5\n";
+    text += "7,2026-11-15,,1,1,1,0.5,0.5\n";
+    const auto [data, report] = load(text, {.lenient = true});
+    CHECK(data.rows() == 2);
+    CHECK(data.user_id()[1] == 4);
+    CHECK(report.rejected == 3);
+    REQUIRE(report.rejections.size() == 3);
+    CHECK(report.rejections[0].message == "t.csv:3: column 'avg_order_value': unexpected '\"' inside an unquoted field");
+    CHECK(report.rejections[1].message == "t.csv:4: column 'avg_order_value': unexpected text after the closing quote");
+    CHECK(report.rejections[2].message ==
+          "t.csv:6: column 'avg_order_value': quoted field never closes; it takes the rest of the file, 3 lines, set aside "
+          "as one record");
+    // Strict mode stops at the first, as before; a header's bad quote is always an error.
+    CHECK(error_of(text) == "t.csv:3: column 'avg_order_value': unexpected '\"' inside an unquoted field");
+    CHECK_THROWS_WITH_AS(load("user_id,\"cart\"x\n1\n", {.lenient = true}), "t.csv:1: unexpected text after the closing quote",
+                         mece::InputError);
+}
+
 TEST_CASE("writing and reading back gives the same data") {
     const auto original = mece::generate<double>({.rows = 5000, .seed = 3});
     std::stringstream file;
@@ -231,6 +255,8 @@ TEST_CASE("property: reading a file on several threads gives what one thread giv
             const std::string engagement = k == 2 ? "1.7" : "0." + std::to_string(r % 10);
             std::string note = k < (trial % 3 == 0 ? 60 : 10) ? "\"a note,\nover two lines\"" : k < 15 ? "\"said \"\"hi\"\"\"" : "plain";
             if (k == 3) note = "\"never closed";
+            if (k == 7) note = "a stray \" quote";
+            if (k == 8) note = "\"closed\" then text";
             const std::string last = r % 4 ? "2026-10-0" + std::to_string(1 + r % 9) : "";
             std::string line = reordered ? note + ",0.5," + engagement + ",2,3," + std::to_string(r * 1.25) + "," + last + "," +
                                                date + "," + std::to_string(id) + "," + std::to_string(r % 3)

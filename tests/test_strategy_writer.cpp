@@ -28,6 +28,11 @@ TEST_CASE("CSV cells are quoted when needed and never start a formula") {
     CHECK(csv_cell("@SUM(A1)") == "'@SUM(A1)");
     CHECK(csv_cell("\tx") == "'\tx");
     CHECK(csv_cell("\rx") == "\"'\rx\"");
+    // Reversible: a leading quote is doubled, so no two names share a cell.
+    CHECK(csv_cell("=VIP") == "'=VIP");
+    CHECK(csv_cell("'=VIP") == "''=VIP");
+    CHECK(csv_cell("'quoted") == "''quoted");
+    CHECK(csv_cell("it's") == "it's");
 }
 
 /// Splits one CSV line into cells (RFC 4180 quotes), for reading back what was written.
@@ -115,7 +120,7 @@ TEST_CASE("strategy.csv, strategy.json, strategy.md and assignments.csv describe
         const int id = scores.ranking[rows++];
         CHECK(cells[1] == std::to_string(id));
         const std::string& name = segments[std::size_t(id - 1)].name;
-        CHECK(cells[2] == (name[0] == '=' ? "'" + name : name));
+        CHECK(cells[2] == (name[0] == '=' || name[0] == '\'' ? "'" + name : name));
         CHECK(cells[5] == std::to_string(solution.assignment.sizes[std::size_t(id - 1)]));
         CHECK(std::stod(cells[12]) == scores.of(id).overall);
         for (const auto& cell : cells) CHECK((cell.empty() || std::string_view("=+-@\t\r").find(cell[0]) == std::string_view::npos));
@@ -140,7 +145,7 @@ TEST_CASE("strategy.csv, strategy.json, strategy.md and assignments.csv describe
         CHECK(cells[0] == std::to_string(data.user_id()[universe.rows()[i]]));
         CHECK(cells[1] == std::to_string(id));
         const std::string& name = solution.rules.segment(id).name;
-        CHECK(cells[2] == (name[0] == '=' ? "'" + name : name));
+        CHECK(cells[2] == (name[0] == '=' || name[0] == '\'' ? "'" + name : name));
     }
     CHECK(users == universe.size());
     for (const auto& entry : std::filesystem::directory_iterator(directory)) CHECK(entry.path().extension() != ".partial");

@@ -58,10 +58,12 @@ inline void create_output_directory(const std::filesystem::path& directory) {
 }
 
 /// A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'`
-/// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR).
+/// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR) or with `'`
+/// itself, so the escaping can be undone (drop one leading `'`) and two names never
+/// become one cell: `=VIP` is `'=VIP`, `'=VIP` is `''=VIP`.
 inline std::string csv_cell(std::string_view text) {
     std::string cell;
-    if (!text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos) cell = "'";
+    if (!text.empty() && std::string_view("=+-@\t\r'").find(text.front()) != std::string_view::npos) cell = "'";
     cell += text;
     if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
     std::string quoted = "\"";

@@ -166,6 +166,10 @@ public:
         for (;;) {
             read_plain_rows();
             if (!next_record()) break;
+            if (!malformed_.empty()) {
+                reject(std::exchange(malformed_, {}));
+                continue;
+            }
             if (record_is_blank()) continue;
             read_row();
         }
@@ -286,7 +290,7 @@ private:
             if (quoted) {
                 record_end = scan_quoted(begin, stop, newlines);
                 if (record_end == nullptr) {  // the record goes on past the buffer
-                    if (eof_) raise_unclosed_quote(begin, stop);
+                    if (eof_) return unclosed_quote(begin, stop);
                     refill();
                     continue;
                 }
@@ -336,15 +340,27 @@ private:
         return (eof_ && !in_quotes) ? stop : nullptr;
     }
 
-    [[noreturn]] void raise_unclosed_quote(const char* begin, const char* stop) const {
+    /// A quote that never closes takes the rest of the input as one record: an error, or
+    /// in lenient mode one record set aside, whose message says how many lines it took.
+    /// Nothing follows it.
+    bool unclosed_quote(const char* begin, const char* stop) {
         std::size_t newlines = 0, column = 0;
         scan_quoted(begin, stop, newlines, &column);
-        raise<InputError>(place(column) + "quoted field never closes");
+        std::string message = place(column) + "quoted field never closes";
+        if (header_.empty() || !options_.lenient) raise<InputError>(std::move(message));
+        const std::size_t lines = newlines + (stop[-1] == '\n' ? 0 : 1);  // a final newline ends the last line
+        if (lines > 1)
+            message += "; it takes the rest of the file, " + std::to_string(lines) + " lines, set aside as one record";
+        reject(std::move(message));
+        position_ = end_;
+        next_line_ = line_ + newlines + 1;
+        return false;
     }
 
     /// Splits a complete record into fields, unescaping quoted ones in place.
     void split(char* text, std::size_t length, bool has_quotes) {
         fields_.clear();
+        malformed_.clear();
         char* p = text;
         char* const stop = text + length;
         if (!has_quotes) {
@@ -363,7 +379,7 @@ private:
                 char* out = p;
                 char* q = p + 1;
                 for (;;) {
-                    if (q >= stop) raise<InputError>(place(fields_.size()) + "quoted field never closes");
+                    if (q >= stop) return malformed(place(fields_.size()) + "quoted field never closes");
                     if (*q == '"') {
                         if (q + 1 < stop && q[1] == '"') {
                             *out++ = '"';
@@ -377,13 +393,12 @@ private:
                 }
                 fields_.emplace_back(p, std::size_t(out - p));
                 if (q == stop) return;
-                if (*q != ',') raise<InputError>(place(fields_.size() - 1) + "unexpected text after the closing quote");
+                if (*q != ',') return malformed(place(fields_.size() - 1) + "unexpected text after the closing quote");
                 p = q + 1;
             } else {
                 char* q = p;
                 while (q < stop && *q != ',') {
-                    if (*q == '"')
-                        raise<InputError>(place(fields_.size()) + "unexpected '\"' inside an unquoted field");
+                    if (*q == '"') return malformed(place(fields_.size()) + "unexpected '\"' inside an unquoted field");
                     ++q;
                 }
                 fields_.emplace_back(p, std::size_t(q - p));
@@ -393,11 +408,19 @@ private:
         }
     }
 
-    bool record_is_blank() const { return fields_.size() == 1 && fields_.front().empty(); }
+    /// A record whose quotes are wrong: its fields cannot be told apart, so it is set
+    /// aside whole (an error but in lenient mode; the header's is always an error).
+    void malformed(std::string message) {
+        fields_.clear();
+        malformed_ = std::move(message);
+    }
+
+    bool record_is_blank() const { return malformed_.empty() && fields_.size() == 1 && fields_.front().empty(); }
 
     // --- header ----------------------------------------------------------------------
 
     void read_header() {
+        if (!malformed_.empty()) raise<InputError>(malformed_);
         if (fields_.size() > options_.max_columns)
             raise<InputError>(name_ + ":" + std::to_string(line_) + ": the header has " + std::to_string(fields_.size()) +
                               " columns, more than the " + std::to_string(options_.max_columns) + " allowed (CsvOptions::max_columns)");
@@ -737,6 +760,7 @@ private:
     std::size_t line_ = 1, next_line_ = 1;
     bool last_record_unterminated_ = false;
     std::vector<std::string_view> fields_;
+    std::string malformed_;  // why the last record's quotes are wrong, if they are
 
     std::vector<std::string> header_;
     std::vector<int> column_of_;
