@@ -149,6 +149,25 @@ TEST_CASE("the configured split feature of a segment is tried first") {
     CHECK(solution.rules.segments()[0].name == "High / profitability_score < 0.5");
 }
 
+TEST_CASE("a split on a feature that may be missing names its last part for what its rule holds, and says why it fails") {
+    const auto data = ramp(3000);  // a third never ordered
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"All", {feature("avg_order_value") >= 0}});
+    const auto split = solve(tree, data, universe, {.min_size = 100, .max_size = 2100, .split_by = {{"All", "days_since_last_order"}}});
+    check_solution(split, data, universe);
+    REQUIRE(split.log.at(0).feature == "days_since_last_order");
+    const auto& last = split.rules.segments()[1];
+    CHECK(last.name.rfind("All / days_since_last_order >= ", 0) == 0);
+    CHECK(last.name.ends_with(" or missing"));  // its rule is not (days_since_last_order < cut)
+    // Too many without a value for any cut: the log says so, not "ties".
+    const auto failed = solve(tree, data, universe, {.min_size = 100, .max_size = 1000, .split_features = {"days_since_last_order"}});
+    check_solution(failed, data, universe);
+    CHECK(failed.log.at(0).feature == "user_id_hash");
+    CHECK(failed.log[0].reason.find("no split by days_since_last_order: parts of ") != std::string::npos);
+    CHECK(failed.log[0].reason.find("(1000 without a value, all in the last part)") != std::string::npos);
+}
+
 TEST_CASE("ties that defeat every feature end in a split by the documented hash of user_id") {
     auto data = ramp(5000, 0.5);
     const mece::Universe universe{data};
@@ -159,7 +178,8 @@ TEST_CASE("ties that defeat every feature end in a split by the documented hash 
     check_solution(solution, data, universe);
     REQUIRE(solution.log.size() == 2);  // the split, then the empty final catch-all kept
     CHECK(solution.log[0].feature == "user_id_hash");
-    CHECK(solution.log[0].reason.find("ties defeated engagement_score: ") != std::string::npos);
+    CHECK(solution.log[0].reason.find("no split by engagement_score: parts of ") != std::string::npos);
+    CHECK(solution.log[0].reason.find("(tied values)") != std::string::npos);
     const auto& segments = solution.rules.segments();
     REQUIRE(segments.size() == 4);
     CHECK(segments[0].name.rfind("Engaged / user_id_hash < ", 0) == 0);

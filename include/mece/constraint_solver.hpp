@@ -400,11 +400,13 @@ private:
             std::vector<Eigen::Index> count(std::size_t(parts), 0);
             std::vector<double> lowest(std::size_t(parts), inf), highest(std::size_t(parts), -inf);
             std::vector<std::int32_t> part_of(std::size_t(values.size()));
+            Eigen::Index missing = 0;
             for (Eigen::Index i = 0; i < values.size(); ++i) {
                 const double v = double(values[i]);
                 if (std::isnan(v)) {  // a missing value goes to the last part, the split's catch-all
                     part_of[std::size_t(i)] = std::int32_t(parts - 1);
                     ++count.back();
+                    ++missing;
                     continue;
                 }
                 const std::size_t part = detail::count_before(at.data(), at.size(), [v](double cut) { return cut <= v; });
@@ -419,6 +421,8 @@ private:
                     why = count.size() <= 4 ? "parts of " + sizes_text(count)
                                             : std::to_string(count.size()) + " parts of " + std::to_string(*smallest) +
                                                   " to " + std::to_string(*largest) + " users";
+                    if (missing > 0) why += " (" + std::to_string(missing) + " without a value, all in the last part)";
+                    else if (lowest[p] == inf || count[p] == 0) why += " (tied values)";
                     return {};
                 }
             }
@@ -475,7 +479,7 @@ private:
             std::string why;
             for (Eigen::Index k = parts; k <= most && k <= parts + 8; ++k)
                 if (auto cut = cuts(hashes, k, why); !cut.at.empty())
-                    return apply_split(at, "user_id_hash", cut, reason + (tried.empty() ? "" : "; ties defeated " + tried));
+                    return apply_split(at, "user_id_hash", cut, reason + (tried.empty() ? "" : "; no split by " + tried));
             keep(leaf, size, reason + ": no split into " + std::to_string(parts) + " or more parts keeps every part within [" +
                                  std::to_string(options_.min_size) + ", " + std::to_string(options_.max_size) + "]");
             return 1;
@@ -499,10 +503,11 @@ private:
                 } else {
                     part.rule.catch_all = true;
                     const Predicate at_least{feature, Op::greater_equal, cut[p - 1], {}};
-                    part.rule.remainder = check_feature(feature, feature)
-                                         ? Expr::negate(Expr::of({feature, Op::less, cut[p - 1], {}}))
-                                         : Expr::of(at_least);
-                    part.rule.name = base + " / " + feature + " >= " + low;
+                    const bool may_be_missing = check_feature(feature, feature);
+                    part.rule.remainder = may_be_missing ? Expr::negate(Expr::of({feature, Op::less, cut[p - 1], {}}))
+                                                         : Expr::of(at_least);
+                    // The name says what the rule says: the users without a value are in this part.
+                    part.rule.name = base + " / " + feature + " >= " + low + (may_be_missing ? " or missing" : "");
                 }
                 part.rule.name = unique_name(part.rule.name);
                 part.conjunction.insert(part.conjunction.end(), part.rule.predicates.begin(), part.rule.predicates.end());
