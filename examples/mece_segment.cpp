@@ -221,6 +221,7 @@ int run(const Options& options) {
     const mece::Solution& solution = result.solution;
     const mece::MeceCheck& check = result.check;
     const mece::SegmentStats& stats = result.stats;
+    info.warnings = mece::run_warnings(universe, solution, stats, info.constraints_applied);
     stages.emplace_back("rules_to_statistics_s", clock.lap());
     const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
     stages.emplace_back("score_s", clock.lap());
@@ -228,6 +229,7 @@ int run(const Options& options) {
     std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
                 mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
                 universe.window_days());
+    for (const auto& warning : info.warnings) std::fprintf(stderr, "mece-segment: warning: %s\n", warning.c_str());
     print_log(solution, info.constraints_applied);
     print_strategy(solution, scores, universe);
     print_checks(check);

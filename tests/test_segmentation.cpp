@@ -71,3 +71,31 @@ TEST_CASE("property: segment over random rule trees and data is MECE and equals 
         CHECK(fused.check.ok());
     }
 }
+
+TEST_CASE("warnings: an empty or too small universe, a default as_of far ahead, dates after as_of") {
+    const auto warnings_of = [](const mece::Dataset<double>& data, mece::UniverseOptions options, bool constrain = true) {
+        const mece::Universe universe{data, options};
+        const mece::Scope scope{data, universe};
+        const auto result = mece::segment(scope, mece::presets::seed004(), mece::ConstraintSolver{}, constrain);
+        return mece::run_warnings(universe, result.solution, result.stats, constrain);
+    };
+    const auto normal = mece::generate<double>({.rows = 20000, .seed = 4});
+    CHECK(warnings_of(normal, {}).empty());
+
+    // One cart dated 2099 among 5,000: the default as_of follows it.
+    std::vector<mece::test::Row> rows;
+    for (int i = 0; i < 5000; ++i) rows.push_back({i + 1, "2026-11-15", i == 3 ? "2099-01-01" : "2026-10-01", 5, 1, 1, 0.5, 0.5});
+    rows.push_back({9999, "2099-01-01", nullptr, 5, 1, 1, 0.5, 0.5});
+    const auto odd = mece::test::make_dataset(rows);
+    CHECK(warnings_of(odd, {}) ==
+          std::vector<std::string>{"the universe holds 1 user, fewer than min_size 500: no segment can be valid",
+                                   "as_of is the latest abandonment date, 2099-01-01, and its window holds 1 user of 5001 "
+                                   "(under 0.1%): if that date is an error in the data, give as_of (--as-of)"});
+    CHECK(warnings_of(odd, {.as_of = *mece::parse_date("2026-11-15")}) ==
+          std::vector<std::string>{"1 cart is dated after as_of 2026-11-15, outside the window",
+                                   "1 user has a last order dated after as_of 2026-11-15: their days_since_last_order is "
+                                   "below 0, so a rule 'days_since_last_order < N' counts them as recent"});
+    CHECK(warnings_of(odd, {.as_of = *mece::parse_date("2026-12-31")}, false) ==
+          std::vector<std::string>{"the universe is empty: no cart was abandoned from 2026-12-25 to 2026-12-31; every output is empty",
+                                   "1 cart is dated after as_of 2026-12-31, outside the window"});
+}

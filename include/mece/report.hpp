@@ -181,6 +181,11 @@ public:
         t += "<p class=\"lead\">" + std::to_string(segments.size()) + " segments for the " + count_text(s.universe.size()) +
              " users who abandoned a cart from " + format_date(s.universe.first_day()) + " to " +
              format_date(s.universe.as_of()) + "; every user is in exactly one segment.</p>\n";
+        if (!s.run.warnings.empty()) {
+            t += "<ul class=\"warnings\">\n";
+            for (const auto& w : s.run.warnings) t += "<li><span class=\"bad\">warning</span> " + e(w) + "</li>\n";
+            t += "</ul>\n";
+        }
 
         const auto fact = [&](std::string_view name, const std::string& value_html) {
             t += "<div><dt>" + e(name) + "</dt><dd>" + value_html + "</dd></div>\n";

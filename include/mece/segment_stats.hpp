@@ -123,6 +123,9 @@ public:
         constexpr double largest = std::numeric_limits<double>::max();
         return std::clamp(scaled_sums_(row(id), column(feature)) / n * 0x1p64, -largest, largest);
     }
+    /// Users whose last order is dated after `as_of` (`days_since_last_order` below 0).
+    Eigen::Index ordered_after_as_of() const noexcept { return ordered_after_as_of_; }
+
     bool has_feature(std::string_view feature) const noexcept {
         return std::find(features_.begin(), features_.end(), feature) != features_.end();
     }
@@ -136,6 +139,7 @@ public:
         counts_ += other.counts_;
         for (std::size_t s = 0; s < sizes_.size(); ++s) sizes_[s] += other.sizes_[s];
         universe_size_ += other.universe_size_;
+        ordered_after_as_of_ += other.ordered_after_as_of_;
     }
 
 private:
@@ -251,6 +255,7 @@ private:
     Eigen::ArrayXXd counts_;
     std::vector<Eigen::Index> sizes_;
     Eigen::Index universe_size_ = 0;
+    Eigen::Index ordered_after_as_of_ = 0;
 };
 
 /// The statistics' work over the blocks of a pass, on its own or fused with the
@@ -282,6 +287,7 @@ public:
     struct Partial {
         Eigen::ArrayXXd sums, scaled_sums, counts;
         std::vector<Eigen::Index> sizes;
+        Eigen::Index ordered_after_as_of = 0;
     };
     Partial partial() const {
         const auto n = Eigen::Index(features_.size()), m = Eigen::Index(segments_);
@@ -294,6 +300,8 @@ public:
     public:
         Step(Accumulator& accumulator, std::vector<Eigen::Index> columns)
             : accumulator_(&accumulator),
+              recency_(std::size_t(std::find(accumulator.features_.begin(), accumulator.features_.end(), "days_since_last_order") -
+                                   accumulator.features_.begin())),
               columns_(std::move(columns)),
               order_(std::size_t(engine::block_rows)),
               first_(accumulator.segments_ + 1) {}
@@ -339,6 +347,10 @@ public:
                     out.counts(Eigen::Index(s), Eigen::Index(f)) += present;
                 }
             }
+            const Scalar* recency = block.feature(columns_[recency_]);
+            Eigen::Index later = 0;
+            for (Eigen::Index i = 0; i < n; ++i) later += recency[i] < Scalar(0) ? 1 : 0;  // NaN: never ordered
+            out.ordered_after_as_of += later;
             const Scalar* aov = block.feature(columns_.front());
             Key* keys = accumulator_->keys_.data() + block.start();
             for (Eigen::Index i = 0; i < n; ++i)
@@ -347,6 +359,7 @@ public:
 
     private:
         Accumulator* accumulator_;
+        std::size_t recency_;  // where days_since_last_order is among the features
         std::vector<Eigen::Index> columns_;
         std::vector<std::int32_t> order_;
         std::vector<std::int32_t> first_;
@@ -364,6 +377,7 @@ public:
             stats.scaled_sums_.leftCols(n) += p.scaled_sums;
             stats.counts_.leftCols(n) += p.counts;
             for (std::size_t s = 0; s < segments_; ++s) stats.sizes_[s] += p.sizes[s];
+            stats.ordered_after_as_of_ += p.ordered_after_as_of;
         }
         stats.add_aov_ranks(keys_, ids, threads_);
         return stats;

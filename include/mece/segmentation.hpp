@@ -30,6 +30,42 @@ struct Segmentation {
     SegmentStats stats;
 };
 
+/// Warnings about a run whose result is computed as asked but may not be what was
+/// meant, one sentence each (`RunInfo::warnings` carries them to the outputs):
+/// - the universe is empty, or (with the constraints applied) smaller than `min_size`,
+///   so no segment can be valid;
+/// - `as_of` defaulted to the latest abandonment date and its window holds under 0.1% of
+///   the users: one cart dated far ahead (a typo, `2099`) moves the whole window;
+/// - carts dated after a given `as_of` (outside the window, as the SPEC defines it);
+/// - users whose last order is dated after `as_of`: their `days_since_last_order` is
+///   negative, so a rule `days_since_last_order < N` counts them as recent buyers (they
+///   ordered after the snapshot date), which is what the data says, but worth a look.
+inline std::vector<std::string> run_warnings(const Universe& universe, const Solution& solution, const SegmentStats& stats,
+                                             bool constraints_applied) {
+    std::vector<std::string> out;
+    const auto count = [](Eigen::Index n, const char* one, const char* many) {
+        return std::to_string(n) + " " + (n == 1 ? one : many);
+    };
+    const std::string window = format_date(universe.first_day()) + " to " + format_date(universe.as_of());
+    if (universe.size() == 0)
+        out.push_back("the universe is empty: no cart was abandoned from " + window + "; every output is empty");
+    else if (constraints_applied && universe.size() < solution.options.min_size)
+        out.push_back("the universe holds " + count(universe.size(), "user", "users") + ", fewer than min_size " +
+                      std::to_string(solution.options.min_size) + ": no segment can be valid");
+    if (!universe.as_of_given() && universe.size() * 1000 < universe.dataset_rows())
+        out.push_back("as_of is the latest abandonment date, " + format_date(universe.as_of()) + ", and its window holds " +
+                      count(universe.size(), "user", "users") + " of " + std::to_string(universe.dataset_rows()) +
+                      " (under 0.1%): if that date is an error in the data, give as_of (--as-of)");
+    if (universe.after_as_of() > 0)
+        out.push_back(count(universe.after_as_of(), "cart is", "carts are") + " dated after as_of " +
+                      format_date(universe.as_of()) + ", outside the window");
+    if (stats.ordered_after_as_of() > 0)
+        out.push_back(count(stats.ordered_after_as_of(), "user has", "users have") + " a last order dated after as_of " +
+                      format_date(universe.as_of()) +
+                      ": their days_since_last_order is below 0, so a rule 'days_since_last_order < N' counts them as recent");
+    return out;
+}
+
 namespace detail {
 
 /// The features of a fused pass: the rules' own first (so the evaluator finds them where

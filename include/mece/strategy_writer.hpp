@@ -44,6 +44,8 @@ struct RunInfo {
     std::size_t rejected_rows = 0;
     /// False when the size constraints were switched off (validity is still reported).
     bool constraints_applied = true;
+    /// What the reader should know before acting on the result (`run_warnings`).
+    std::vector<std::string> warnings;
 };
 
 namespace detail {
@@ -212,6 +214,7 @@ public:
                                       {"window_first_day", format_date(s.universe.first_day())},
                                       {"universe_size", s.universe.size()},
                                       {"rejected_rows", s.run.rejected_rows},
+                                      {"warnings", s.run.warnings},
                                       {"constraints",
                                        {{"applied", s.run.constraints_applied},
                                         {"min_size", bounds.min_size},
@@ -287,6 +290,11 @@ public:
              format_date(s.universe.first_day()) + " to " + format_date(s.universe.as_of()) + " (" +
              std::to_string(s.universe.window_days()) + " days); " + std::to_string(s.run.rejected_rows) +
              " input rows rejected.\n\n";
+        if (!s.run.warnings.empty()) {
+            t += "**Warnings**\n\n";
+            for (const auto& w : s.run.warnings) t += "- " + md(w) + "\n";
+            t += "\n";
+        }
         t += "MECE checks: " + std::string(s.check.ok() ? "all pass" : "**FAILED**") + " (sum of sizes " +
              std::to_string(s.check.assigned_total) + " of " + std::to_string(s.check.universe_size) + "; " +
              std::to_string(s.check.overlapping) + " users in several segments; " + std::to_string(s.check.uncovered) +

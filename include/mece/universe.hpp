@@ -65,6 +65,12 @@ public:
     /// Number of users in scope.
     Eigen::Index size() const noexcept { return rows_.size(); }
 
+    /// Whether `as_of` was given (false: it is the latest abandonment date).
+    bool as_of_given() const noexcept { return as_of_given_; }
+    /// Rows whose cart is dated after a given `as_of`: outside the window, as every row
+    /// before it is (0 when `as_of` is the latest date).
+    Eigen::Index after_as_of() const noexcept { return after_as_of_; }
+
     /// Row indices in scope, ascending.
     const Column<RowIndex>& rows() const noexcept { return rows_; }
 
@@ -106,10 +112,14 @@ private:
             return n;
         };
         std::vector<Days> latest(std::size_t(ranges), std::numeric_limits<Days>::min());
-        std::vector<Eigen::Index> start(std::size_t(ranges) + 1, 0);
+        std::vector<Eigen::Index> start(std::size_t(ranges) + 1, 0), later(std::size_t(ranges), 0);
         detail::for_each_task(ranges, threads, [&](Eigen::Index r) {
             if (options.as_of) {
                 start[std::size_t(r) + 1] = count_in(r, window_from(*options.as_of), *options.as_of);
+                const Days* part = dates + r * range;
+                Eigen::Index n = 0;
+                for (Eigen::Index i = 0, end = length(r); i < end; ++i) n += part[i] > *options.as_of ? 1 : 0;
+                later[std::size_t(r)] = n;
                 return;
             }
             const Days* part = dates + r * range;
@@ -119,6 +129,8 @@ private:
             start[std::size_t(r) + 1] = count_in(r, window_from(top), top);
         });
         as_of_ = options.as_of ? *options.as_of : *std::max_element(latest.begin(), latest.end());
+        as_of_given_ = options.as_of.has_value();
+        for (Eigen::Index n : later) after_as_of_ += n;
         if (!date_in_range(as_of_))
             detail::raise<ConfigError>(std::string("universe: as_of") + (options.as_of ? "" : " (the latest abandonment date)") +
                                        " is " + format_date(as_of_) + ", outside 0001-01-01 to 9999-12-31");
@@ -153,6 +165,8 @@ private:
 
     Days as_of_ = 0;
     Days first_day_ = 0;
+    bool as_of_given_ = false;
+    Eigen::Index after_as_of_ = 0;
     int window_days_ = defaults::window_days;
     Column<RowIndex> rows_;
     Eigen::Index dataset_rows_ = 0;
