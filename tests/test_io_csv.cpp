@@ -170,6 +170,49 @@ TEST_CASE("lenient mode sets bad rows aside, counts them all and keeps the first
     CHECK(report.rejections[1].message == "t.csv:5: column 'user_id': duplicate user id 1, first seen on line 2");
 }
 
+TEST_CASE("a header that cannot be read says what it looks like") {
+    const std::string lf = header.substr(0, header.size() - 1);
+    std::string semicolons = lf, tabs = lf, upper = lf, cr = lf + "\r" + good_row;
+    std::replace(semicolons.begin(), semicolons.end(), ',', ';');
+    std::replace(tabs.begin(), tabs.end(), ',', '\t');
+    std::replace(cr.begin(), cr.end(), '\n', '\r');
+    upper.replace(0, 7, "USER_ID");
+    CHECK(error_of(semicolons + "\n1;2026-11-15\n") ==
+          "t.csv:1: missing required column 'user_id' (the header is one column, '" + semicolons.substr(0, 80) + "... (" +
+              std::to_string(semicolons.size()) + " bytes)': the file looks separated by ';'; mece reads comma-separated values)");
+    CHECK(error_of(tabs + "\n").find("the file looks separated by tabs; mece reads comma-separated values)") != std::string::npos);
+    CHECK(error_of(upper + "\n" + good_row) ==
+          "t.csv:1: missing required column 'user_id' (there is a column 'USER_ID': names are case-sensitive, write them in lower case)");
+    CHECK(error_of(cr) == "t.csv:1: the header runs on past a carriage return (CR): the file's line breaks look like CR only "
+                          "(classic Mac OS); save it with LF or CRLF line breaks");
+    std::string utf16 = "\xFF\xFE";
+    for (char c : lf) utf16 += std::string{c, '\0'};
+    CHECK(error_of(utf16 + "\n") == "t.csv:1: the header holds NUL bytes or a UTF-16 byte order mark: the file looks like UTF-16; "
+                                    "save it as UTF-8");
+    // A long or hostile column name is cut and escaped, not echoed whole.
+    const std::string long_name = std::string(10 << 20, 'x');
+    CHECK(error_of(lf + "," + long_name + "," + long_name + "\n") ==
+          "t.csv:1: column '" + std::string(80, 'x') + "... (10485760 bytes)' appears twice in the header");
+    CHECK(error_of(lf + ",a\x1b[2J,a\x1b[2J\n") == "t.csv:1: column 'a\\x1b[2J' appears twice in the header");
+}
+
+TEST_CASE("a number that cannot be read says why: overflow, underflow, a sign, too many digits") {
+    const auto row_with_aov = [](const std::string& aov) { return header + "2,2026-11-15,," + aov + ",3,2,0.5,0.5\n"; };
+    const std::string at = "t.csv:2: column 'avg_order_value': expected a number >= 0, got ";
+    CHECK(error_of(row_with_aov("1.8e308")) == at + "\"1.8e308\": it overflows (the largest number is 1.7976931348623157e308)");
+    CHECK(error_of(row_with_aov(std::string(400, '9'))) ==
+          at + "\"" + std::string(64, '9') + "...\": it overflows (the largest number is 1.7976931348623157e308)");
+    CHECK(error_of(row_with_aov("1e-400")) ==
+          at + "\"1e-400\": it underflows (the smallest number above 0 is 4.9e-324); write 0 for zero");
+    CHECK(error_of(row_with_aov("+5")) == at + "\"+5\": a leading '+' is not allowed");
+    CHECK(error_of(row_with_aov("-5")) == at + "\"-5\"");  // a number, out of range: the range says it
+    CHECK(error_of(row_with_aov("five")) == at + "\"five\"");
+    CHECK(error_of(header + "2,2026-11-15,,5,+3,2,0.5,0.5\n") ==
+          "t.csv:2: column 'sessions_last_30d': expected an integer >= 0, got \"+3\": a leading '+' is not allowed");
+    CHECK(error_of(header + "2,2026-11-15,,5,99999999999,2,0.5,0.5\n") ==
+          "t.csv:2: column 'sessions_last_30d': expected an integer >= 0, got \"99999999999\": beyond the integers the column holds");
+}
+
 TEST_CASE("lenient mode sets aside records whose quotes are wrong, and says what an unclosed quote took") {
     std::string text = header + good_row;
     text += "2,2026-11-15,,5\"0,1,1,0.5,0.5\n";      // line 3: a stray quote

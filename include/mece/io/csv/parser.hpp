@@ -4,6 +4,9 @@
 /// and the fast path for records of plain values (see `io/csv.hpp`).
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -108,6 +111,25 @@ inline std::optional<double> parse_double(std::string_view text) noexcept {
     const char* const end = text.data() + text.size();
     if (text.empty() || scan::number_from_chars(text.data(), end, value) != end) return std::nullopt;
     return value;
+}
+
+/// Why `text`, which `parse_double` refused, is not a number a column can hold, when
+/// the reason is not plain to see: `: it overflows ...`, `: it underflows ...`, `: a
+/// leading '+' is not allowed`; empty otherwise.
+inline std::string number_trouble(std::string_view text, bool integer) {
+    if (text.size() > 1 && text.front() == '+') return ": a leading '+' is not allowed";
+    if (integer) {
+        const bool digits = text.find_first_not_of("-0123456789") == std::string_view::npos &&
+                            text.find_first_of("0123456789") != std::string_view::npos;
+        return digits && text.size() > 9 ? ": beyond the integers the column holds" : "";
+    }
+    const std::string copy(text);
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(copy.c_str(), &end);
+    if (end != copy.c_str() + copy.size() || errno != ERANGE) return {};
+    if (std::isinf(value)) return ": it overflows (the largest number is 1.7976931348623157e308)";
+    return ": it underflows (the smallest number above 0 is 4.9e-324); write 0 for zero";
 }
 
 template <class Integer>
@@ -424,12 +446,14 @@ private:
         if (fields_.size() > options_.max_columns)
             raise<InputError>(name_ + ":" + std::to_string(line_) + ": the header has " + std::to_string(fields_.size()) +
                               " columns, more than the " + std::to_string(options_.max_columns) + " allowed (CsvOptions::max_columns)");
+        check_header_encoding();
         column_of_.assign(field_count, -1);
         header_.assign(fields_.begin(), fields_.end());
         std::unordered_set<std::string_view> seen;
         for (std::size_t i = 0; i < header_.size(); ++i) {
             if (!seen.insert(header_[i]).second)
-                raise<InputError>(name_ + ":" + std::to_string(line_) + ": column '" + header_[i] + "' appears twice in the header");
+                raise<InputError>(name_ + ":" + std::to_string(line_) + ": column '" + shown_text(header_[i]) +
+                                  "' appears twice in the header");
             const auto known = std::find(schema_fields.begin(), schema_fields.end(), header_[i]);
             if (known != schema_fields.end()) {
                 column_of_[std::size_t(known - schema_fields.begin())] = int(i);
@@ -442,8 +466,41 @@ private:
         for (int f = 0; f < field_count; ++f)
             if (column_of_[std::size_t(f)] < 0)
                 raise<InputError>(name_ + ":" + std::to_string(line_) + ": missing required column '" +
-                                  std::string(schema_fields[std::size_t(f)]) + "'");
+                                  std::string(schema_fields[std::size_t(f)]) + "'" + header_hint(schema_fields[std::size_t(f)]));
         make_layout();
+    }
+
+    /// Line breaks and encodings that make a header unreadable, said as such.
+    void check_header_encoding() const {
+        const std::string at = name_ + ":" + std::to_string(line_) + ": ";
+        for (const auto& field : fields_) {
+            if (field.find('\0') != std::string_view::npos || field.starts_with("\xFF\xFE") || field.starts_with("\xFE\xFF"))
+                raise<InputError>(at + "the header holds NUL bytes or a UTF-16 byte order mark: the file looks like UTF-16; "
+                                       "save it as UTF-8");
+            if (field.find('\r') != std::string_view::npos)
+                raise<InputError>(at + "the header runs on past a carriage return (CR): the file's line breaks look like CR "
+                                       "only (classic Mac OS); save it with LF or CRLF line breaks");
+        }
+    }
+
+    /// What the header looks like when a required column is missing: another separator,
+    /// the name in other letter case.
+    std::string header_hint(std::string_view wanted) const {
+        const auto lower = [](std::string_view text) {
+            std::string out(text);
+            for (char& c : out) c = char(std::tolower(static_cast<unsigned char>(c)));
+            return out;
+        };
+        for (const auto& name : header_)
+            if (lower(name) == wanted)
+                return " (there is a column '" + shown_text(name) + "': names are case-sensitive, write them in lower case)";
+        if (header_.size() == 1)
+            for (const char* separator : {";", "\t", "|"})
+                if (header_.front().find(separator) != std::string::npos && header_.front().find(wanted) != std::string::npos)
+                    return std::string(" (the header is one column, '") + shown_text(header_.front()) +
+                           "': the file looks separated by " + (separator[0] == '\t' ? "tabs" : std::string("'") + separator + "'") +
+                           "; mece reads comma-separated values)";
+        return {};
     }
 
     void reserve_rows() {
@@ -478,7 +535,7 @@ private:
         const auto field = [&](Field f) { return fields_[std::size_t(column_of_[std::size_t(f)])]; };
         Row row;
         const auto id = parse_integer<std::int64_t>(field(user_id));
-        if (!id) return reject_field(user_id, "an integer");
+        if (!id) return reject_field(user_id, "an integer", true);
         row.id = *id;
         const auto abandoned = parse_date(field(cart_abandoned_date));
         if (!abandoned) return reject_field(cart_abandoned_date, "a valid date YYYY-MM-DD");
@@ -489,19 +546,20 @@ private:
             row.last_order = *parsed;
         }
         const auto aov = parse_double(field(avg_order_value));
-        if (!aov || !aov_ok(*aov)) return reject_field(avg_order_value, "a number >= 0");
+        if (!aov || !aov_ok(*aov)) return reject_field(avg_order_value, "a number >= 0", !aov);
         row.aov = *aov;
         const auto sessions = parse_integer<std::int32_t>(field(sessions_last_30d));
-        if (!sessions || !sessions_ok(*sessions)) return reject_field(sessions_last_30d, "an integer >= 0");
+        if (!sessions || !sessions_ok(*sessions)) return reject_field(sessions_last_30d, "an integer >= 0", !sessions);
         row.sessions = *sessions;
         const auto items = parse_integer<std::int32_t>(field(num_cart_items));
-        if (!items || !items_ok(*items)) return reject_field(num_cart_items, "an integer >= 1");
+        if (!items || !items_ok(*items)) return reject_field(num_cart_items, "an integer >= 1", !items);
         row.items = *items;
         const auto engagement = parse_double(field(engagement_score));
-        if (!engagement || !score_ok(*engagement)) return reject_field(engagement_score, "a number in [0,1]");
+        if (!engagement || !score_ok(*engagement)) return reject_field(engagement_score, "a number in [0,1]", !engagement);
         row.engagement = *engagement;
         const auto profitability = parse_double(field(profitability_score));
-        if (!profitability || !score_ok(*profitability)) return reject_field(profitability_score, "a number in [0,1]");
+        if (!profitability || !score_ok(*profitability))
+            return reject_field(profitability_score, "a number in [0,1]", !profitability);
         row.profitability = *profitability;
 
         for (std::size_t e = 0; e < extras_.size(); ++e) {
@@ -635,9 +693,12 @@ private:
         ++rows_;
     }
 
-    void reject_field(Field f, std::string_view expected) {
+    /// Rejects the row for its field `f`; `unreadable`: the text is no number at all, and
+    /// the message says why where that is not plain (overflow, underflow, a sign).
+    void reject_field(Field f, std::string_view expected, bool unreadable = false) {
         const auto column = std::size_t(column_of_[std::size_t(f)]);
-        reject(place(column) + "expected " + std::string(expected) + ", got " + quoted(fields_[column]));
+        reject(place(column) + "expected " + std::string(expected) + ", got " + quoted(fields_[column]) +
+               (unreadable ? number_trouble(fields_[column], expected.starts_with("an integer")) : std::string()));
     }
 
     void reject(std::string message) { set_aside(line_, std::move(message)); }
@@ -658,7 +719,7 @@ private:
     /// `file:line: column 'name': `
     std::string place(std::size_t column) const {
         std::string text = name_ + ":" + std::to_string(line_) + ": ";
-        if (column < header_.size()) text += "column '" + header_[column] + "': ";
+        if (column < header_.size()) text += "column '" + shown_text(header_[column]) + "': ";
         return text;
     }
 
