@@ -1,6 +1,7 @@
 // mece-generate: writes the synthetic dataset as CSV, so other tools can read the same data.
 
 #include <iostream>
+#include <limits>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -9,17 +10,21 @@
 #include <mece/io/generator.hpp>
 #include <mece/io/output.hpp>
 
+#include "cli_options.hpp"
+
 int main(int argc, char** argv) {
     CLI::App app{"Writes the synthetic cart-abandoner dataset as CSV.", "mece-generate"};
     mece::SyntheticOptions options;
     std::string as_of = mece::format_date(options.as_of);
     std::string out;
-    app.add_option("--rows", options.rows, "Number of users")->default_val(options.rows)->check(CLI::NonNegativeNumber);
-    app.add_option("--seed", options.seed, "Seed")->default_val(options.seed);
+    app.add_option("--rows", options.rows, "Number of users")->default_val(options.rows)->check(mece::cli::whole_number(0, 1LL << 40));
+    app.add_option("--seed", options.seed, "Seed")
+        ->default_val(options.seed)
+        ->check(mece::cli::whole_number(0, std::numeric_limits<long long>::max()));
     app.add_option("--as-of", as_of, "Last abandonment date, YYYY-MM-DD")->default_val(as_of);
     app.add_option("--history-days", options.history_days, "Days of abandonment dates")
         ->default_val(options.history_days)
-        ->check(CLI::Range(1, 100000));
+        ->check(mece::cli::whole_number(1, 100000));
     app.add_option("--out", out, "CSV file to write")->required();
     CLI11_PARSE(app, argc, argv);
     try {

@@ -7,6 +7,9 @@
 // the place), 2 on a usage error.
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
+#include <new>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -29,6 +32,8 @@
 #include <mece/io/output.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
+
+#include "cli_options.hpp"
 
 namespace {
 
@@ -178,9 +183,26 @@ int run(const Options& options) {
     mece::OutputBatch outputs{options.out};
     if (!options.input.empty()) outputs.protect(options.input);
     if (!options.config.empty()) outputs.protect(options.config);
+    // The configuration first, so that a mistake in it is reported before a long load.
+    mece::RunInfo info;
+    mece::Config config{.rules = mece::presets::preset(options.preset)};
+    if (!options.config.empty()) config = mece::read_config(options.config);
+    if (!options.as_of.empty()) config.universe.as_of = mece::parse_date(options.as_of);
+    if (options.window_days > 0) config.universe.window_days = options.window_days;
+    if (options.min_size) config.constraints.min_size = *options.min_size;
+    if (options.max_size) config.constraints.max_size = *options.max_size;
+    info.constraints_applied = !options.no_constraints;
+    const mece::ConstraintSolver solver = [&] {
+        try {
+            return mece::ConstraintSolver{config.constraints};
+        } catch (const mece::ConfigError& e) {  // the bounds came from the options
+            if (!options.min_size && !options.max_size) throw;
+            throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());
+        }
+    }();
+    const auto scorer = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring);
     Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
-    mece::RunInfo info;
     mece::Dataset<double> data;
     const unsigned threads = mece::detail::thread_count(options.threads);
     if (!options.input.empty()) {
@@ -200,15 +222,6 @@ int run(const Options& options) {
                     static_cast<unsigned long long>(options.seed));
     }
 
-    mece::Config config{.rules = mece::presets::preset(options.preset)};
-    if (!options.config.empty()) config = mece::read_config(options.config);
-    if (!options.as_of.empty()) config.universe.as_of = mece::parse_date(options.as_of);
-    if (options.window_days > 0) config.universe.window_days = options.window_days;
-    if (options.min_size) config.constraints.min_size = *options.min_size;
-    if (options.max_size) config.constraints.max_size = *options.max_size;
-    info.constraints_applied = !options.no_constraints;
-    const mece::ConstraintSolver solver{config.constraints};
-    const auto scorer = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring);
     stages.emplace_back("load_s", clock.lap());
 
     // Everything in memory, from the universe to the scores.
@@ -280,8 +293,11 @@ int main(int argc, char** argv) {
     Options options;
     auto* input = app.add_option("--input", options.input, "CSV file of cart abandoners")->check(CLI::ExistingFile);
     auto* synthetic = app.add_option("--synthetic", options.synthetic, "Use N synthetic users (default 100000)")
-                          ->check(CLI::Range(Eigen::Index{0}, Eigen::Index{1} << 40));
-    app.add_option("--seed", options.seed, "Seed of the synthetic dataset")->needs(synthetic)->default_val(42);
+                          ->check(mece::cli::whole_number(0, 1LL << 40));
+    app.add_option("--seed", options.seed, "Seed of the synthetic dataset")
+        ->needs(synthetic)
+        ->default_val(42)
+        ->check(mece::cli::whole_number(0, std::numeric_limits<long long>::max()));
     input->excludes(synthetic);
     auto* preset = app.add_option("--preset", options.preset, "Rule preset: seed000, seed002, seed003, seed004")
                        ->check(CLI::IsMember({"seed000", "seed002", "seed003", "seed004"}))
@@ -293,23 +309,26 @@ int main(int argc, char** argv) {
         ->check([](const std::string& text) {
             return mece::parse_date(text) ? std::string() : "expected a valid date YYYY-MM-DD, got \"" + text + "\"";
         });
-    app.add_option("--window", options.window_days, "Window length in days (default 7)")->check(CLI::Range(1, 100000));
+    app.add_option("--window", options.window_days, "Window length in days (default 7)")->check(mece::cli::whole_number(1, 100000));
     app.add_option("--out", options.out, "Output directory")->default_val("mece-out");
     app.add_flag("--lenient", options.lenient, "Set bad rows aside instead of stopping at the first");
     app.add_option("--min-size", options.min_size, "Smallest segment size (default 500, or the config's)")
-        ->check(CLI::Range(Eigen::Index{0}, Eigen::Index{1} << 40));
+        ->check(mece::cli::whole_number(0, 1LL << 40));
     app.add_option("--max-size", options.max_size, "Largest segment size (default 20000, or the config's)")
-        ->check(CLI::Range(Eigen::Index{1}, Eigen::Index{1} << 40));
+        ->check(mece::cli::whole_number(1, 1LL << 40));
     app.add_flag("--timings", options.timings,
                  "Print the seconds of each stage as one JSON object, the last line on stderr");
     app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores; never more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number")
-        ->check(CLI::Range(1u, 1024u));
+        ->check(mece::cli::whole_number(1, 1024));
     app.add_flag("--no-constraints", options.no_constraints,
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");
     app.add_flag("--no-report", options.no_report, "Skip the charts and report.html");
 
     try {
         app.parse(argc, argv);
+        if (options.min_size && options.max_size && *options.min_size > *options.max_size)
+            throw CLI::ValidationError("--min-size", std::to_string(*options.min_size) + " is above --max-size " +
+                                                         std::to_string(*options.max_size));
     } catch (const CLI::Success& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
@@ -318,6 +337,10 @@ int main(int argc, char** argv) {
     }
     try {
         return run(options);
+    } catch (const std::bad_alloc&) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "mece-segment: error: out of memory (the data or the outputs do not fit in this machine's memory)\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fflush(stdout);
         std::fprintf(stderr, "mece-segment: error: %s\n", e.what());

@@ -18,6 +18,8 @@
 #include <doctest/doctest.h>
 
 #include <mece/io/csv.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/universe.hpp>
 #include <mece/io/generator.hpp>
 
 namespace {
@@ -194,6 +196,23 @@ TEST_CASE("a header that cannot be read says what it looks like") {
     CHECK(error_of(lf + "," + long_name + "," + long_name + "\n") ==
           "t.csv:1: column '" + std::string(80, 'x') + "... (10485760 bytes)' appears twice in the header");
     CHECK(error_of(lf + ",a\x1b[2J,a\x1b[2J\n") == "t.csv:1: column 'a\\x1b[2J' appears twice in the header");
+}
+
+TEST_CASE("an extra column: pandas' missing markers are missing; one of text says where when a rule asks for it") {
+    const std::string head = header.substr(0, header.size() - 1) + ",visits,note\n";
+    const auto loaded = load(head + "1,2026-11-15,,1,1,1,0.5,0.5,3,x\n2,2026-11-15,,1,1,1,0.5,0.5,NA,y\n"
+                                    "3,2026-11-15,,1,1,1,0.5,0.5,null,z\n4,2026-11-15,,1,1,1,0.5,0.5,N/A,w\n");
+    REQUIRE(loaded.data.extra("visits"));
+    CHECK((*loaded.data.extra("visits"))[0] == 3.0);
+    for (Eigen::Index i = 1; i < 4; ++i) CHECK(std::isnan((*loaded.data.extra("visits"))[i]));
+    CHECK(loaded.report.ignored_columns == std::vector<std::string>{"note"});
+    const mece::Universe universe{loaded.data};
+    mece::RuleTree tree;
+    tree.add({"Noted", {mece::feature("note") >= 1.0}});
+    CHECK_THROWS_WITH_AS(tree.resolve(loaded.data, universe),
+                         "rule 'Noted', condition 1.feature: feature 'note' is a column of text, not numbers: line 2 holds \"x\" (a "
+                         "column is numeric when every value is a number or missing)",
+                         mece::ConfigError);
 }
 
 TEST_CASE("a number that cannot be read says why: overflow, underflow, a sign, too many digits") {

@@ -140,6 +140,9 @@ public:
         Column<Scalar> profitability_score;
         /// Extra numeric columns by name; NaN is a missing value.
         std::vector<std::pair<std::string, Column<Scalar>>> extra;
+        /// Columns the source had that are not numbers, by name, with why (`line 5 holds
+        /// "n.a."`): no rule can read them, and saying why beats "unknown feature".
+        std::vector<std::pair<std::string, std::string>> text;
 
         /// Sizes the eight schema columns to `rows`, values unset; extra columns are left alone.
         void resize(Eigen::Index rows) {
@@ -238,6 +241,14 @@ public:
     std::optional<ColumnView<Scalar>> extra(std::string_view name) const noexcept {
         for (const auto& [column_name, data] : buffers_.extra)
             if (column_name == name) return ColumnView<Scalar>{data, rows()};
+        return std::nullopt;
+    }
+
+    /// Why the source's column `name` is not a numeric feature (it holds text), if it had one.
+    std::optional<std::string> text_column(std::string_view name) const {
+        if (owned_)
+            for (const auto& [column_name, why] : owned_->text)
+                if (column_name == name) return why;
         return std::nullopt;
     }
 

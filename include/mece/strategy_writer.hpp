@@ -238,7 +238,8 @@ public:
 
     /// Writes `strategy.json`.
     void write_strategy_json(const Strategy& s) const {
-        const std::string text = strategy_json(s).dump(2) + "\n";
+        // Text that is not UTF-8 (a file name with byte 0xFF) is written with U+FFFD in its place.
+        const std::string text = strategy_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         detail::emit(batch_, directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
     }
 

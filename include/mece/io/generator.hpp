@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <mece/dataset.hpp>
 #include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
@@ -110,6 +112,22 @@ inline double round_to(double value, double scale) { return std::round(value * s
 /// \code
 /// auto data = mece::generate<double>({.rows = 1'000'000, .seed = 7});
 /// \endcode
+namespace detail {
+
+/// Refuses `rows` users of `bytes_per_row` each when their columns alone would not fit in
+/// this machine's memory, naming both, instead of failing later with `std::bad_alloc`.
+inline void check_memory_for(Eigen::Index rows, std::size_t bytes_per_row) {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return;
+    const double memory = double(pages) * double(page), needed = double(rows) * double(bytes_per_row);
+    if (needed <= memory) return;
+    const auto gib = [](double bytes) { return std::to_string(std::llround(bytes / double(1 << 30))) + " GiB"; };
+    raise<ConfigError>("synthetic: " + std::to_string(rows) + " users need " + gib(needed) +
+                       " of memory for their columns, more than this machine's " + gib(memory));
+}
+
+}  // namespace detail
+
 template <class Scalar = double>
 Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
     if (options.rows < 0) detail::raise<ConfigError>("synthetic: rows must be non-negative");
@@ -118,6 +136,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
         detail::raise<ConfigError>("synthetic: " + std::to_string(options.history_days) + " days of history ending " +
                                    format_date(options.as_of) + " reach outside 0001-01-01 to 9999-12-31");
     const Eigen::Index n = options.rows;
+    detail::check_memory_for(n, sizeof(std::int64_t) + 2 * sizeof(Days) + 2 * sizeof(std::int32_t) + 3 * sizeof(Scalar));
     typename Dataset<Scalar>::Columns c;
     c.resize(n);
 

@@ -77,7 +77,10 @@ public:
             extra_ = column->data();
         } else {
             std::string place = where.empty() ? std::string("rules") : std::string(where);
-            detail::raise<ConfigError>(place + ": unknown feature '" + std::string(name) +
+            if (auto why = data.text_column(name))
+                detail::raise<ConfigError>(place + ": feature '" + detail::shown_text(name) + "' is a column of text, not numbers: " +
+                                           *why + " (a column is numeric when every value is a number or missing)");
+            detail::raise<ConfigError>(place + ": unknown feature '" + detail::shown_text(name) +
                                        "' (not a numeric column of the data nor a derived feature)");
         }
     }

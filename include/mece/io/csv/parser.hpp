@@ -171,7 +171,7 @@ public:
     void begin_part(const CsvParser& first, std::uintmax_t offset, std::size_t line) {
         header_ = first.header_;
         column_of_ = first.column_of_;
-        for (const Extra& e : first.extras_) extras_.push_back({e.name, e.index, {}, true});
+        for (const Extra& e : first.extras_) extras_.push_back({e.name, e.index, {}, true, 0, {}});
         make_layout();
         buffer_offset_ = offset;
         line_ = next_line_ = line;
@@ -243,6 +243,10 @@ public:
             if (mine.numeric && theirs.numeric) {
                 copies.emplace_back([&mine, &theirs] { mine.values.append(std::move(theirs.values)); });
             } else {
+                if (mine.numeric) {  // the first text value is in the later part: its line, in the file's count
+                    mine.text_line = theirs.text_line + base - 1;
+                    mine.text_value = theirs.text_value;
+                }
                 mine.numeric = false;
                 mine.values.release();
             }
@@ -460,7 +464,7 @@ private:
             } else if (header_[i].empty() || builtin_feature(header_[i])) {
                 report_.ignored_columns.push_back(header_[i]);  // no name, or the name of a derived feature
             } else {
-                extras_.push_back({header_[i], i, {}, true});
+                extras_.push_back({header_[i], i, {}, true, 0, {}});
             }
         }
         for (int f = 0; f < field_count; ++f)
@@ -566,12 +570,14 @@ private:
             Extra& extra = extras_[e];
             if (!extra.numeric) continue;
             const std::string_view text = fields_[extra.index];
-            if (text.empty()) {
+            if (text.empty() || is_missing_marker(text)) {
                 extra_values_[e] = std::numeric_limits<double>::quiet_NaN();
             } else if (const auto value = parse_double(text)) {
                 extra_values_[e] = *value;
             } else {
                 extra.numeric = false;  // one non-numeric value: the column is text, and ignored
+                extra.text_line = line_;
+                extra.text_value = quoted(text);
                 extra.values.release();
             }
         }
@@ -794,6 +800,7 @@ private:
                 report_.extra_columns.push_back(extra.name);
             } else {
                 report_.ignored_columns.push_back(extra.name);
+                columns.text.emplace_back(extra.name, "line " + std::to_string(extra.text_line) + " holds " + extra.text_value);
             }
         }
         report_.rows = std::size_t(rows_);
@@ -805,7 +812,18 @@ private:
         std::size_t index;
         GrowingColumn<Scalar> values;
         bool numeric;
+        std::size_t text_line = 0;  // the first value that is not a number, and its line
+        std::string text_value;
     };
+
+    /// The markers pandas reads as a missing value (`NA`, `N/A`, `null`, `NaN`, ...): in an
+    /// extra column they are missing, as an empty field is.
+    static bool is_missing_marker(std::string_view text) noexcept {
+        constexpr std::array<std::string_view, 19> markers = {"NA",   "N/A", "n/a",  "NULL", "null", "None",   "NaN",
+                                                               "nan",  "-NaN", "-nan", "<NA>", "#N/A", "#N/A N/A", "#NA",
+                                                               "1.#IND", "-1.#IND", "1.#QNAN", "-1.#QNAN", "NAN"};
+        return std::find(markers.begin(), markers.end(), text) != markers.end();
+    }
 
     std::istream& in_;
     std::string name_;

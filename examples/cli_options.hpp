@@ -1,0 +1,29 @@
+#pragma once
+// Option checks shared by the command-line tools.
+
+#include <charconv>
+#include <string>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+
+#include <mece/error.hpp>
+
+namespace mece::cli {
+
+/// A check that an option is a whole number from `low` to `high`, said as such (CLI11's
+/// own says "not in range" for `1e3` and wraps `-1` into 18446744073709551615).
+inline CLI::Validator whole_number(long long low, long long high) {
+    return CLI::Validator(
+        [low, high](std::string& text) -> std::string {
+            long long value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value < low || value > high)
+                return "expected a whole number from " + std::to_string(low) + " to " + std::to_string(high) + ", got \"" +
+                       mece::detail::shown_text(text) + "\"";
+            return {};
+        },
+        "INT in [" + std::to_string(low) + " - " + std::to_string(high) + "]");
+}
+
+}  // namespace mece::cli
