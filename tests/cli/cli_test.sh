@@ -106,7 +106,6 @@ says "NO: below min_size (450 < 500)"
 expect 0 "" -- --synthetic 100000 --max-size 3000
 says "split    Other Bucket"
 grep -q '"max_size": 3000' out/strategy.json || { echo "FAIL: max_size not in strategy.json"; failures=$((failures + 1)); }
-expect 1 "constraints: min_size 30000 is above max_size 20000" -- --synthetic 1000 --min-size 30000
 expect 2 "" -- --synthetic 1000 --max-size 0
 
 # --threads changes nothing but the time; --timings ends stderr with one JSON object.
@@ -117,6 +116,36 @@ for f in strategy.csv strategy.json assignments.csv; do
 done
 tail -n 1 "$work/stderr" | grep -q '^{"load_s": [0-9.]*, "segment_s": [0-9.]*, "write_s": [0-9.]*, "total_s": ' ||
   { echo "FAIL: the last stderr line is not the timings object"; failures=$((failures + 1)); }
+
+# Options say what they expect; a slip is a usage error (2) before anything is read.
+expect 2 '--window: expected a whole number from 1 to 100000, got "1e3"' -- --synthetic 1000 --window 1e3
+expect 2 '--seed: expected a whole number from 0 to 9223372036854775807, got "-1"' -- --synthetic 1000 --seed -1
+expect 2 '--min-size: 600 is above --max-size 500' -- --synthetic 1000 --min-size 600 --max-size 500
+expect 1 "--min-size/--max-size: constraints: min_size 30000 is above max_size 20000" -- --synthetic 1000 --min-size 30000
+expect 1 "synthetic: 1099511627776 users need 49152 GiB of memory for their columns, more than this machine's" -- --synthetic 1099511627776
+expect 2 '--as-of: expected a valid date YYYY-MM-DD, got "0000-01-03"' -- --synthetic 1000 --as-of 0000-01-03
+"$generate" --rows -1 --out never.csv 2> generate.err && { echo "FAIL: --rows -1 accepted"; failures=$((failures + 1)); }
+grep -qF -- '--rows: expected a whole number from 0 to 1099511627776, got "-1"' generate.err ||
+  { echo "FAIL: --rows -1:"; cat generate.err; failures=$((failures + 1)); }
+"$segment" --synthetic 100 --out '' > /dev/null 2> empty-out.err && { echo "FAIL: --out '' accepted"; failures=$((failures + 1)); }
+grep -qF "mece-segment: error: the output directory name is empty" empty-out.err || { echo "FAIL: --out '':"; cat empty-out.err; failures=$((failures + 1)); }
+# An input whose name is not UTF-8 still gets its strategy.json.
+cp small.csv $'name-\xff.csv'
+expect 0 "" -- --input $'name-\xff.csv'
+grep -qF $'"input": "name-\xef\xbf\xbd.csv"' out/strategy.json || { echo "FAIL: the input's name in strategy.json"; failures=$((failures + 1)); }
+# Threads are capped by the cores this process may use.
+expect 0 '"threads": '"$(nproc)"'}' -- --synthetic 2000 --threads 1024 --timings
+
+# Warnings: one cart dated 2099 moves the default as-of; last orders after as-of.
+{ echo "$header"; for i in $(seq 1 1500); do echo "$i,2026-11-15,2026-10-01,5,1,1,0.5,0.5"; done
+  echo "9999,2099-01-01,2099-01-01,5,1,1,0.5,0.5"; } > future.csv
+expect 0 "mece-segment: warning: as_of is the latest abandonment date, 2099-01-01, and its window holds 1 user of 1501 (under 0.1%)" -- --input future.csv
+grep -qF '"the universe holds 1 user, fewer than min_size 500: no segment can be valid"' out/strategy.json ||
+  { echo "FAIL: the warnings are not in strategy.json"; failures=$((failures + 1)); }
+expect 0 "mece-segment: warning: 1 cart is dated after as_of 2026-11-15, outside the window" -- --input future.csv --as-of 2026-11-15
+grep -qF '"warnings": []' out/strategy.json && { echo "FAIL: warnings empty with a cart after as-of"; failures=$((failures + 1)); }
+expect 0 "" -- --synthetic 20000
+grep -qF '"warnings": []' out/strategy.json || { echo "FAIL: a normal run has warnings"; failures=$((failures + 1)); }
 
 echo "cli: $passed passed, $failures failed"
 [[ $failures -eq 0 ]]
