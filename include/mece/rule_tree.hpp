@@ -198,9 +198,13 @@ namespace detail {
 /// do not intersect. Used only to leave out "and not (...)" terms that cannot change
 /// the result, so it may answer false when unsure but never true when wrong.
 inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector<Predicate>& b) {
-    std::set<std::string> features;
-    for (const auto& p : a) features.insert(p.feature);
-    for (const auto& name : features) {
+    for (std::size_t first = 0; first < a.size(); ++first) {
+        // Each feature of `a` once, at its first predicate (no set: this runs for every
+        // pair of siblings, and the lists are short).
+        const std::string& name = a[first].feature;
+        bool seen = false;
+        for (std::size_t k = 0; k < first && !seen; ++k) seen = a[k].feature == name;
+        if (seen) continue;
         double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
         bool low_open = false, high_open = false;
         bool comparable = true;
@@ -608,7 +612,8 @@ private:
         const std::vector<std::pair<std::string, std::vector<std::size_t>>> features(by_feature.begin(), by_feature.end());
         const Scope<Scalar> one_thread(scope.data(), scope.universe(), {.threads = 1});
         const Scope<Scalar>& gather_scope = features.size() > 1 ? one_thread : scope;
-        detail::for_each_task(Eigen::Index(features.size()), scope.threads(), [&](Eigen::Index f) {
+        const unsigned workers = scope.size() < 65536 ? 1u : scope.threads();  // a thread costs more than a small selection
+        detail::for_each_task(Eigen::Index(features.size()), workers, [&](Eigen::Index f) {
             const auto& [name, indices] = features[std::size_t(f)];
             Column<Scalar> values = engine::gather(gather_scope, engine::all_rows(gather_scope), name);
             std::vector<double> probabilities;

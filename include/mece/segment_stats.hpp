@@ -53,6 +53,10 @@ inline constexpr Key missing_key = ~Key(0);
 /// sort; the scratch space is not cleared first, since every pass writes all of it.
 template <class Key>
 void radix_sort(Key* keys, std::size_t count) {
+    if (count < 1024) {  // the digit counts alone would cost more than a comparison sort
+        std::sort(keys, keys + count);
+        return;
+    }
     constexpr unsigned bits = 11;
     constexpr std::size_t buckets = std::size_t{1} << bits;
     constexpr unsigned digits = (sizeof(Key) * 8 + bits - 1) / bits;
@@ -180,7 +184,9 @@ private:
         std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
         std::stable_sort(largest_first.begin(), largest_first.end(),
                          [&](std::size_t a, std::size_t b) { return first[a + 1] - first[a] > first[b + 1] - first[b]; });
-        detail::for_each_task(Eigen::Index(largest_first.size()), threads, [&](Eigen::Index k) {
+        // Threads only where there is work for them: a thread costs more than sorting a few thousand keys.
+        const unsigned sorters = detail::thread_count(threads, Eigen::Index(first.back() / 16384));
+        detail::for_each_task(Eigen::Index(largest_first.size()), sorters, [&](Eigen::Index k) {
             const std::size_t s = largest_first[std::size_t(k)];
             detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s]);
         });

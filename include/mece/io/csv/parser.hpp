@@ -158,7 +158,7 @@ public:
 
     /// Reads the header at the start of the input.
     void begin_file() {
-        buffer_.resize(std::size_t{1} << 22);
+        buffer_.resize(initial_buffer_size());
         fill();
         if (end_ >= 3 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) position_ = 3;
         if (!next_record()) raise<InputError>(name_ + ": empty file, expected a header line");
@@ -176,7 +176,7 @@ public:
         buffer_offset_ = offset;
         line_ = next_line_ = line;
         first_data_line_offset_ = 0;  // no row is on line `row + 0`: the first row records where it is
-        buffer_.resize(std::size_t{1} << 22);
+        buffer_.resize(initial_buffer_size());
         fill();
         reserve_rows();
     }
@@ -283,9 +283,20 @@ private:
         if (options_.progress) options_.progress(bytes_read_, size_hint_);
     }
 
+    static constexpr std::size_t full_buffer = std::size_t{1} << 22;
+
+    /// 4 MiB, or less for an input known to be smaller, or 64 KiB to start a stream of
+    /// unknown size (it grows as the stream goes on): a small input costs no more than it
+    /// needs to.
+    std::size_t initial_buffer_size() const noexcept {
+        if (size_hint_ == 0) return std::size_t{1} << 16;
+        return std::size_t(std::clamp<std::uintmax_t>(size_hint_ + 1, std::uintmax_t{1} << 12, full_buffer));
+    }
+
     /// Moves the unread tail to the front and reads more; grows the buffer when one
-    /// record fills it.
+    /// record fills it, and up to 4 MiB as a long input goes on.
     void refill() {
+        if (position_ != 0 && buffer_.size() < full_buffer) buffer_.resize(buffer_.size() * 2);
         if (position_ == 0) {
             constexpr std::size_t limit = std::size_t{1} << 30;
             if (buffer_.size() >= limit)
