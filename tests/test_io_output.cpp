@@ -77,7 +77,7 @@ TEST_CASE("a second batch on a locked directory is refused, and allowed once the
         mece::OutputBatch first{directory};
         CHECK_THROWS_WITH_AS(mece::OutputBatch{directory},
                              (directory.string() + ": another run is writing to this directory; nothing was written "
-                                                   "(try again when it ends, or choose another --out)").c_str(),
+                                                   "(try again when it ends, or write to another directory)").c_str(),
                              mece::Error);
         mece::OutputBatch unlocked{directory, {.lock = false}};  // a single-file writer takes no lock
     }

@@ -187,7 +187,7 @@ public:
         if (options.lock) {
             if (::flock(dir_.get(), LOCK_EX | LOCK_NB) != 0) {
                 if (errno == EWOULDBLOCK)
-                    detail::raise<Error>(shown + ": another run is writing to this directory; nothing was written (try again when it ends, or choose another --out)");
+                    detail::raise<Error>(shown + ": another run is writing to this directory; nothing was written (try again when it ends, or write to another directory)");
                 detail::raise<Error>(shown + ": cannot lock the output directory: " + detail::reason(errno));
             }
             remove_leftovers();
