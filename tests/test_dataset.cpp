@@ -97,7 +97,26 @@ TEST_CASE("a view reads the caller's buffers without copying them") {
     CHECK(data.extra_names() == std::vector<std::string>{"visits"});
 
     CHECK_THROWS_WITH_AS(Dataset<float>::view({.rows = 3, .user_id = ids.data()}),
-                         "dataset: a view needs a non-negative row count and all eight schema buffers", mece::InputError);
+                         "dataset: a view of 3 rows needs all eight schema buffers; missing: cart_abandoned_date, "
+                         "last_order_date, avg_order_value, sessions_last_30d, num_cart_items, engagement_score, profitability_score",
+                         mece::InputError);
+    const Dataset<float>::Buffers no_engagement{.rows = 3,
+                                                .user_id = ids.data(),
+                                                .cart_abandoned_date = abandoned.data(),
+                                                .last_order_date = last_order.data(),
+                                                .avg_order_value = aov.data(),
+                                                .sessions_last_30d = sessions.data(),
+                                                .num_cart_items = items.data(),
+                                                .engagement_score = nullptr,
+                                                .profitability_score = profitability.data(),
+                                                .extra = {{"visits", nullptr}}};
+    CHECK_THROWS_WITH_AS(Dataset<float>::view(no_engagement),
+                         "dataset: a view of 3 rows needs all eight schema buffers; missing: engagement_score", mece::InputError);
+    auto no_extra = no_engagement;
+    no_extra.engagement_score = engagement.data();
+    CHECK_THROWS_WITH_AS(Dataset<float>::view(no_extra), "dataset: the extra column 'visits' has no buffer", mece::InputError);
+    CHECK_THROWS_WITH_AS(Dataset<float>::view({.rows = -1}), "dataset: a view needs a non-negative row count, got -1",
+                         mece::InputError);
 }
 
 TEST_CASE("extra columns may not reuse a name") {

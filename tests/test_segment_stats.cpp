@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <mece/rule_tree/presets.hpp>
+#include <mece/scorer.hpp>
 #include <mece/segment_stats.hpp>
 
 #include "support.hpp"
@@ -103,3 +104,22 @@ TEST_CASE("a mean is finite where the sum of finite values overflows, and plain 
     const auto extreme = mece::SegmentStats::compute(one, both, all.assign(one, both));
     CHECK(extreme.mean(1, "avg_order_value") == 1.7976931348623157e308);
 }
+
+TEST_CASE("a segment id outside the segments is an error that says ids start at 1") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 5, 1, 1, 0.5, 0.5}});
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"A", {mece::feature("avg_order_value") >= 1.0}});
+    const auto rules = tree.resolve(data, universe);
+    const auto stats = mece::SegmentStats::compute(data, universe, rules.assign(data, universe));
+    CHECK_THROWS_WITH_AS(rules.segment(0), "rules: no segment 0 (segment ids start at 1; there are 2 segments)", mece::Error);
+    CHECK_THROWS_WITH_AS(rules.segment(3), "rules: no segment 3 (segment ids start at 1; there are 2 segments)", mece::Error);
+    CHECK_THROWS_WITH_AS(stats.size(0), "segment statistics: no segment 0 (segment ids start at 1; there are 2 segments)",
+                         mece::Error);
+    CHECK_THROWS_WITH_AS(stats.mean(-1, "avg_order_value"),
+                         "segment statistics: no segment -1 (segment ids start at 1; there are 2 segments)", mece::Error);
+    CHECK(rules.segment(1).name == "A");
+    const auto scores = mece::make_scorer(mece::default_dimensions()).score(rules, stats, universe.window_days());
+    CHECK_THROWS_WITH_AS(scores.of(0), "scores: no segment 0 (segment ids start at 1; there are 2 segments)", mece::Error);
+}
+

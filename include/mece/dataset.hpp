@@ -206,11 +206,19 @@ public:
 
     /// Views the caller's buffers without copying them; they must outlive the dataset.
     static Dataset view(Buffers buffers) {
-        const bool complete = buffers.user_id && buffers.cart_abandoned_date && buffers.last_order_date &&
-                              buffers.avg_order_value && buffers.sessions_last_30d && buffers.num_cart_items &&
-                              buffers.engagement_score && buffers.profitability_score;
-        if (buffers.rows < 0 || (buffers.rows > 0 && !complete))
-            detail::raise<InputError>("dataset: a view needs a non-negative row count and all eight schema buffers");
+        if (buffers.rows < 0)
+            detail::raise<InputError>("dataset: a view needs a non-negative row count, got " + std::to_string(buffers.rows));
+        const std::array<const void*, 8> given = {buffers.user_id,           buffers.cart_abandoned_date, buffers.last_order_date,
+                                                  buffers.avg_order_value,   buffers.sessions_last_30d,   buffers.num_cart_items,
+                                                  buffers.engagement_score,  buffers.profitability_score};
+        std::string missing;
+        for (std::size_t f = 0; f < given.size(); ++f)
+            if (!given[f]) missing += (missing.empty() ? "" : ", ") + std::string(schema_fields[f]);
+        if (buffers.rows > 0 && !missing.empty())
+            detail::raise<InputError>("dataset: a view of " + std::to_string(buffers.rows) +
+                                      " rows needs all eight schema buffers; missing: " + missing);
+        for (const auto& [name, data] : buffers.extra)
+            if (buffers.rows > 0 && !data) detail::raise<InputError>("dataset: the extra column '" + name + "' has no buffer");
         Dataset dataset;
         dataset.buffers_ = std::move(buffers);
         dataset.check_extra_names();

@@ -38,6 +38,13 @@ template <class ErrorType>
     throw ErrorType(std::move(message));
 }
 
+/// Checks a segment id given to `what` (ids run from 1 to `count`), naming the problem.
+inline void check_segment_id(int id, std::size_t count, const char* what) {
+    if (id >= 1 && std::size_t(id) <= count) return;
+    raise<Error>(std::string(what) + ": no segment " + std::to_string(id) + " (segment ids start at 1; there " +
+                 (count == 1 ? "is 1 segment" : "are " + std::to_string(count) + " segments") + ")");
+}
+
 /// `text` as a message may show it: control characters (a terminal's escape sequences)
 /// written as `\xNN`, and anything past `limit` bytes cut, with the length said:
 /// `"abc..." (10485760 bytes)`.

@@ -343,7 +343,10 @@ public:
     /// range-for) they are moved out, so the loop never reads a destroyed object.
     const std::vector<SegmentDefinition>& segments() const& noexcept { return segments_; }
     std::vector<SegmentDefinition> segments() && noexcept { return std::move(segments_); }
-    const SegmentDefinition& segment(int id) const { return segments_.at(std::size_t(id - 1)); }
+    const SegmentDefinition& segment(int id) const {
+        detail::check_segment_id(id, segments_.size(), "rules");
+        return segments_[std::size_t(id - 1)];
+    }
     /// Every distinct threshold, in the order the rules first use it.
     const std::vector<ResolvedThreshold>& thresholds() const& noexcept { return thresholds_; }
     std::vector<ResolvedThreshold> thresholds() && noexcept { return std::move(thresholds_); }

@@ -181,7 +181,10 @@ struct Scores {
     /// Segment ids from the highest overall score to the lowest.
     std::vector<int> ranking;
 
-    const SegmentScore& of(int id) const { return segments.at(std::size_t(id - 1)); }
+    const SegmentScore& of(int id) const {
+        detail::check_segment_id(id, segments.size(), "scores");
+        return segments[std::size_t(id - 1)];
+    }
 };
 
 /// Scores segments over a fixed set of dimensions.

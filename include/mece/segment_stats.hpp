@@ -110,7 +110,7 @@ public:
     Eigen::Index universe_size() const noexcept { return universe_size_; }
 
     /// Users in segment `id`.
-    Eigen::Index size(int id) const { return sizes_.at(std::size_t(id - 1)); }
+    Eigen::Index size(int id) const { return sizes_[std::size_t(row(id))]; }
     /// Sum of `feature` over the users of segment `id` that have it (infinite if it
     /// overflows; `mean` is still finite).
     double sum(int id, std::string_view feature) const { return sums_(row(id), column(feature)); }
@@ -148,7 +148,7 @@ public:
 
 private:
     Eigen::Index row(int id) const {
-        if (id < 1 || std::size_t(id) > sizes_.size()) detail::raise<Error>("segment statistics: no segment " + std::to_string(id));
+        detail::check_segment_id(id, sizes_.size(), "segment statistics");
         return id - 1;
     }
     Eigen::Index column(std::string_view feature) const {
