@@ -60,6 +60,6 @@ template <class Scalar>
 class Scope;
 class RuleTree;
 class ResolvedRules;
-class Assignment;
+struct Assignment;
 
 }  // namespace mece
