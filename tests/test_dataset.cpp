@@ -77,16 +77,17 @@ TEST_CASE("a view reads the caller's buffers without copying them") {
     std::vector<mece::Days> abandoned{20770, 20771, 20772}, last_order{mece::no_date, 20700, 20600};
     std::vector<float> aov{1.5f, 2.5f, 3.5f}, engagement{0.1f, 0.2f, 0.3f}, profitability{0.4f, 0.5f, 0.6f}, extra{1, 2, 3};
     std::vector<std::int32_t> sessions{1, 2, 3}, items{1, 1, 2};
-    auto data = Dataset<float>::view({.rows = 3,
-                                      .user_id = ids.data(),
-                                      .cart_abandoned_date = abandoned.data(),
-                                      .last_order_date = last_order.data(),
-                                      .avg_order_value = aov.data(),
-                                      .sessions_last_30d = sessions.data(),
-                                      .num_cart_items = items.data(),
-                                      .engagement_score = engagement.data(),
-                                      .profitability_score = profitability.data(),
-                                      .extra = {{"visits", extra.data()}}});
+    const Dataset<float>::Buffers buffers{.rows = 3,
+                                          .user_id = ids.data(),
+                                          .cart_abandoned_date = abandoned.data(),
+                                          .last_order_date = last_order.data(),
+                                          .avg_order_value = aov.data(),
+                                          .sessions_last_30d = sessions.data(),
+                                          .num_cart_items = items.data(),
+                                          .engagement_score = engagement.data(),
+                                          .profitability_score = profitability.data(),
+                                          .extra = {{"visits", extra.data()}}};
+    auto data = Dataset<float>::view(buffers);
     CHECK_FALSE(data.owns_columns());
     CHECK(data.avg_order_value().data() == aov.data());
     CHECK(data.user_id().data() == ids.data());
@@ -100,16 +101,9 @@ TEST_CASE("a view reads the caller's buffers without copying them") {
                          "dataset: a view of 3 rows needs all eight schema buffers; missing: cart_abandoned_date, "
                          "last_order_date, avg_order_value, sessions_last_30d, num_cart_items, engagement_score, profitability_score",
                          mece::InputError);
-    const Dataset<float>::Buffers no_engagement{.rows = 3,
-                                                .user_id = ids.data(),
-                                                .cart_abandoned_date = abandoned.data(),
-                                                .last_order_date = last_order.data(),
-                                                .avg_order_value = aov.data(),
-                                                .sessions_last_30d = sessions.data(),
-                                                .num_cart_items = items.data(),
-                                                .engagement_score = nullptr,
-                                                .profitability_score = profitability.data(),
-                                                .extra = {{"visits", nullptr}}};
+    auto no_engagement = buffers;
+    no_engagement.engagement_score = nullptr;
+    no_engagement.extra = {{"visits", nullptr}};
     CHECK_THROWS_WITH_AS(Dataset<float>::view(no_engagement),
                          "dataset: a view of 3 rows needs all eight schema buffers; missing: engagement_score", mece::InputError);
     auto no_extra = no_engagement;

@@ -134,6 +134,14 @@ struct Rule {
     std::vector<Condition> conditions;
     std::vector<Rule> sub_rules;
     std::string catch_all;
+
+    /// The predicates its conditions make, what `limits::max_conditions` counts: a
+    /// `between` is two.
+    std::size_t predicate_count() const noexcept {
+        std::size_t n = 0;
+        for (const Condition& c : conditions) n += c.op == Op::between ? 2 : 1;
+        return n;
+    }
 };
 
 /// A resolved threshold, as reported in the strategy.
@@ -463,9 +471,7 @@ public:
                 const std::string where = parent + "rule " + std::to_string(i + 1) + " '" + rule.name + "'";
                 if (rule.sub_rules.empty()) claim(rule.name, where);
                 else if (rule.name.empty()) detail::raise<ConfigError>(where + ": a segment needs a name");
-                std::size_t size = 0;
-                for (const Condition& c : rule.conditions) size += c.op == Op::between ? 2 : 1;
-                if (size > limits::max_conditions)
+                if (const std::size_t size = rule.predicate_count(); size > limits::max_conditions)
                     detail::raise<ConfigError>(where + ": " + std::to_string(size) + " conditions, more than the " +
                                                std::to_string(limits::max_conditions) + " a rule may hold");
                 for (std::size_t c = 0; c < rule.conditions.size(); ++c) {
@@ -493,19 +499,14 @@ public:
     /// earlier rules beside it (negated) and of its parents; a catch-all holds all of its
     /// level's. Refused beyond `limits::max_rule_terms`, before anything is built.
     void check_rule_terms() const {
-        const auto size_of = [](const Rule& rule) {
-            std::size_t n = 0;
-            for (const Condition& c : rule.conditions) n += c.op == Op::between ? 2 : 1;
-            return n;
-        };
         std::size_t total = 0;
         const auto count = [&](const auto& self, const std::vector<Rule>& rules, std::size_t inherited) -> void {
             std::size_t before = 0;
             for (const Rule& rule : rules) {
-                const std::size_t own = inherited + before + size_of(rule);
+                const std::size_t own = inherited + before + rule.predicate_count();
                 if (rule.sub_rules.empty()) total += own;
                 else self(self, rule.sub_rules, own);
-                before += size_of(rule);
+                before += rule.predicate_count();
                 if (total > limits::max_rule_terms) return;
             }
             total += inherited + before;  // the level's catch-all

@@ -166,9 +166,7 @@ private:
             if (!conditions.is_array()) fail(path + ".conditions", "expected a list of conditions, got " + type_of(conditions));
             for (std::size_t i = 0; i < conditions.size(); ++i)
                 rule.conditions.push_back(condition_at(conditions[i], path + ".conditions[" + std::to_string(i) + "]"));
-            std::size_t size = 0;
-            for (const Condition& c : rule.conditions) size += c.op == Op::between ? 2 : 1;
-            if (size > limits::max_conditions)
+            if (const std::size_t size = rule.predicate_count(); size > limits::max_conditions)
                 fail(path + ".conditions", std::to_string(size) + " conditions, more than the " +
                                                std::to_string(limits::max_conditions) + " a rule may hold");
         }
