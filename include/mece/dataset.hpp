@@ -3,12 +3,15 @@
 /// `Dataset<Scalar>`: the shoppers table as struct-of-arrays columns (SPEC section 2),
 /// owning its columns or viewing a caller's buffers without a copy; the schema; dates.
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -107,12 +110,25 @@ inline constexpr std::array<std::string_view, 8> schema_fields{
     "user_id",           "cart_abandoned_date", "last_order_date",  "avg_order_value",
     "sessions_last_30d", "num_cart_items",      "engagement_score", "profitability_score"};
 
+/// The schema's ranges (SPEC section 2), one definition for every reader and check: a
+/// value outside is refused with the `expected` text (`expected a number in [0,1]`).
+namespace schema {
+inline constexpr const char* aov_expected = "a number >= 0";
+inline constexpr const char* sessions_expected = "an integer >= 0";
+inline constexpr const char* items_expected = "an integer >= 1";
+inline constexpr const char* score_expected = "a number in [0,1]";
+constexpr bool aov_ok(double v) noexcept { return v >= 0; }
+constexpr bool sessions_ok(std::int32_t v) noexcept { return v >= 0; }
+constexpr bool items_ok(std::int32_t v) noexcept { return v >= 1; }
+constexpr bool score_ok(double v) noexcept { return v >= 0 && v <= 1; }
+}  // namespace schema
+
 /// The shoppers table, one Eigen column per field.
 ///
 /// A dataset either owns its columns (`Dataset(Columns)`, what the CSV reader and the
-/// generator build) or views a caller's buffers (`Dataset::view(Buffers)`), which must
-/// outlive it. Either way the components read it through `ColumnView`s and never copy it.
-/// Copies of a dataset share the owned columns.
+/// generator build) or views a caller's buffers (`Dataset::view(Buffers)`). Either way the
+/// components read it through `ColumnView`s and never copy it. Copies of a dataset share
+/// the owned columns (or the viewed buffers), so a copy is cheap and safe to hand on.
 ///
 /// \code
 /// mece::Dataset<double>::Columns columns;
@@ -130,19 +146,19 @@ public:
 
     /// Owned columns. `last_order_date` holds `no_date` for users who never ordered.
     struct Columns {
-        Column<std::int64_t> user_id;
-        Column<Days> cart_abandoned_date;
-        Column<Days> last_order_date;
-        Column<Scalar> avg_order_value;
-        Column<std::int32_t> sessions_last_30d;
-        Column<std::int32_t> num_cart_items;
-        Column<Scalar> engagement_score;
-        Column<Scalar> profitability_score;
+        Column<std::int64_t> user_id{};
+        Column<Days> cart_abandoned_date{};
+        Column<Days> last_order_date{};
+        Column<Scalar> avg_order_value{};
+        Column<std::int32_t> sessions_last_30d{};
+        Column<std::int32_t> num_cart_items{};
+        Column<Scalar> engagement_score{};
+        Column<Scalar> profitability_score{};
         /// Extra numeric columns by name; NaN is a missing value.
-        std::vector<std::pair<std::string, Column<Scalar>>> extra;
+        std::vector<std::pair<std::string, Column<Scalar>>> extra{};
         /// Columns the source had that are not numbers, by name, with why (`line 5 holds
         /// "n.a."`): no rule can read them, and saying why beats "unknown feature".
-        std::vector<std::pair<std::string, std::string>> text;
+        std::vector<std::pair<std::string, std::string>> text{};
 
         /// Sizes the eight schema columns to `rows`, values unset; extra columns are left alone.
         void resize(Eigen::Index rows) {
@@ -157,18 +173,29 @@ public:
         }
     };
 
-    /// A caller's own buffers, each `rows` long; nothing is copied.
+    /// A caller's own buffers, one value per row in each; nothing is copied. A
+    /// `std::vector`, `std::array` or `std::span` converts to each field; an Eigen array
+    /// as `{array.data(), std::size_t(array.size())}`.
+    ///
+    /// The contract: `user_id` is any `int64`; dates are days since 1970-01-01 (what
+    /// `mece::parse_date` returns and `std::chrono::sys_days` counts), from 0001-01-01 to
+    /// 9999-12-31, with `mece::no_date` (not `-1`, which is 1969-12-31) where a user never
+    /// ordered; the scores lie in [0,1]; an extra column's NaN is a missing value.
+    /// `Dataset::validate` checks all of it. The buffers must stay alive, unchanged, for
+    /// as long as the dataset or any copy of it is used, unless `owner` keeps them alive.
     struct Buffers {
-        Eigen::Index rows = 0;
-        const std::int64_t* user_id = nullptr;
-        const Days* cart_abandoned_date = nullptr;
-        const Days* last_order_date = nullptr;
-        const Scalar* avg_order_value = nullptr;
-        const std::int32_t* sessions_last_30d = nullptr;
-        const std::int32_t* num_cart_items = nullptr;
-        const Scalar* engagement_score = nullptr;
-        const Scalar* profitability_score = nullptr;
-        std::vector<std::pair<std::string, const Scalar*>> extra;
+        std::span<const std::int64_t> user_id{};
+        std::span<const Days> cart_abandoned_date{};
+        std::span<const Days> last_order_date{};
+        std::span<const Scalar> avg_order_value{};
+        std::span<const std::int32_t> sessions_last_30d{};
+        std::span<const std::int32_t> num_cart_items{};
+        std::span<const Scalar> engagement_score{};
+        std::span<const Scalar> profitability_score{};
+        std::vector<std::pair<std::string, std::span<const Scalar>>> extra{};
+        /// Optional: whatever owns the buffers (a `shared_ptr` to the caller's container, a
+        /// numpy array's handle); every copy of the dataset keeps it alive.
+        std::shared_ptr<const void> owner{};
     };
 
     /// An empty dataset.
@@ -177,66 +204,63 @@ public:
     /// Takes ownership of `columns`; they must all have the same length.
     explicit Dataset(Columns columns) : owned_(std::make_shared<Columns>(std::move(columns))) {
         const Columns& c = *owned_;
-        buffers_.rows = c.user_id.size();
-        const auto check = [&](Eigen::Index size, std::string_view name) {
-            if (size != buffers_.rows)
-                detail::raise<InputError>("dataset: column '" + std::string(name) + "' has " +
-                                          std::to_string(size) + " rows, column 'user_id' has " +
-                                          std::to_string(buffers_.rows));
+        const auto span = [](const auto& column) { return std::span(column.data(), std::size_t(column.size())); };
+        Buffers buffers{span(c.user_id),          span(c.cart_abandoned_date), span(c.last_order_date),
+                        span(c.avg_order_value),  span(c.sessions_last_30d),   span(c.num_cart_items),
+                        span(c.engagement_score), span(c.profitability_score), {}, {}};
+        for (const auto& [name, column] : c.extra) buffers.extra.emplace_back(name, span(column));
+        const auto rows = std::size_t(c.user_id.size());
+        const auto check = [&](std::size_t size, std::string_view name) {
+            if (size != rows)
+                detail::raise<InputError>("dataset: column '" + std::string(name) + "' has " + std::to_string(size) +
+                                          " rows, column 'user_id' has " + std::to_string(rows));
         };
-        check(c.cart_abandoned_date.size(), "cart_abandoned_date");
-        check(c.last_order_date.size(), "last_order_date");
-        check(c.avg_order_value.size(), "avg_order_value");
-        check(c.sessions_last_30d.size(), "sessions_last_30d");
-        check(c.num_cart_items.size(), "num_cart_items");
-        check(c.engagement_score.size(), "engagement_score");
-        check(c.profitability_score.size(), "profitability_score");
-        for (const auto& [name, column] : c.extra) check(column.size(), name);
-        buffers_.user_id = c.user_id.data();
-        buffers_.cart_abandoned_date = c.cart_abandoned_date.data();
-        buffers_.last_order_date = c.last_order_date.data();
-        buffers_.avg_order_value = c.avg_order_value.data();
-        buffers_.sessions_last_30d = c.sessions_last_30d.data();
-        buffers_.num_cart_items = c.num_cart_items.data();
-        buffers_.engagement_score = c.engagement_score.data();
-        buffers_.profitability_score = c.profitability_score.data();
-        for (const auto& [name, column] : c.extra) buffers_.extra.emplace_back(name, column.data());
-        check_extra_names();
+        for (std::size_t f = 1; f < schema_fields.size(); ++f) check(sizes_of(buffers)[f], schema_fields[f]);
+        for (const auto& [name, column] : buffers.extra) check(column.size(), name);
+        adopt(std::move(buffers), rows);
     }
 
-    /// Views the caller's buffers without copying them; they must outlive the dataset.
+    /// Views the caller's buffers without copying them (see `Buffers` for the contract
+    /// and lifetime). Every buffer must hold one value per row: a missing or shorter one
+    /// is an `InputError` naming it, never a read past its end.
     static Dataset view(Buffers buffers) {
-        if (buffers.rows < 0)
-            detail::raise<InputError>("dataset: a view needs a non-negative row count, got " + std::to_string(buffers.rows));
-        const std::array<const void*, 8> given = {buffers.user_id,           buffers.cart_abandoned_date, buffers.last_order_date,
-                                                  buffers.avg_order_value,   buffers.sessions_last_30d,   buffers.num_cart_items,
-                                                  buffers.engagement_score,  buffers.profitability_score};
+        const auto sizes = sizes_of(buffers);
+        const std::size_t rows = *std::max_element(sizes.begin(), sizes.end());
         std::string missing;
-        for (std::size_t f = 0; f < given.size(); ++f)
-            if (!given[f]) missing += (missing.empty() ? "" : ", ") + std::string(schema_fields[f]);
-        if (buffers.rows > 0 && !missing.empty())
-            detail::raise<InputError>("dataset: a view of " + std::to_string(buffers.rows) +
+        for (std::size_t f = 0; f < sizes.size(); ++f)
+            if (sizes[f] == 0 && rows > 0) missing += (missing.empty() ? "" : ", ") + std::string(schema_fields[f]);
+        if (!missing.empty())
+            detail::raise<InputError>("dataset: a view of " + std::to_string(rows) +
                                       " rows needs all eight schema buffers; missing: " + missing);
-        for (const auto& [name, data] : buffers.extra)
-            if (buffers.rows > 0 && !data) detail::raise<InputError>("dataset: the extra column '" + name + "' has no buffer");
+        const std::size_t longest = std::size_t(std::max_element(sizes.begin(), sizes.end()) - sizes.begin());
+        const auto check = [&](std::size_t size, std::string_view what) {
+            if (size != rows)
+                detail::raise<InputError>("dataset: " + std::string(what) + " holds " + std::to_string(size) +
+                                          " values, the buffer '" + std::string(schema_fields[longest]) + "' " +
+                                          std::to_string(rows) + ": a view needs one value per row in every buffer");
+        };
+        for (std::size_t f = 0; f < sizes.size(); ++f) check(sizes[f], "the buffer '" + std::string(schema_fields[f]) + "'");
+        for (const auto& [name, data] : buffers.extra) {
+            if (data.empty() && rows > 0) detail::raise<InputError>("dataset: the extra column '" + name + "' has no buffer");
+            check(data.size(), "the extra column '" + name + "'");
+        }
         Dataset dataset;
-        dataset.buffers_ = std::move(buffers);
-        dataset.check_extra_names();
+        dataset.adopt(std::move(buffers), rows);
         return dataset;
     }
 
     /// Number of rows.
-    Eigen::Index rows() const noexcept { return buffers_.rows; }
+    Eigen::Index rows() const noexcept { return rows_; }
 
-    ColumnView<std::int64_t> user_id() const noexcept { return {buffers_.user_id, rows()}; }
-    ColumnView<Days> cart_abandoned_date() const noexcept { return {buffers_.cart_abandoned_date, rows()}; }
+    ColumnView<std::int64_t> user_id() const noexcept { return map(buffers_.user_id); }
+    ColumnView<Days> cart_abandoned_date() const noexcept { return map(buffers_.cart_abandoned_date); }
     /// `no_date` where the user never ordered.
-    ColumnView<Days> last_order_date() const noexcept { return {buffers_.last_order_date, rows()}; }
-    ColumnView<Scalar> avg_order_value() const noexcept { return {buffers_.avg_order_value, rows()}; }
-    ColumnView<std::int32_t> sessions_last_30d() const noexcept { return {buffers_.sessions_last_30d, rows()}; }
-    ColumnView<std::int32_t> num_cart_items() const noexcept { return {buffers_.num_cart_items, rows()}; }
-    ColumnView<Scalar> engagement_score() const noexcept { return {buffers_.engagement_score, rows()}; }
-    ColumnView<Scalar> profitability_score() const noexcept { return {buffers_.profitability_score, rows()}; }
+    ColumnView<Days> last_order_date() const noexcept { return map(buffers_.last_order_date); }
+    ColumnView<Scalar> avg_order_value() const noexcept { return map(buffers_.avg_order_value); }
+    ColumnView<std::int32_t> sessions_last_30d() const noexcept { return map(buffers_.sessions_last_30d); }
+    ColumnView<std::int32_t> num_cart_items() const noexcept { return map(buffers_.num_cart_items); }
+    ColumnView<Scalar> engagement_score() const noexcept { return map(buffers_.engagement_score); }
+    ColumnView<Scalar> profitability_score() const noexcept { return map(buffers_.profitability_score); }
 
     /// Names of the extra numeric columns, in input order.
     std::vector<std::string> extra_names() const {
@@ -248,7 +272,7 @@ public:
     /// The extra column called `name`, if there is one.
     std::optional<ColumnView<Scalar>> extra(std::string_view name) const noexcept {
         for (const auto& [column_name, data] : buffers_.extra)
-            if (column_name == name) return ColumnView<Scalar>{data, rows()};
+            if (column_name == name) return map(data);
         return std::nullopt;
     }
 
@@ -263,7 +287,85 @@ public:
     /// True when the dataset owns its columns, false when it views a caller's buffers.
     bool owns_columns() const noexcept { return owned_ != nullptr; }
 
+    /// Checks every value against the schema, as the CSV reader checks a file: the dates
+    /// within 0001-01-01 to 9999-12-31 (`no_date` allowed for `last_order_date`), the
+    /// measures finite and in range, the user ids unique. The first problem is an
+    /// `InputError` naming the row (from 0) and column, `dataset: row 17: column
+    /// 'engagement_score': expected a number in [0,1], got 1.5`. One pass over the
+    /// columns, and a sort of the ids when they are not increasing; the CSV reader and
+    /// the generator need none of it (their data is checked as it is made).
+    void validate() const {
+        const auto fail = [](Eigen::Index row, std::string_view column, const std::string& what) {
+            detail::raise<InputError>("dataset: row " + std::to_string(row) + ": column '" + std::string(column) + "': " + what);
+        };
+        const auto expected = [](const char* text, const std::string& got) { return "expected " + std::string(text) + ", got " + got; };
+        const auto day = [](Days d) { return date_in_range(d) ? format_date(d) : "day " + std::to_string(d); };
+        for (Eigen::Index r = 0; r < rows_; ++r) {
+            const Days abandoned = buffers_.cart_abandoned_date[std::size_t(r)], ordered = buffers_.last_order_date[std::size_t(r)];
+            if (!date_in_range(abandoned))
+                fail(r, "cart_abandoned_date", expected("a date from 0001-01-01 to 9999-12-31", day(abandoned)));
+            if (ordered != no_date && !date_in_range(ordered))
+                fail(r, "last_order_date",
+                     expected("a date from 0001-01-01 to 9999-12-31 or mece::no_date (never ordered)", day(ordered)));
+            const auto measure = [&](std::span<const Scalar> values, std::string_view name, bool (*ok)(double), const char* text) {
+                const double v = double(values[std::size_t(r)]);
+                if (!std::isfinite(v) || !ok(v)) fail(r, name, expected(text, format_number(v)));
+            };
+            const auto count = [&](std::span<const std::int32_t> values, std::string_view name, bool (*ok)(std::int32_t),
+                                   const char* text) {
+                if (!ok(values[std::size_t(r)])) fail(r, name, expected(text, std::to_string(values[std::size_t(r)])));
+            };
+            measure(buffers_.avg_order_value, "avg_order_value", schema::aov_ok, schema::aov_expected);
+            count(buffers_.sessions_last_30d, "sessions_last_30d", schema::sessions_ok, schema::sessions_expected);
+            count(buffers_.num_cart_items, "num_cart_items", schema::items_ok, schema::items_expected);
+            measure(buffers_.engagement_score, "engagement_score", schema::score_ok, schema::score_expected);
+            measure(buffers_.profitability_score, "profitability_score", schema::score_ok, schema::score_expected);
+            for (const auto& [name, values] : buffers_.extra)
+                if (std::isinf(values[std::size_t(r)]))  // NaN is a missing value
+                    fail(r, name, expected("a finite number or NaN (missing)", format_number(double(values[std::size_t(r)]))));
+        }
+        check_unique_ids(fail);
+    }
+
 private:
+    static std::array<std::size_t, 8> sizes_of(const Buffers& b) noexcept {
+        return {b.user_id.size(),           b.cart_abandoned_date.size(), b.last_order_date.size(), b.avg_order_value.size(),
+                b.sessions_last_30d.size(), b.num_cart_items.size(),      b.engagement_score.size(), b.profitability_score.size()};
+    }
+
+    template <class T>
+    ColumnView<T> map(std::span<const T> values) const noexcept {
+        return {values.data(), rows_};
+    }
+
+    void adopt(Buffers buffers, std::size_t rows) {
+        buffers_ = std::move(buffers);
+        rows_ = Eigen::Index(rows);
+        check_extra_names();
+    }
+
+    template <class Fail>
+    void check_unique_ids(const Fail& fail) const {
+        const auto ids = buffers_.user_id;
+        bool increasing = true;
+        for (std::size_t i = 1; i < ids.size() && increasing; ++i) increasing = ids[i - 1] < ids[i];
+        if (increasing) return;
+        std::vector<Eigen::Index> order(ids.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = Eigen::Index(i);
+        std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+            return ids[std::size_t(a)] != ids[std::size_t(b)] ? ids[std::size_t(a)] < ids[std::size_t(b)] : a < b;
+        });
+        // The repeat on the lowest row, as a reader going down the rows meets it first.
+        Eigen::Index repeat = -1, first = -1;
+        for (std::size_t i = 1, group = 0; i < order.size(); ++i) {
+            if (ids[std::size_t(order[i])] != ids[std::size_t(order[group])]) group = i;
+            else if (repeat < 0 || order[i] < repeat) repeat = order[i], first = order[group];
+        }
+        if (repeat >= 0)
+            fail(repeat, "user_id",
+                 "duplicate user id " + std::to_string(ids[std::size_t(repeat)]) + ", first seen on row " + std::to_string(first));
+    }
+
     void check_extra_names() const {
         for (std::size_t i = 0; i < buffers_.extra.size(); ++i) {
             const std::string& name = buffers_.extra[i].first;
@@ -274,8 +376,9 @@ private:
         }
     }
 
-    Buffers buffers_;
-    std::shared_ptr<const Columns> owned_;
+    Buffers buffers_{};
+    Eigen::Index rows_ = 0;
+    std::shared_ptr<const Columns> owned_{};
 };
 
 }  // namespace mece

@@ -4,6 +4,8 @@
 /// (`file:line: column 'name': ...`, `config.json: segments[2].op: ...`) so a user
 /// can go straight to it.
 
+#include <array>
+#include <charconv>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,6 +30,14 @@ class ConfigError : public Error {
 public:
     using Error::Error;
 };
+
+/// Shortest decimal text that reads back as exactly `value`, so printed thresholds
+/// select exactly what the numbers select.
+inline std::string format_number(double value) {
+    std::array<char, 32> text{};
+    const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
+    return {text.data(), result.ptr};
+}
 
 namespace detail {
 

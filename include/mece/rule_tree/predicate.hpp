@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <mece/error.hpp>
+
 namespace mece {
 
 /// A comparison operator. `between` is the half-open range `[lo, hi)` of a rule's
@@ -34,21 +36,13 @@ constexpr std::optional<Op> parse_op(std::string_view symbol) noexcept {
     return std::nullopt;
 }
 
-/// Shortest decimal text that reads back as exactly `value`, so printed thresholds
-/// select exactly what the numbers select.
-inline std::string format_number(double value) {
-    std::array<char, 32> text{};
-    const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
-    return {text.data(), result.ptr};
-}
-
 /// `feature op value`; `origin` says how the value was resolved (`p75`,
 /// `max(p90 = 2311.5, 2500)`), empty for a fixed value.
 struct Predicate {
-    std::string feature;
+    std::string feature{};
     Op op = Op::greater_equal;
     double value = 0;
-    std::string origin;
+    std::string origin{};
 
     /// `avg_order_value >= 1220.31 (p75)`.
     std::string text() const {

@@ -561,20 +561,20 @@ private:
             row.last_order = *parsed;
         }
         const auto aov = parse_double(field(avg_order_value));
-        if (!aov || !aov_ok(*aov)) return reject_field(avg_order_value, "a number >= 0", !aov);
+        if (!aov || !aov_ok(*aov)) return reject_field(avg_order_value, schema::aov_expected, !aov);
         row.aov = *aov;
         const auto sessions = parse_integer<std::int32_t>(field(sessions_last_30d));
-        if (!sessions || !sessions_ok(*sessions)) return reject_field(sessions_last_30d, "an integer >= 0", !sessions);
+        if (!sessions || !sessions_ok(*sessions)) return reject_field(sessions_last_30d, schema::sessions_expected, !sessions);
         row.sessions = *sessions;
         const auto items = parse_integer<std::int32_t>(field(num_cart_items));
-        if (!items || !items_ok(*items)) return reject_field(num_cart_items, "an integer >= 1", !items);
+        if (!items || !items_ok(*items)) return reject_field(num_cart_items, schema::items_expected, !items);
         row.items = *items;
         const auto engagement = parse_double(field(engagement_score));
-        if (!engagement || !score_ok(*engagement)) return reject_field(engagement_score, "a number in [0,1]", !engagement);
+        if (!engagement || !score_ok(*engagement)) return reject_field(engagement_score, schema::score_expected, !engagement);
         row.engagement = *engagement;
         const auto profitability = parse_double(field(profitability_score));
         if (!profitability || !score_ok(*profitability))
-            return reject_field(profitability_score, "a number in [0,1]", !profitability);
+            return reject_field(profitability_score, schema::score_expected, !profitability);
         row.profitability = *profitability;
 
         for (std::size_t e = 0; e < extras_.size(); ++e) {
@@ -595,11 +595,11 @@ private:
         store_row(row);
     }
 
-    // The schema's ranges, one definition for both paths.
-    static bool aov_ok(double v) noexcept { return v >= 0; }
-    static bool sessions_ok(std::int32_t v) noexcept { return v >= 0; }
-    static bool items_ok(std::int32_t v) noexcept { return v >= 1; }
-    static bool score_ok(double v) noexcept { return v >= 0 && v <= 1; }
+    // The schema's ranges, one definition for every path (`mece::schema`).
+    static constexpr auto aov_ok = schema::aov_ok;
+    static constexpr auto sessions_ok = schema::sessions_ok;
+    static constexpr auto items_ok = schema::items_ok;
+    static constexpr auto score_ok = schema::score_ok;
 
     /// Where each header column goes: a schema field, `field_count + e` for extra column
     /// `e`, or `ignored`.
@@ -819,12 +819,12 @@ private:
     }
 
     struct Extra {
-        std::string name;
-        std::size_t index;
-        GrowingColumn<Scalar> values;
-        bool numeric;
+        std::string name{};
+        std::size_t index{};
+        GrowingColumn<Scalar> values{};
+        bool numeric{};
         std::size_t text_line = 0;  // the first value that is not a number, and its line
-        std::string text_value;
+        std::string text_value{};
     };
 
     /// The markers pandas reads as a missing value (`NA`, `N/A`, `null`, `NaN`, ...): in an
