@@ -23,7 +23,7 @@ namespace mece {
 struct UniverseOptions {
     /// Last day of the window; by default the latest abandonment date in the data, so a
     /// run on the same data is reproducible.
-    std::optional<Days> as_of;
+    std::optional<Days> as_of{};
     /// Length of the window in calendar days, `as_of` included.
     int window_days = defaults::window_days;
     /// Threads for the selection; 0 means every core. The rows are the same for any number.
@@ -42,9 +42,8 @@ struct UniverseOptions {
 /// \endcode
 class Universe {
 public:
-    /// An empty universe.
-    Universe() = default;
-
+    /// The users of `data` in the window (no default universe: one that meant "nobody"
+    /// would pass every check with 0 users). Keeps no reference to `data`.
     template <class Scalar>
     explicit Universe(const Dataset<Scalar>& data, UniverseOptions options = {})
         : window_days_(options.window_days), dataset_rows_(data.rows()), dataset_(data.user_id().data()) {
