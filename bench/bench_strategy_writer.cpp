@@ -1,5 +1,7 @@
 #include <filesystem>
 
+#include <mece/strategy_writer.hpp>
+
 #include "support.hpp"
 
 // strategy.csv/json/md and assignments.csv, to a temporary directory.

@@ -30,7 +30,7 @@ int main() {
     // Weights by name, the custom dimension's too; they are normalised to sum 1.
     const auto scorer = mece::make_scorer(std::tuple_cat(mece::default_dimensions(), std::tuple{BasketDepth{}}),
                                           {.weights = {{"size_score", 0.05}}});
-    const mece::Scores scores = scorer.score(rules, stats, universe.window_days());
+    const mece::Scores scores = scorer.score(rules, stats);
     for (int id : scores.ranking)
         std::printf("%d. %-52s basket_depth %.3f  overall %.3f  %s\n", scores.of(id).rank, rules.segment(id).name.c_str(),
                     scores.of(id).scores.back(), scores.of(id).overall, scores.of(id).tier.c_str());

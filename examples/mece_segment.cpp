@@ -32,6 +32,7 @@
 #include <mece/io/output.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
+#include <mece/strategy_writer.hpp>
 
 #include "cli_options.hpp"
 
@@ -62,7 +63,7 @@ std::string percent(double share) {
 }
 
 /// Prints the strategy by rank: the table, then each segment's rule and what the solver did.
-void print_strategy(const mece::Solution& solution, const mece::Scores& scores, const mece::Universe& universe) {
+void print_strategy(const mece::Solution& solution, const mece::Scores& scores, const mece::UniverseSummary& universe) {
     const auto& segments = solution.rules.segments();
     std::size_t name_width = 7, tier_width = 4;
     for (const auto& s : segments) name_width = std::max(name_width, s.name.size());
@@ -133,7 +134,7 @@ void print_checks(const mece::MeceCheck& check) {
 
 /// The run's last check: every universe user is in exactly one segment, and
 /// assignments.csv has one row per universe user. A violation is an error.
-void check_nothing_lost(const mece::Universe& universe, const mece::Solution& solution, std::size_t rows) {
+void check_nothing_lost(const mece::UniverseSummary& universe, const mece::Solution& solution, std::size_t rows) {
     Eigen::Index total = 0;
     for (auto size : solution.assignment.sizes) total += size;
     const auto n = static_cast<long long>(universe.size());
@@ -184,23 +185,20 @@ int run(const Options& options) {
     if (!options.input.empty()) outputs.protect(options.input);
     if (!options.config.empty()) outputs.protect(options.config);
     // The configuration first, so that a mistake in it is reported before a long load.
-    mece::RunInfo info;
-    mece::Config config{.rules = mece::presets::preset(options.preset)};
+    mece::Config config;
+    config.rules = mece::presets::preset(options.preset);
     if (!options.config.empty()) config = mece::read_config(options.config);
     if (!options.as_of.empty()) config.universe.as_of = mece::parse_date(options.as_of);
     if (options.window_days > 0) config.universe.window_days = options.window_days;
     if (options.min_size) config.constraints.min_size = *options.min_size;
     if (options.max_size) config.constraints.max_size = *options.max_size;
-    info.constraints_applied = !options.no_constraints;
-    const mece::ConstraintSolver solver = [&] {
-        try {
-            return mece::ConstraintSolver{config.constraints};
-        } catch (const mece::ConfigError& e) {  // the bounds came from the options
-            if (!options.min_size && !options.max_size) throw;
-            throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());
-        }
-    }();
-    const auto scorer = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring);
+    config.apply_constraints = !options.no_constraints;
+    try {
+        mece::ConstraintSolver{config.constraints};
+    } catch (const mece::ConfigError& e) {  // the bounds came from the options
+        if (!options.min_size && !options.max_size) throw;
+        throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());
+    }
     Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
     mece::Dataset<double> data;
@@ -209,50 +207,43 @@ int run(const Options& options) {
         auto [loaded, report] = mece::read_csv<double>(
             options.input, {.lenient = options.lenient, .progress = progress_line(options.input), .threads = threads});
         data = std::move(loaded);
-        info.input = options.input;
-        info.rejected_rows = report.rejected;
+        config.input = options.input;
+        config.rejected_rows = report.rejected;
         std::printf("input      %s: %zu rows loaded, %zu rejected\n", options.input.c_str(), report.rows, report.rejected);
         for (const auto& r : report.rejections) std::fprintf(stderr, "rejected: %s\n", r.message.c_str());
         if (report.rejected > report.rejections.size())
             std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
     } else {
         data = mece::generate<double>({.rows = options.synthetic, .seed = options.seed, .threads = threads});
-        info.input = "synthetic:" + std::to_string(options.synthetic) + ":" + std::to_string(options.seed);
+        config.input = "synthetic:" + std::to_string(options.synthetic) + ":" + std::to_string(options.seed);
         std::printf("input      synthetic dataset: %lld users, seed %llu\n", static_cast<long long>(data.rows()),
                     static_cast<unsigned long long>(options.seed));
     }
 
     stages.emplace_back("load_s", clock.lap());
 
-    // Everything in memory, from the universe to the scores.
-    config.universe.threads = threads;
-    const mece::Universe universe{data, config.universe};
-    const mece::Scope scope{data, universe, {.threads = threads}};
-    stages.emplace_back("universe_s", clock.lap());
-    // Thresholds, assignment, constraints, the MECE check and the statistics, fused.
-    const mece::Segmentation result = mece::segment(scope, config.rules, solver, !options.no_constraints);
-    const mece::Solution& solution = result.solution;
-    const mece::MeceCheck& check = result.check;
-    const mece::SegmentStats& stats = result.stats;
-    info.warnings = mece::run_warnings(universe, solution, stats, info.constraints_applied);
-    stages.emplace_back("rules_to_statistics_s", clock.lap());
-    const mece::Scores scores = scorer.score(solution.rules, stats, universe.window_days());
-    stages.emplace_back("score_s", clock.lap());
+    // Everything in memory, from the universe to the scores: thresholds, assignment,
+    // constraints, the MECE check and the statistics fused in as few passes as they allow.
+    config.threads = threads;
+    const mece::RunResult<double> result = mece::run(data, config.rules, config);
+    const mece::Strategy& strategy = result.strategy;
+    const mece::Solution& solution = strategy.solution;
+    stages.emplace_back("segment_s", clock.lap());
 
+    const mece::UniverseSummary& universe = strategy.universe;
     std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
                 mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
                 universe.window_days());
-    for (const auto& warning : info.warnings) std::fprintf(stderr, "mece-segment: warning: %s\n", warning.c_str());
-    print_log(solution, info.constraints_applied);
-    print_strategy(solution, scores, universe);
-    print_checks(check);
+    for (const auto& warning : strategy.run.warnings) std::fprintf(stderr, "mece-segment: warning: %s\n", warning.c_str());
+    print_log(solution, strategy.run.constraints_applied);
+    print_strategy(solution, strategy.scores, universe);
+    print_checks(strategy.check);
 
     // Every file is staged first and all are moved into place together once nothing is
     // found lost: a run that fails or is killed leaves the previous outputs as they were.
-    const mece::Strategy strategy{solution, scores, stats, check, universe, info};
     const mece::StrategyWriter writer{outputs};
     writer.write(strategy);
-    const std::size_t rows = writer.write_assignments(scope, solution.rules, solution.assignment);
+    const std::size_t rows = writer.write_assignments(result);
     if (!options.no_report) mece::ReportWriter{outputs}.write(strategy);
     check_nothing_lost(universe, solution, rows);
     outputs.commit();
@@ -261,7 +252,7 @@ int run(const Options& options) {
         std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
     std::fflush(stdout);
     stages.emplace_back("write_s", clock.lap());
-    if (!check.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
+    if (!result.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
     if (options.timings) {
         double total = 0, segment = 0;
         for (const auto& [name, seconds] : stages) {
@@ -278,12 +269,10 @@ int run(const Options& options) {
         add("segment_s", segment);
         add("write_s", stages.back().second);
         add("total_s", total);
-        for (const auto& [name, seconds] : stages)
-            if (std::string_view(name) != "load_s" && std::string_view(name) != "write_s") add(name, seconds);
         line += ", \"threads\": " + std::to_string(threads) + "}";
         std::fprintf(stderr, "%s\n", line.c_str());
     }
-    return check.ok() ? 0 : 1;
+    return result.ok() ? 0 : 1;
 }
 
 }  // namespace

@@ -6,23 +6,22 @@
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
+#include <mece/strategy_writer.hpp>
 
 int main() {
     const auto data = mece::generate<double>({.rows = 200'000, .seed = 7});
-    const mece::Universe universe{data};      // abandoned in the 7 days up to the latest date
-    const mece::Scope scope{data, universe};  // data and universe, checked to belong together; every core
-    const auto [solution, check, stats] = mece::segment(scope, mece::presets::seed004(),
-                                                        mece::ConstraintSolver{{.min_size = 500, .max_size = 20'000}});
-    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
+    // The last 7 days up to the latest date, every core; the options are checked first.
+    const auto result = mece::run(data, mece::presets::seed004(),
+                                  {.constraints = {.min_size = 500, .max_size = 20'000}, .input = "synthetic"});
+    const mece::Strategy& strategy = result.strategy;
 
-    for (int id : scores.ranking)
-        std::printf("%-52s %6lld  %.3f  %s\n", solution.rules.segment(id).name.c_str(),
-                    static_cast<long long>(solution.assignment.sizes[id - 1]), scores.of(id).overall,
-                    scores.of(id).tier.c_str());
-    const mece::Strategy strategy{solution, scores, stats, check, universe, {.input = "synthetic"}};
+    for (int id : strategy.scores.ranking)
+        std::printf("%-52s %6lld  %.3f  %s\n", strategy.solution.rules.segment(id).name.c_str(),
+                    static_cast<long long>(strategy.stats.size(id)), strategy.scores.of(id).overall,
+                    strategy.scores.of(id).tier.c_str());
     const mece::StrategyWriter writer{"pipeline-out"};
-    writer.write(strategy);                              // strategy.csv, .json, .md
-    writer.write_assignments(scope, solution.rules, solution.assignment);
-    mece::ReportWriter{"pipeline-out"}.write(strategy);  // the four SVG charts and report.html
-    return check.ok() ? 0 : 1;
+    writer.write(strategy);                                  // strategy.csv, .json, .md
+    writer.write_assignments(result);                        // assignments.csv
+    mece::ReportWriter{"pipeline-out"}.write(strategy);      // the four SVG charts and report.html
+    return result.ok() ? 0 : 1;
 }

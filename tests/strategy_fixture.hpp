@@ -32,7 +32,7 @@ struct StrategyRun {
           solution(solve(tree, data, universe, std::move(options), constrain)),
           check(check_mece(solution.rules, solution.assignment, data, universe)),
           stats(SegmentStats::compute(data, universe, solution.assignment)),
-          scores(make_scorer(default_dimensions()).score(solution.rules, stats, universe.window_days())),
+          scores(make_scorer(default_dimensions()).score(solution.rules, stats)),
           run(std::move(info)) {}
 
     // The solution and scores were made from these members: never copied or moved apart.

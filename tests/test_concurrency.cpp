@@ -11,6 +11,7 @@
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
+#include <mece/strategy_writer.hpp>
 
 namespace {
 
@@ -28,7 +29,7 @@ std::string pipeline(const Shared& shared, std::uint64_t seed) {
     const auto solution = shared.solver.solve(rules, rules.assign(data, universe), data, universe);
     const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
     const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
-    const auto scores = shared.scorer.score(solution.rules, stats, universe.window_days());
+    const auto scores = shared.scorer.score(solution.rules, stats);
     const mece::Strategy strategy{solution, scores, stats, check, universe, {.input = std::to_string(seed)}};
     return mece::StrategyWriter::strategy_json(strategy).dump() + mece::ReportWriter::html(strategy);
 }

@@ -52,7 +52,7 @@ TEST_CASE("default dimensions follow their documented formulas; overall is the w
           std::vector<std::string>{"conversion_potential", "profitability", "lift_vs_control", "strategic_fit", "size_score"});
     const std::vector<double> expected_weights{0.25, 0.25, 0.20, 0.20, 0.10};
     for (std::size_t k = 0; k < 5; ++k) CHECK(scorer.weights()[k] == doctest::Approx(expected_weights[k]).epsilon(1e-15));
-    const auto scores = scorer.score(f.rules, f.stats, 7);
+    const auto scores = scorer.score(f.rules, f.stats);
     CHECK(scores.estimated == std::vector<bool>{false, false, true, false, false});
     for (const auto& segment : f.rules.segments()) {
         const auto& s = scores.of(segment.id);

@@ -79,8 +79,15 @@ TEST_CASE("statistics of shards merge into the statistics of the whole") {
         }
     }
     mece::SegmentStats other({"x"}, 3);
-    CHECK_THROWS_WITH_AS(merged.merge(other), "segment statistics: cannot merge statistics of different segments or features",
+    CHECK_THROWS_WITH_AS(merged.merge(other), "segment statistics: cannot merge statistics of different segments, features or windows",
                          mece::Error);
+    // Shards of windows of different lengths measure recency differently: not one statistic.
+    const mece::Universe longer{second, {.as_of = 20772, .window_days = 10}};
+    const auto ten_days = mece::SegmentStats::compute(second, longer, tree.resolve(second, longer).assign(second, longer));
+    CHECK(ten_days.window_days() == 10);
+    CHECK(reference.window_days() == 7);
+    CHECK_THROWS_WITH_AS(merged.merge(ten_days),
+                         "segment statistics: cannot merge statistics of different segments, features or windows", mece::Error);
 }
 
 TEST_CASE("a mean is finite where the sum of finite values overflows, and plain where it does not") {
@@ -119,7 +126,7 @@ TEST_CASE("a segment id outside the segments is an error that says ids start at 
     CHECK_THROWS_WITH_AS(stats.mean(-1, "avg_order_value"),
                          "segment statistics: no segment -1 (segment ids start at 1; there are 2 segments)", mece::Error);
     CHECK(rules.segment(1).name == "A");
-    const auto scores = mece::make_scorer(mece::default_dimensions()).score(rules, stats, universe.window_days());
+    const auto scores = mece::make_scorer(mece::default_dimensions()).score(rules, stats);
     CHECK_THROWS_WITH_AS(scores.of(0), "scores: no segment 0 (segment ids start at 1; there are 2 segments)", mece::Error);
 }
 

@@ -61,7 +61,7 @@ TEST_CASE("strategy.csv, strategy.json, strategy.md and assignments.csv describe
     REQUIRE_FALSE(solution.log.empty());
     const auto check = mece::check_mece(solution.rules, solution.assignment, data, universe);
     const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
-    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats, 7);
+    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
     const auto directory = std::filesystem::temp_directory_path() / "mece-test-writer";
     std::filesystem::remove_all(directory);
     const mece::StrategyWriter writer{directory};

@@ -25,7 +25,7 @@
 #include <mece/plot/svg.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
-#include <mece/strategy_writer.hpp>
+#include <mece/strategy.hpp>
 
 namespace mece::plot {
 
@@ -60,8 +60,8 @@ inline void heading(Svg& svg, std::string_view title, std::string_view subtitle)
 /// A legend entry: a swatch filled with `fill`, outlined with `stroke` (dashed with
 /// `dash`) when given, and its label.
 struct LegendEntry {
-    std::string fill;
-    std::string label;
+    std::string fill{};
+    std::string label{};
     std::string stroke = {};
     std::string dash = {};
 };
@@ -181,8 +181,8 @@ inline std::string bubbles_chart(const Strategy& s) {
     const Scores& scores = s.scores;
     const std::size_t n = scores.ranking.size();
     struct Bubble {
-        int id;
-        double x, y, size;
+        int id{};
+        double x{}, y{}, size{};
     };
     std::vector<Bubble> bubbles;
     double largest = 0;

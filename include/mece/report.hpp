@@ -21,7 +21,8 @@
 
 #include <mece/error.hpp>
 #include <mece/plot.hpp>
-#include <mece/strategy_writer.hpp>
+#include <mece/io/output.hpp>
+#include <mece/strategy.hpp>
 #include <mece/version.hpp>
 
 namespace mece {

@@ -92,19 +92,19 @@ inline Threshold percentile(double percent) { return Threshold::quantile(percent
 
 /// `feature op threshold`, or `lower <= feature < upper` when `op` is `between`.
 struct Condition {
-    std::string feature;
+    std::string feature{};
     Op op = Op::greater_equal;
     Threshold threshold = 0.0;
     /// The upper end of a `between` range.
-    std::optional<Threshold> upper;
+    std::optional<Threshold> upper{};
     /// Where the condition came from (`config.json: segments[0].conditions[1]`), for errors;
     /// empty for conditions built in C++, which are then named by rule and position.
-    std::string where;
+    std::string where{};
 };
 
 /// A feature by name, to write conditions as `feature("avg_order_value") >= percentile(75)`.
 struct FeatureRef {
-    std::string name;
+    std::string name{};
     Condition operator<(Threshold t) const { return {name, Op::less, std::move(t), {}, {}}; }
     Condition operator<=(Threshold t) const { return {name, Op::less_equal, std::move(t), {}, {}}; }
     Condition operator>(Threshold t) const { return {name, Op::greater, std::move(t), {}, {}}; }
@@ -123,17 +123,17 @@ inline FeatureRef feature(std::string name) { return {std::move(name)}; }
 /// they match, the rest to its own catch-all, `catch_all` (default `<name> / Other`).
 struct Rule {
     Rule() = default;
-    Rule(std::string name, std::vector<Condition> conditions = {}, std::vector<Rule> sub_rules = {},
-         std::string catch_all = {})
-        : name(std::move(name)),
-          conditions(std::move(conditions)),
-          sub_rules(std::move(sub_rules)),
-          catch_all(std::move(catch_all)) {}
+    Rule(std::string rule_name, std::vector<Condition> rule_conditions = {}, std::vector<Rule> rule_sub_rules = {},
+         std::string rule_catch_all = {})
+        : name(std::move(rule_name)),
+          conditions(std::move(rule_conditions)),
+          sub_rules(std::move(rule_sub_rules)),
+          catch_all(std::move(rule_catch_all)) {}
 
-    std::string name;
-    std::vector<Condition> conditions;
-    std::vector<Rule> sub_rules;
-    std::string catch_all;
+    std::string name{};
+    std::vector<Condition> conditions{};
+    std::vector<Rule> sub_rules{};
+    std::string catch_all{};
 
     /// The predicates its conditions make, what `limits::max_conditions` counts: a
     /// `between` is two.
@@ -146,7 +146,7 @@ struct Rule {
 
 /// A resolved threshold, as reported in the strategy.
 struct ResolvedThreshold {
-    std::string feature;
+    std::string feature{};
     Threshold threshold;
     /// The quantile before floor and cap; NaN for a fixed value.
     double quantile_value = std::numeric_limits<double>::quiet_NaN();
@@ -161,15 +161,15 @@ struct ResolvedThreshold {
 /// rest. A node without children is a segment. The root is a node without conditions
 /// whose children are the top-level rules and the final catch-all.
 struct RuleNode {
-    std::string name;
+    std::string name{};
     /// The node's own conditions; empty for a catch-all.
-    std::vector<Predicate> predicates;
+    std::vector<Predicate> predicates{};
     bool catch_all = false;
     /// For a catch-all made by a split: the users it takes, given its parent, in one
     /// term (`avg_order_value >= 1523.5` rather than "not any earlier part").
-    std::optional<Expr> remainder;
+    std::optional<Expr> remainder{};
     /// Sub-rules in order, the last a catch-all; empty for a segment.
-    std::vector<RuleNode> children;
+    std::vector<RuleNode> children{};
 
     friend bool operator==(const RuleNode&, const RuleNode&) = default;
 };
@@ -178,15 +178,15 @@ struct RuleNode {
 struct SegmentDefinition {
     /// Position in the tree, from 1: the id in assignments.
     int id = 0;
-    std::string name;
+    std::string name{};
     /// Names of the rules above it, outermost first.
-    std::vector<std::string> parents;
+    std::vector<std::string> parents{};
     bool catch_all = false;
     /// The full effective definition, "not matched by an earlier rule" included.
     Expr rule = Expr::always();
     /// The conditions of the rule and of the rules above it; first-match order over
     /// the segments' conjunctions is the assignment.
-    std::vector<Predicate> conjunction;
+    std::vector<Predicate> conjunction{};
 
     /// The exact "Rules Applied" text.
     std::string rules_applied() const { return rule.text(); }
@@ -195,9 +195,9 @@ struct SegmentDefinition {
 /// Which segment each universe user is in.
 struct Assignment {
     /// Segment id per universe user, in universe order.
-    Column<std::int32_t> segment_ids;
+    Column<std::int32_t> segment_ids{};
     /// Users per segment; `sizes[id - 1]`.
-    std::vector<Eigen::Index> sizes;
+    std::vector<Eigen::Index> sizes{};
 };
 
 namespace detail {
@@ -424,6 +424,22 @@ public:
     const std::vector<Rule>& rules() const noexcept { return rules_; }
     const std::string& catch_all_name() const noexcept { return catch_all_; }
 
+    /// Every name in the tree: its rules at any depth (a parent rule too), their
+    /// catch-alls and the final catch-all; what a priority or an action may name.
+    std::set<std::string, std::less<>> names() const {
+        std::set<std::string, std::less<>> out{catch_all_};
+        const auto walk = [&](const auto& self, const std::vector<Rule>& rules) -> void {
+            for (const Rule& rule : rules) {
+                out.insert(rule.name);
+                if (rule.sub_rules.empty()) continue;
+                out.insert(sub_catch_all_name(rule));
+                self(self, rule.sub_rules);
+            }
+        };
+        walk(walk, rules_);
+        return out;
+    }
+
     /// Checks what can be checked without data: names present and unique, quantiles in
     /// [0,1], floors not above caps, ranges with both ends. Throws `ConfigError`.
     void validate() const {
@@ -431,7 +447,7 @@ public:
         std::size_t count = 1;  // the final catch-all
         const auto counted = [&](const auto& self, const std::vector<Rule>& rules) -> void {
             for (const Rule& rule : rules) {
-                count += rule.sub_rules.empty() ? 1 : 2;  // a rule with sub-rules has its catch-all
+                count += rule.sub_rules.empty() ? 1u : 2u;  // a rule with sub-rules has its catch-all
                 if (count > limits::max_rules) return;
                 self(self, rule.sub_rules);
             }

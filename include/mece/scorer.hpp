@@ -30,7 +30,7 @@ struct ScoringContext {
     const SegmentStats& stats;
     /// The segment: id, name, the rules above it.
     const SegmentDefinition& segment;
-    /// The universe window, for recency.
+    /// The universe window, for recency (the statistics' own, `stats.window_days()`).
     int window_days = defaults::window_days;
 
     Eigen::Index size() const { return stats.size(segment.id); }
@@ -46,6 +46,36 @@ concept Dimension = requires(const D& d, const ScoringContext& context) {
     { d.name() } -> std::convertible_to<std::string>;
     { d.score(context) } -> std::convertible_to<double>;
 };
+
+namespace detail {
+
+/// The requirements of `Dimension`, one `static_assert` per member, so that a type that
+/// misses one is told which (a concept failing for a whole pack names none). An optional
+/// member that is present must have its type, rather than be ignored.
+template <class D>
+constexpr bool check_dimension() {
+    static_assert(requires(const D& d) {
+        { d.name() } -> std::convertible_to<std::string>;
+    }, "a scoring dimension needs `std::string name() const`: the name its weight and its column go by");
+    static_assert(requires(const D& d, const ScoringContext& context) {
+        { d.score(context) } -> std::convertible_to<double>;
+    }, "a scoring dimension needs `double score(const mece::ScoringContext&) const`, a score in [0,1]");
+    if constexpr (requires { &D::default_weight; })
+        static_assert(requires(const D& d) {
+            { d.default_weight() } -> std::convertible_to<double>;
+        }, "a scoring dimension's `default_weight` must be `double default_weight() const`");
+    if constexpr (requires { &D::description; })
+        static_assert(requires(const D& d) {
+            { d.description() } -> std::convertible_to<std::string>;
+        }, "a scoring dimension's `description` must be `std::string description() const`");
+    if constexpr (requires { &D::estimated; })
+        static_assert(requires(const D& d) {
+            { d.estimated() } -> std::convertible_to<bool>;
+        }, "a scoring dimension's `estimated` must be `bool estimated() const`");
+    return true;
+}
+
+}  // namespace detail
 
 namespace detail {
 /// `value` within [0,1]; 0 for NaN (a segment with no users scores nothing).
@@ -94,7 +124,7 @@ struct LiftVsControl {
 /// The business priority of the segment (or of the nearest rule above it) when one is
 /// configured; else the mean of engagement and profitability.
 struct StrategicFit {
-    std::map<std::string, double, std::less<>> priorities;
+    std::map<std::string, double, std::less<>> priorities{};
     std::string name() const { return "strategic_fit"; }
     double default_weight() const { return 0.20; }
     std::string description() const {
@@ -129,10 +159,10 @@ struct SizeScore {
 
 /// A tier: segments scoring at least `min_score` (and below the tier above) belong to it.
 struct Tier {
-    std::string name;
+    std::string name{};
     double min_score = 0;
     /// The action recommended for its segments unless one is configured for the segment.
-    std::string action;
+    std::string action{};
     friend bool operator==(const Tier&, const Tier&) = default;
 };
 
@@ -148,38 +178,38 @@ inline std::vector<Tier> default_tiers() {
 struct ScoringOptions {
     /// Dimension name -> weight; a dimension not named keeps its default weight. Weights
     /// must be finite and non-negative with a positive sum; they are normalised to sum 1.
-    std::map<std::string, double, std::less<>> weights;
+    std::map<std::string, double, std::less<>> weights{};
     /// Highest first; a score below every `min_score` falls in the last tier.
     std::vector<Tier> tiers = default_tiers();
     /// Segment (or parent rule) name -> recommended action, over the tier's.
-    std::map<std::string, std::string, std::less<>> actions;
+    std::map<std::string, std::string, std::less<>> actions{};
 };
 
 /// A segment's scores.
 struct SegmentScore {
     int id = 0;
     /// One per dimension, in the scorer's order.
-    std::vector<double> scores;
+    std::vector<double> scores{};
     double overall = 0;
-    std::string tier;
-    std::string action;
+    std::string tier{};
+    std::string action{};
     /// 1 for the highest overall score; ties keep id order.
     int rank = 0;
 };
 
 /// Scores of every segment, and what they were computed with.
 struct Scores {
-    std::vector<std::string> dimensions;
+    std::vector<std::string> dimensions{};
     /// Normalised weights, one per dimension.
-    std::vector<double> weights;
-    std::vector<bool> estimated;
-    std::vector<std::string> descriptions;
+    std::vector<double> weights{};
+    std::vector<bool> estimated{};
+    std::vector<std::string> descriptions{};
     /// The tiers the segments were placed in, highest first.
-    std::vector<Tier> tiers;
+    std::vector<Tier> tiers{};
     /// By id: `segments[id - 1]`.
-    std::vector<SegmentScore> segments;
+    std::vector<SegmentScore> segments{};
     /// Segment ids from the highest overall score to the lowest.
-    std::vector<int> ranking;
+    std::vector<int> ranking{};
 
     const SegmentScore& of(int id) const {
         detail::check_segment_id(id, segments.size(), "scores");
@@ -191,12 +221,12 @@ struct Scores {
 ///
 /// \code
 /// auto scorer = mece::make_scorer(mece::default_dimensions(), {.weights = {{"size_score", 0.0}}});
-/// mece::Scores scores = scorer.score(solution.rules, mece::SegmentStats::compute(data, universe, solution.assignment),
-///                                    universe.window_days());
+/// mece::Scores scores = scorer.score(solution.rules, mece::SegmentStats::compute(data, universe, solution.assignment));
 /// \endcode
-template <Dimension... Dimensions>
+template <class... Dimensions>
 class Scorer {
     static_assert(sizeof...(Dimensions) > 0, "a scorer needs at least one dimension");
+    static_assert((detail::check_dimension<Dimensions>() && ...));
 
 public:
     explicit Scorer(std::tuple<Dimensions...> dimensions, ScoringOptions options = {})
@@ -214,9 +244,10 @@ public:
     const std::vector<double>& weights() const noexcept { return weights_; }
     const ScoringOptions& options() const noexcept { return options_; }
 
-    /// Scores, tiers, actions and ranks of every segment of `segments`.
-    Scores score(const std::vector<SegmentDefinition>& segments, const SegmentStats& stats,
-                 int window_days = defaults::window_days) const {
+    /// Scores, tiers, actions and ranks of every segment of `segments`, from their
+    /// statistics (which carry the universe's window, so recency cannot be measured
+    /// against another).
+    Scores score(const std::vector<SegmentDefinition>& segments, const SegmentStats& stats) const {
         if (stats.segments() != segments.size())
             detail::raise<Error>("scoring: the statistics are of " + std::to_string(stats.segments()) + " segments, not " +
                                  std::to_string(segments.size()));
@@ -231,7 +262,7 @@ public:
             },
             dimensions_);
         for (const SegmentDefinition& segment : segments) {
-            const ScoringContext context{stats, segment, window_days};
+            const ScoringContext context{stats, segment, stats.window_days()};
             SegmentScore s;
             s.id = segment.id;
             std::apply([&](const auto&... d) { (s.scores.push_back(double(d.score(context))), ...); }, dimensions_);
@@ -256,8 +287,8 @@ public:
     }
 
     /// As above, for the segments of `rules`.
-    Scores score(const ResolvedRules& rules, const SegmentStats& stats, int window_days = defaults::window_days) const {
-        return score(rules.segments(), stats, window_days);
+    Scores score(const ResolvedRules& rules, const SegmentStats& stats) const {
+        return score(rules.segments(), stats);
     }
 
 private:
@@ -350,9 +381,23 @@ inline auto default_dimensions(std::map<std::string, double, std::less<>> priori
 }
 
 /// A scorer over `dimensions` (a tuple; append your own with `std::tuple_cat`).
-template <Dimension... Dimensions>
+template <class... Dimensions>
 Scorer<Dimensions...> make_scorer(std::tuple<Dimensions...> dimensions, ScoringOptions options = {}) {
     return Scorer<Dimensions...>(std::move(dimensions), std::move(options));
+}
+
+/// Checks that every segment an action (`options.actions`) or a priority names is a
+/// rule of `tree` (at any depth, or a catch-all), so a misspelled name is a `ConfigError`
+/// rather than a setting that silently applies to nothing. `mece::run` calls it; the JSON
+/// config reader checks the same with the place in the file.
+inline void check_scoring_names(const RuleTree& tree, const ScoringOptions& options,
+                                const std::map<std::string, double, std::less<>>& priorities = {}) {
+    const auto names = tree.names();
+    const auto check = [&](const std::string& key, const std::string& name) {
+        if (!names.count(name)) detail::raise<ConfigError>("scoring." + key + "." + name + ": no segment or rule is named '" + name + "'");
+    };
+    for (const auto& entry : options.actions) check("actions", entry.first);
+    for (const auto& entry : priorities) check("priorities", entry.first);
 }
 
 }  // namespace mece

@@ -108,6 +108,9 @@ public:
     const std::vector<std::string>& features() const noexcept { return features_; }
     std::size_t segments() const noexcept { return sizes_.size(); }
     Eigen::Index universe_size() const noexcept { return universe_size_; }
+    /// Days in the window of the universe the statistics are over (`days_since_abandon`
+    /// runs from 0 to one less): what recency is measured against.
+    int window_days() const noexcept { return window_days_; }
 
     /// Users in segment `id`.
     Eigen::Index size(int id) const { return sizes_[std::size_t(row(id))]; }
@@ -136,8 +139,8 @@ public:
 
     /// Adds the statistics of another shard of the same segments.
     void merge(const SegmentStats& other) {
-        if (other.features_ != features_ || other.sizes_.size() != sizes_.size())
-            detail::raise<Error>("segment statistics: cannot merge statistics of different segments or features");
+        if (other.features_ != features_ || other.sizes_.size() != sizes_.size() || other.window_days_ != window_days_)
+            detail::raise<Error>("segment statistics: cannot merge statistics of different segments, features or windows");
         sums_ += other.sums_;
         scaled_sums_ += other.scaled_sums_;
         counts_ += other.counts_;
@@ -191,8 +194,8 @@ private:
             detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s]);
         });
         struct Range {
-            const Key* begin;
-            const Key* end;
+            const Key* begin{};
+            const Key* end{};
             std::size_t size() const noexcept { return std::size_t(end - begin); }
             bool empty() const noexcept { return begin == end; }
             Key operator[](std::size_t i) const noexcept { return begin[i]; }
@@ -262,6 +265,7 @@ private:
     std::vector<Eigen::Index> sizes_;
     Eigen::Index universe_size_ = 0;
     Eigen::Index ordered_after_as_of_ = 0;
+    int window_days_ = defaults::window_days;
 };
 
 /// The statistics' work over the blocks of a pass, on its own or fused with the
@@ -280,6 +284,7 @@ public:
                     "profitability_score", "days_since_abandon", "days_since_last_order"},
           segments_(segments),
           universe_size_(scope.size()),
+          window_days_(scope.universe().window_days()),
           threads_(scope.threads()),
           keys_(scope.size()) {
         for (const auto& name : scope.data().extra_names())
@@ -291,8 +296,8 @@ public:
 
     /// One chunk's sums.
     struct Partial {
-        Eigen::ArrayXXd sums, scaled_sums, counts;
-        std::vector<Eigen::Index> sizes;
+        Eigen::ArrayXXd sums{}, scaled_sums{}, counts{};
+        std::vector<Eigen::Index> sizes{};
         Eigen::Index ordered_after_as_of = 0;
     };
     Partial partial() const {
@@ -377,6 +382,7 @@ public:
         names.push_back("aov_percentile_rank");
         SegmentStats stats(std::move(names), segments_);
         stats.universe_size_ = universe_size_;
+        stats.window_days_ = window_days_;
         const auto n = Eigen::Index(features_.size());
         for (const Partial& p : partials) {
             stats.sums_.leftCols(n) += p.sums;
@@ -393,6 +399,7 @@ private:
     std::vector<std::string> features_;
     std::size_t segments_;
     Eigen::Index universe_size_;
+    int window_days_;
     unsigned threads_;
     Column<Key> keys_;  // every place is written by the pass
 };

@@ -26,8 +26,8 @@ namespace mece {
 /// validity and log, the independent MECE check, and the statistics the scores read.
 struct Segmentation {
     Solution solution;
-    MeceCheck check;
-    SegmentStats stats;
+    MeceCheck check{};
+    SegmentStats stats{};
 };
 
 /// Warnings about a run whose result is computed as asked but may not be what was
@@ -71,8 +71,8 @@ namespace detail {
 /// The features of a fused pass: the rules' own first (so the evaluator finds them where
 /// it expects), then the statistics' that the rules do not read; and where each statistic is.
 struct FusedFeatures {
-    std::vector<std::string> names;
-    std::vector<Eigen::Index> statistics;
+    std::vector<std::string> names{};
+    std::vector<Eigen::Index> statistics{};
 
     FusedFeatures(const engine::CompiledRules& rules, const std::vector<std::string>& statistics_names)
         : names(rules.features()) {
@@ -103,8 +103,8 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
     const engine::Features<Scalar> features(scope, fused.names);
 
     struct Partial {
-        std::vector<Eigen::Index> sizes;
-        MeceCounts check;
+        std::vector<Eigen::Index> sizes{};
+        MeceCounts check{};
         typename SegmentStats::Accumulator<Scalar>::Partial stats;
     };
     const auto partials = engine::for_each_block(

@@ -25,8 +25,10 @@
 #include <mece/io/output.hpp>
 #include <mece/io/json.hpp>
 #include <mece/rule_tree.hpp>
+#include <mece/run.hpp>
 #include <mece/scorer.hpp>
 #include <mece/segment_stats.hpp>
+#include <mece/strategy.hpp>
 #include <mece/universe.hpp>
 #include <mece/validation.hpp>
 #include <mece/version.hpp>
@@ -36,28 +38,7 @@ namespace mece {
 /// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
 inline constexpr int strategy_schema_version = 2;
 
-/// Facts about a run that the components do not hold.
-struct RunInfo {
-    /// Where the data came from: a file name, or `synthetic:N:seed`.
-    std::string input;
-    /// Rows set aside while loading.
-    std::size_t rejected_rows = 0;
-    /// False when the size constraints were switched off (validity is still reported).
-    bool constraints_applied = true;
-    /// What the reader should know before acting on the result (`run_warnings`).
-    std::vector<std::string> warnings;
-};
-
 namespace detail {
-
-/// Creates `directory` and its parents if needed; an error names it and the reason.
-inline void create_output_directory(const std::filesystem::path& directory) {
-    if (directory.empty()) raise<Error>("the output directory name is empty");
-    std::error_code error;
-    std::filesystem::create_directories(directory, error);
-    if (error || !std::filesystem::is_directory(directory))
-        raise<Error>(directory.string() + ": cannot create the output directory" + (error ? ": " + error.message() : std::string()));
-}
 
 /// A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'`
 /// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR) or with `'`
@@ -75,33 +56,6 @@ inline std::string csv_cell(std::string_view text) {
     }
     return quoted + "\"";
 }
-
-}  // namespace detail
-
-namespace detail {
-
-/// Writes a file at once (atomically) or stages it in `batch`.
-inline void emit(OutputBatch* batch, const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
-    if (batch)
-        batch->stage(path, write);
-    else
-        write_file_atomically(path, write);
-}
-
-}  // namespace detail
-
-/// A run's results as the strategy files present them: references to what the
-/// components produced, gathered for the writer.
-struct Strategy {
-    const Solution& solution;
-    const Scores& scores;
-    const SegmentStats& stats;
-    const MeceCheck& check;
-    const Universe& universe;
-    RunInfo run;
-};
-
-namespace detail {
 
 /// Text for a Markdown table cell or list item: characters that would start markup
 /// escaped (`_` inside a word starts none), line breaks flattened.
@@ -357,6 +311,11 @@ public:
     std::size_t write_assignments(const Dataset<Scalar>& data, const Universe& universe, const ResolvedRules& rules,
                                   const Assignment& assignment) const {
         return write_assignments(Scope<Scalar>(data, universe), rules, assignment);
+    }
+    /// The assignment of a run.
+    template <class Scalar>
+    std::size_t write_assignments(const RunResult<Scalar>& result) const {
+        return write_assignments(result.scope(), result.strategy.solution.rules, result.strategy.solution.assignment);
     }
     template <class Scalar>
     std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const {

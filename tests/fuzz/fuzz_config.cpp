@@ -45,7 +45,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         if (!mece::check_mece(solution.rules, solution.assignment, data(), universe).ok()) fail("the solution is not MECE");
         const auto stats = mece::SegmentStats::compute(data(), universe, solution.assignment);
         const auto scores = mece::make_scorer(mece::default_dimensions(config.priorities, config.size_target), config.scoring)
-                                .score(solution.rules, stats, universe.window_days());
+                                .score(solution.rules, stats);
         if (scores.ranking.size() != solution.rules.segments().size()) fail("a segment is not ranked");
     } catch (const mece::ConfigError&) {
         // A rule naming a feature the data does not have, weights naming no dimension...

@@ -105,7 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     }
     if (total != universe.size() || solution.assignment.segment_ids.size() != universe.size()) fail("users lost or counted twice");
     const auto stats = mece::SegmentStats::compute(data, universe, solution.assignment);
-    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats, universe.window_days());
+    const auto scores = mece::make_scorer(mece::default_dimensions()).score(solution.rules, stats);
 #if defined(MECE_FUZZ_REPORT)  // fuzz_report: strategy.json, the charts and the page too, far slower per input
     const mece::Strategy strategy{solution, scores, stats, check, universe, {}};
     const auto json = mece::StrategyWriter::strategy_json(strategy);

@@ -29,21 +29,16 @@
 #include <mece/error.hpp>
 #include <mece/constraint_solver.hpp>
 #include <mece/rule_tree.hpp>
+#include <mece/run.hpp>
 #include <mece/scorer.hpp>
 #include <mece/universe.hpp>
 
 namespace mece {
 
-/// A run's configuration.
-struct Config {
-    RuleTree rules;
-    UniverseOptions universe;
-    ConstraintOptions constraints;
-    ScoringOptions scoring;
-    /// Segment (or parent rule) name -> business priority in [0,1], the strategic fit.
-    std::map<std::string, double, std::less<>> priorities;
-    /// The size that scores 1 on `size_score`.
-    double size_target = dimensions::SizeScore{}.target;
+/// A run's configuration: the rules and the options of `mece::run` (a config sets no
+/// threads, input or rejected rows: those come from the run).
+struct Config : RunOptions {
+    RuleTree rules{};
 };
 
 /// The names of the default scoring dimensions, which a config's weights may name.
@@ -146,7 +141,7 @@ private:
 
     Rule rule_at(const nlohmann::json& j, const std::string& path) const {
         expect_object(j, path, {"name", "conditions", "segments", "catch_all", "split_by", "priority", "action"});
-        rules_read_ += j.contains("segments") ? 2 : 1;  // a rule with sub-rules has its catch-all
+        rules_read_ += j.contains("segments") ? 2u : 1u;  // a rule with sub-rules has its catch-all
         if (rules_read_ + 1 > limits::max_rules)
             fail(path, "more than the " + std::to_string(limits::max_rules) + " rules a tree may hold (sub-rules and catch-alls included)");
         Rule rule;
@@ -406,10 +401,10 @@ public:
 
 private:
     struct Frame {
-        bool array;
-        std::size_t elements;
-        std::string key;
-        std::set<std::string, std::less<>> keys;
+        bool array{};
+        std::size_t elements{};
+        std::string key{};
+        std::set<std::string, std::less<>> keys{};
     };
 
     void element() {

@@ -276,12 +276,12 @@ public:
 
 private:
     struct Staged {
-        std::string name, temporary;
+        std::string name{}, temporary{};
     };
     struct Protected {
-        dev_t device;
-        ino_t inode;
-        std::string path;
+        dev_t device{};
+        ino_t inode{};
+        std::string path{};
     };
 
     std::string shown(const std::string& name) const { return (directory_ / name).string(); }
@@ -362,5 +362,26 @@ inline void write_file_atomically(const std::filesystem::path& path, const std::
     batch.stage(parent / path.filename(), write);
     batch.commit();
 }
+
+namespace detail {
+
+/// Creates `directory` and its parents if needed; an error names it and the reason.
+inline void create_output_directory(const std::filesystem::path& directory) {
+    if (directory.empty()) raise<Error>("the output directory name is empty");
+    std::error_code error;
+    std::filesystem::create_directories(directory, error);
+    if (error || !std::filesystem::is_directory(directory))
+        raise<Error>(directory.string() + ": cannot create the output directory" + (error ? ": " + error.message() : std::string()));
+}
+
+/// Writes a file at once (atomically) or stages it in `batch`.
+inline void emit(OutputBatch* batch, const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    if (batch)
+        batch->stage(path, write);
+    else
+        write_file_atomically(path, write);
+}
+
+}  // namespace detail
 
 }  // namespace mece

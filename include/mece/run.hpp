@@ -1,0 +1,108 @@
+#pragma once
+/// \file run.hpp
+/// `mece::run`: the whole pipeline in one call for the common case (universe, rules,
+/// constraints, MECE check, statistics, scores), returning a result that owns all of it.
+/// The steps it composes stay public for those who compose their own.
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+
+#include <mece/constraint_solver.hpp>
+#include <mece/dataset.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/scorer.hpp>
+#include <mece/segmentation.hpp>
+#include <mece/strategy.hpp>
+#include <mece/universe.hpp>
+
+namespace mece {
+
+/// Everything a run is configured with besides its rules (what the JSON config sets).
+struct RunOptions {
+    /// The window: `as_of` and `window_days` (its `threads` is this struct's `threads`).
+    UniverseOptions universe{};
+    /// The size bounds and what may be split.
+    ConstraintOptions constraints{};
+    /// False: keep the rules' segments as they are; validity is still reported.
+    bool apply_constraints = true;
+    /// Weights, tiers and actions.
+    ScoringOptions scoring{};
+    /// Segment (or parent rule) name -> business priority in [0,1], the strategic fit.
+    std::map<std::string, double, std::less<>> priorities{};
+    /// The size that scores 1 on `size_score`.
+    double size_target = dimensions::SizeScore{}.target;
+    /// Threads for every pass; 0 means every core. The results are the same, to the bit,
+    /// for any number.
+    unsigned threads = 0;
+    /// Where the data came from and the rows set aside while loading, for the outputs.
+    std::string input{};
+    std::size_t rejected_rows = 0;
+};
+
+/// What `run` gives: the data and universe it ran on, and the strategy.
+///
+/// It owns every part: `data` is a copy of the caller's dataset, which shares its columns
+/// (or, for a view, its buffers: those must outlive the result unless the view's `owner`
+/// keeps them alive). A result may be returned, moved and read from several threads.
+template <class Scalar>
+struct RunResult {
+    Dataset<Scalar> data;
+    Universe universe;
+    /// The rules as the solver left them, their assignment, validity and log, the MECE
+    /// check, the statistics, the scores, and the run's facts and warnings.
+    Strategy strategy;
+    /// Threads the passes used.
+    unsigned threads = 1;
+
+    /// The data and universe as a scope, for `StrategyWriter::write_assignments` and the
+    /// components. It refers into this result, so it must not outlive it (nor be taken
+    /// from a temporary result: that is refused at compile time).
+    Scope<Scalar> scope() const& { return Scope<Scalar>(data, universe, {.threads = threads}); }
+    Scope<Scalar> scope() const&& = delete;
+
+    /// The MECE checks passed: every user of the universe is in exactly one segment.
+    bool ok() const noexcept { return strategy.check.ok(); }
+};
+
+/// The pipeline over `data` with `rules`: the universe, the thresholds and the
+/// assignment, the size constraints, the MECE check, the statistics and the scores with
+/// `scorer`, in as few passes as `segment` needs. The options are checked before any
+/// pass: bounds, weights, tiers, and the names that actions and priorities refer to.
+///
+/// \code
+/// const auto result = mece::run(data, mece::presets::seed004(), {.constraints = {.min_size = 500, .max_size = 20'000}});
+/// for (int id : result.strategy.scores.ranking) ...
+/// \endcode
+template <class Scalar, class... Dimensions>
+RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const RunOptions& options,
+                      const Scorer<Dimensions...>& scorer) {
+    check_scoring_names(rules, options.scoring, options.priorities);
+    const ConstraintSolver solver{options.constraints};
+    UniverseOptions window = options.universe;
+    window.threads = options.threads;
+    const unsigned threads = detail::thread_count(options.threads);
+    Universe universe{data, window};
+    Segmentation result = [&] {
+        const Scope<Scalar> scope(data, universe, {.threads = threads});
+        return segment(scope, rules, solver, options.apply_constraints);
+    }();
+    Scores scores = scorer.score(result.solution.rules, result.stats);
+    RunInfo info{options.input, options.rejected_rows, options.apply_constraints,
+                 run_warnings(universe, result.solution, result.stats, options.apply_constraints)};
+    Strategy strategy{std::move(result.solution), std::move(scores), std::move(result.stats), result.check, universe,
+                      std::move(info)};
+    return RunResult<Scalar>{data, std::move(universe), std::move(strategy), threads};
+}
+
+/// As above, scored on the five default dimensions with the options' weights, tiers,
+/// actions, priorities and size target.
+template <class Scalar>
+RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const RunOptions& options = {}) {
+    const auto scorer = make_scorer(default_dimensions(options.priorities, options.size_target), options.scoring);
+    return run(data, rules, options, scorer);
+}
+
+}  // namespace mece

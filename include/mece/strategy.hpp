@@ -1,0 +1,80 @@
+#pragma once
+/// \file strategy.hpp
+/// `Strategy`: a run's results as the outputs present them, owning every part, so it can
+/// be returned from a function, stored and handed to another thread; `RunInfo`: the
+/// facts of a run the components do not hold.
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/constraint_solver.hpp>
+#include <mece/fwd.hpp>
+#include <mece/scorer.hpp>
+#include <mece/segment_stats.hpp>
+#include <mece/universe.hpp>
+#include <mece/validation.hpp>
+
+namespace mece {
+
+/// Facts about a run that the components do not hold.
+struct RunInfo {
+    /// Where the data came from: a file name, or `synthetic:N:seed`.
+    std::string input{};
+    /// Rows set aside while loading.
+    std::size_t rejected_rows = 0;
+    /// False when the size constraints were switched off (validity is still reported).
+    bool constraints_applied = true;
+    /// What the reader should know before acting on the result (`run_warnings`).
+    std::vector<std::string> warnings{};
+};
+
+/// What the outputs print of a universe: its window and its size, not its rows (so a
+/// strategy of ten million users does not hold ten million row numbers).
+class UniverseSummary {
+public:
+    UniverseSummary(const Universe& universe) noexcept  // NOLINT: implicit, a universe is summarised where one is given
+        : as_of_(universe.as_of()),
+          first_day_(universe.first_day()),
+          window_days_(universe.window_days()),
+          size_(universe.size()),
+          dataset_rows_(universe.dataset_rows()) {}
+
+    Days as_of() const noexcept { return as_of_; }
+    Days first_day() const noexcept { return first_day_; }
+    int window_days() const noexcept { return window_days_; }
+    /// Users in scope.
+    Eigen::Index size() const noexcept { return size_; }
+    /// Rows of the dataset they were chosen from.
+    Eigen::Index dataset_rows() const noexcept { return dataset_rows_; }
+
+private:
+    Days as_of_;
+    Days first_day_;
+    int window_days_;
+    Eigen::Index size_;
+    Eigen::Index dataset_rows_;
+};
+
+/// A run's results as `StrategyWriter`, `ReportWriter` and the charts present them.
+///
+/// It owns copies of what it is made from, so it stays valid after the components'
+/// results are gone. Move them in where they are not needed again, which copies nothing
+/// (the assignment holds one id per user); `mece::run` builds one that way.
+///
+/// \code
+/// mece::Strategy strategy{std::move(solution), std::move(scores), std::move(stats), check, universe,
+///                         {.input = "carts.csv"}};
+/// \endcode
+struct Strategy {
+    Solution solution;
+    Scores scores;
+    SegmentStats stats;
+    MeceCheck check;
+    UniverseSummary universe;
+    RunInfo run{};
+};
+
+}  // namespace mece
