@@ -41,7 +41,7 @@ struct ConstraintOptions {
     std::vector<std::string> split_features{"avg_order_value", "engagement_score", "profitability_score",
                                             "sessions_last_30d", "num_cart_items"};
     /// Segment (or parent rule) name -> the feature tried first when splitting it.
-    std::map<std::string, std::string> split_by;
+    std::map<std::string, std::string> split_by{};
     /// A split into more parts than this is refused and the segment flagged instead.
     Eigen::Index max_split_parts = 1000;
 
@@ -67,17 +67,17 @@ struct ConstraintEvent {
         keep,      ///< out of bounds and nothing can fix it: kept, flagged invalid
     };
     Action action = Action::keep;
-    std::string segment;
+    std::string segment{};
     /// Users in the segment when the solver acted.
     Eigen::Index size = 0;
-    std::string reason;
+    std::string reason{};
     /// For a split: the feature cut (`user_id_hash` for a hash split).
-    std::string feature;
+    std::string feature{};
     /// Dissolve: where the users went and how many. Split: each part and its size.
-    std::vector<std::pair<std::string, Eigen::Index>> users;
+    std::vector<std::pair<std::string, Eigen::Index>> users{};
     /// Names of the rules above the segment, outermost first, and its index among the
     /// rules under its parent when the solver acted: where it is in the tree.
-    std::vector<std::string> parents;
+    std::vector<std::string> parents{};
     std::size_t position = 0;
 };
 
@@ -95,17 +95,17 @@ constexpr std::string_view to_string(ConstraintEvent::Action action) noexcept {
 /// Whether a segment is within bounds, and why not.
 struct SegmentStatus {
     bool valid = true;
-    std::string reason;
+    std::string reason{};
 };
 
 /// What the solver produced: rules, assignment, one status per segment (`status[id - 1]`)
 /// and the log, in the order things happened.
 struct Solution {
     ResolvedRules rules;
-    Assignment assignment;
-    std::vector<SegmentStatus> status;
-    std::vector<ConstraintEvent> log;
-    ConstraintOptions options;
+    Assignment assignment{};
+    std::vector<SegmentStatus> status{};
+    std::vector<ConstraintEvent> log{};
+    ConstraintOptions options{};
 };
 
 namespace detail {
@@ -254,19 +254,19 @@ private:
         /// A segment's users: `pool_[begin, end)` and those it received from dissolved segments.
         struct Members {
             std::size_t begin = 0, end = 0;
-            std::vector<Eigen::Index> received;
+            std::vector<Eigen::Index> received{};
             Eigen::Index size() const noexcept { return Eigen::Index(end - begin + received.size()); }
         };
 
         struct Node {
             /// Name, conditions, catch-all and remainder; its `children` stay empty here.
-            RuleNode rule;
-            std::vector<int> children;
+            RuleNode rule{};
+            std::vector<int> children{};
             int parent = -1;
             /// Its own and its ancestors' predicates: what first-match assignment tests.
-            std::vector<Predicate> conjunction;
+            std::vector<Predicate> conjunction{};
             /// Why it is out of bounds, when it is kept so.
-            std::string reason;
+            std::string reason{};
             /// Its conjunction, compiled for the engine (-1 until a dissolve asks for it).
             int compiled = -1;
         };
@@ -380,8 +380,8 @@ private:
 
         /// Where a split cuts: the cut points, and each user's part.
         struct Cuts {
-            std::vector<double> at;
-            std::vector<std::int32_t> part;
+            std::vector<double> at{};
+            std::vector<std::int32_t> part{};
         };
 
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest

@@ -1,7 +1,8 @@
 # Installs mece to a temporary prefix and builds a consumer against it, or builds one
-# that adds mece as a subdirectory; then runs the consumer. Release, so warnings only
+# that adds mece as a subdirectory, or builds the headers and examples with the strictest
+# warnings (`strict`, with COMPILER); then runs the consumer. Release, so warnings only
 # the optimizer finds are errors too.
-# cmake -DMODE=install|subdirectory -DSOURCE=... -DWORK=... -DGENERATOR=... -P run.cmake
+# cmake -DMODE=install|subdirectory|strict -DSOURCE=... -DWORK=... -DGENERATOR=... [-DCOMPILER=...] -P run.cmake
 function(run)
   execute_process(COMMAND ${ARGV} RESULT_VARIABLE result)
   if(NOT result EQUAL 0)
@@ -11,10 +12,29 @@ endfunction()
 
 file(REMOVE_RECURSE "${WORK}")
 if(MODE STREQUAL "install")
-  run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}/mece" -G "${GENERATOR}" -DMECE_BUILD_TESTS=OFF -DMECE_BUILD_EXAMPLES=OFF)
+  # Lean: only Eigen and nlohmann-json may be looked for; finding doctest, Google
+  # Benchmark or CLI11 is an error here, so the test fails if the install needs them.
+  run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}/mece" -G "${GENERATOR}" -DMECE_BUILD_TESTS=OFF -DMECE_BUILD_EXAMPLES=OFF
+      -DMECE_BUILD_BENCHMARKS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON
+      -DCMAKE_DISABLE_FIND_PACKAGE_CLI11=ON)
   run(${CMAKE_COMMAND} --install "${WORK}/mece" --prefix "${WORK}/prefix")
+  foreach(file include/mece/mece.hpp include/mece/run.hpp share/cmake/mece/meceConfig.cmake share/doc/mece/LICENSE)
+    if(NOT EXISTS "${WORK}/prefix/${file}")
+      message(FATAL_ERROR "the install has no ${file}")
+    endif()
+  endforeach()
+  file(GLOB_RECURSE binaries "${WORK}/prefix/bin/*")
+  if(binaries)
+    message(FATAL_ERROR "a lean install holds programs: ${binaries}")
+  endif()
   run(${CMAKE_COMMAND} -S "${SOURCE}/tests/package/consumer" -B "${WORK}/consumer" -G "${GENERATOR}"
       "-DCMAKE_PREFIX_PATH=${WORK}/prefix" -DCMAKE_BUILD_TYPE=Release)
+elseif(MODE STREQUAL "strict")
+  run(${CMAKE_COMMAND} -S "${SOURCE}/tests/package/strict" -B "${WORK}/consumer" -G "${GENERATOR}"
+      "-DMECE_SOURCE_DIR=${SOURCE}" "-DCMAKE_CXX_COMPILER=${COMPILER}" -DCMAKE_BUILD_TYPE=Release)
+  run(${CMAKE_COMMAND} --build "${WORK}/consumer")
+  run("${WORK}/consumer/strict-consumer")
+  return()
 else()
   run(${CMAKE_COMMAND} -S "${SOURCE}/tests/package/subdirectory" -B "${WORK}/consumer" -G "${GENERATOR}"
       "-DMECE_SOURCE_DIR=${SOURCE}" -DCMAKE_BUILD_TYPE=Release)

@@ -242,15 +242,15 @@ public:
 private:
     /// An indexed feature and its values' codes for the block they were made for.
     struct FeatureIndex {
-        int feature;
+        int feature{};
         ThresholdIndex index;
-        std::vector<ThresholdIndex::Code> codes;
-        std::uint64_t block;
+        std::vector<ThresholdIndex::Code> codes{};
+        std::uint64_t block{};
     };
     /// A predicate read off an index: its slot (-1: compared directly) and its codes.
     struct Indexed {
-        int slot;
-        ThresholdIndex::Code first, last;
+        int slot{};
+        ThresholdIndex::Code first{}, last{};
     };
 
     const ThresholdIndex::Code* codes(int slot) {

@@ -19,8 +19,8 @@ namespace mece::engine {
 /// What `first_match` found: per row, `first` plus the index of the first conjunction it
 /// satisfies (`none` if it satisfies none), and the rows per conjunction.
 struct Matches {
-    Column<std::int32_t> index;
-    std::vector<Eigen::Index> counts;
+    Column<std::int32_t> index{};
+    std::vector<Eigen::Index> counts{};
 };
 
 /// For each of `rows`, `first` plus the index in `conjunctions` (ids of

@@ -39,14 +39,14 @@ struct SyntheticOptions {
 
 /// A shopper archetype: its share of users and the parameters of its distributions.
 struct Archetype {
-    const char* name;
-    double share;
+    const char* name{};
+    double share{};
     double median_order_value;   ///< log-normal average order value: median and log-scale spread
-    double order_value_spread;
+    double order_value_spread{};
     double sessions_mean;        ///< Poisson sessions in the last 30 days
     double extra_items_mean;     ///< cart items: 1 + Poisson
     double engagement_alpha;     ///< Beta engagement
-    double engagement_beta;
+    double engagement_beta{};
     double profitability_base;   ///< profitability: base + a share of log order value above the median + noise
     double first_time_share;     ///< users who never ordered
     double days_between_orders;  ///< mean days from last order to the abandoned cart

@@ -164,16 +164,16 @@ inline std::string fit_text(std::string_view text, double width, double font_siz
 
 /// An attribute: its value is escaped when written; numbers in `number_text` form.
 struct Attribute {
-    Attribute(std::string_view name, std::string_view value) : name(name), value(value) {}
-    Attribute(std::string_view name, const char* value) : name(name), value(value) {}
-    Attribute(std::string_view name, const std::string& value) : name(name), value(value) {}
+    Attribute(std::string_view key, std::string_view text) : name(key), value(text) {}
+    Attribute(std::string_view key, const char* text) : name(key), value(text) {}
+    Attribute(std::string_view key, const std::string& text) : name(key), value(text) {}
     template <class Number>
         requires std::is_arithmetic_v<Number>
-    Attribute(std::string_view name, Number value)
-        : name(name), value(std::is_integral_v<Number> ? std::to_string(value) : number_text(double(value))) {}
+    Attribute(std::string_view key, Number number)
+        : name(key), value(std::is_integral_v<Number> ? std::to_string(number) : number_text(double(number))) {}
 
-    std::string_view name;
-    std::string value;
+    std::string_view name{};
+    std::string value{};
 };
 
 /// Builds one SVG document (or a fragment inlined in HTML). Every text and attribute

@@ -34,7 +34,7 @@ struct CsvOptions {
 /// A row set aside in lenient mode.
 struct Rejection {
     std::size_t line = 0;
-    std::string message;
+    std::string message{};
 };
 
 /// What a load did.
@@ -44,16 +44,16 @@ struct LoadReport {
     /// Rows set aside (lenient mode).
     std::size_t rejected = 0;
     /// The first `CsvOptions::max_messages` rejections, in line order.
-    std::vector<Rejection> rejections;
+    std::vector<Rejection> rejections{};
     /// Columns not in the schema kept as numeric features, and those ignored as not numeric.
-    std::vector<std::string> extra_columns;
-    std::vector<std::string> ignored_columns;
+    std::vector<std::string> extra_columns{};
+    std::vector<std::string> ignored_columns{};
 };
 
 /// A dataset and the report of its load.
 template <class Scalar>
 struct CsvLoad {
-    Dataset<Scalar> data;
-    LoadReport report;
+    Dataset<Scalar> data{};
+    LoadReport report{};
 };
 }  // namespace mece
