@@ -22,12 +22,34 @@
 #include <vector>
 
 #include <mece/constraint_solver.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/plot/svg.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
 #include <mece/strategy.hpp>
 
 namespace mece::plot {
+
+/// Overall score per segment, by rank, as horizontal bars coloured by tier over the
+/// tiers' score bands.
+MECE_INLINE std::string scores_chart(const Strategy& s);
+
+/// Mean profitability score against mean engagement score per segment; bubble area is
+/// proportional to the segment's size, colour is its tier, the number its rank.
+MECE_INLINE std::string bubbles_chart(const Strategy& s);
+
+/// The rule tree as the constraint solver left it: each rule with its conditions and
+/// resolved thresholds, each segment with its size, rank, score and tier; rules
+/// dissolved (below `min_size`) drawn dashed where they were, rules split (above
+/// `max_size`) outlined in orange with the feature cut, segments out of bounds
+/// outlined in vermillion.
+MECE_INLINE std::string tree_chart(const Strategy& s);
+
+/// Segment sizes by rank against the `min_size`..`max_size` band; segments out of
+/// bounds are drawn in vermillion with a cross, their reasons listed under the chart.
+MECE_INLINE std::string sizes_chart(const Strategy& s);
+
+#if MECE_HEADER_DEFINITIONS
 
 namespace detail {
 
@@ -124,7 +146,7 @@ inline void x_axis(Svg& svg, const Axis& axis, double top, double bottom, std::s
 
 /// Overall score per segment, by rank, as horizontal bars coloured by tier over the
 /// tiers' score bands.
-inline std::string scores_chart(const Strategy& s) {
+MECE_INLINE std::string scores_chart(const Strategy& s) {
     using namespace detail;
     const Scores& scores = s.scores;
     const double row = 22, labels = label_width(s);
@@ -176,7 +198,7 @@ inline std::string scores_chart(const Strategy& s) {
 
 /// Mean profitability score against mean engagement score per segment; bubble area is
 /// proportional to the segment's size, colour is its tier, the number its rank.
-inline std::string bubbles_chart(const Strategy& s) {
+MECE_INLINE std::string bubbles_chart(const Strategy& s) {
     using namespace detail;
     const Scores& scores = s.scores;
     const std::size_t n = scores.ranking.size();
@@ -265,7 +287,7 @@ inline std::string bubbles_chart(const Strategy& s) {
 
 /// Segment sizes by rank against the `min_size`..`max_size` band; segments out of
 /// bounds are drawn in vermillion with a cross, their reasons listed under the chart.
-inline std::string sizes_chart(const Strategy& s) {
+MECE_INLINE std::string sizes_chart(const Strategy& s) {
     using namespace detail;
     const ConstraintOptions& bounds = s.solution.options;
     const auto& sizes = s.solution.assignment.sizes;
@@ -384,7 +406,7 @@ inline std::vector<std::string> wrap_text(std::string_view text, double width, d
 /// dissolved (below `min_size`) drawn dashed where they were, rules split (above
 /// `max_size`) outlined in orange with the feature cut, segments out of bounds
 /// outlined in vermillion.
-inline std::string tree_chart(const Strategy& s) {
+MECE_INLINE std::string tree_chart(const Strategy& s) {
     using namespace detail;
     using Kind = TreeBox::Kind;
     // `bold`: bold text is this much wider than the estimate for regular text.
@@ -562,5 +584,7 @@ inline std::string tree_chart(const Strategy& s) {
     }
     return svg.finish();
 }
+
+#endif  // MECE_HEADER_DEFINITIONS
 
 }  // namespace mece::plot

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/plot.hpp>
 #include <mece/io/output.hpp>
@@ -131,204 +132,216 @@ public:
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
     /// Writes the four charts and `report.html`.
-    void write(const Strategy& s) const {
-        const std::array<std::string, 4> charts = draw_charts(s);
-        for (std::size_t i = 0; i < charts.size(); ++i)
-            detail::emit(batch_, directory_ / files[i], [&](std::ostream& out) { out << charts[i]; });
-        const std::string page = html(s, charts);
-        detail::emit(batch_, directory_ / files[4], [&](std::ostream& out) { out << page; });
-    }
+    void write(const Strategy& s) const;
 
     /// The page, with the charts drawn for it.
-    static std::string html(const Strategy& s) {
-        return html(s, draw_charts(s));
-    }
+    static std::string html(const Strategy& s);
 
     /// The four charts, in the order of `files`.
-    static std::array<std::string, 4> draw_charts(const Strategy& s) {
-        return {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s), plot::sizes_chart(s)};
-    }
+    static std::array<std::string, 4> draw_charts(const Strategy& s);
 
     /// The page around charts already drawn: scores, bubbles, tree, sizes.
-    static std::string html(const Strategy& s, const std::array<std::string, 4>& charts) {
-        using plot::count_text;
-        using plot::number_text;
-        const auto e = plot::xml_escape;
-        const auto& segments = s.solution.rules.segments();
-        const auto& sizes = s.solution.assignment.sizes;
-        const ConstraintOptions& bounds = s.solution.options;
-        const double universe = double(s.universe.size());
-        const auto share = [&](Eigen::Index size) { return universe > 0 ? double(size) / universe : 0.0; };
-        const auto tier_chip = [&](int id) {
-            const std::string_view colour = plot::detail::colour_of(s.scores, id);
-            return "<span class=\"tier\" style=\"background:" + std::string(colour) +
-                   (plot::light_colour(colour) ? ";color:#000" : "") + "\">" +
-                   e(s.scores.of(id).tier) + "</span>";
-        };
-        const auto check_cell = [&](bool ok) {
-            return ok ? std::string("<span class=\"ok\">pass</span>") : std::string("<span class=\"bad\">FAIL</span>");
-        };
-
-        std::string t;
-        t.reserve(1 << 16);
-        t += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-             "script-src 'unsafe-inline'; img-src data:\"/>\n"
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
-             "<meta name=\"generator\" content=\"mece " + std::string(version) + "\"/>\n";
-        t += "<title>Cart abandoner strategy, " + format_date(s.universe.as_of()) + "</title>\n<style>";
-        t += detail::report_css;
-        t += "</style>\n</head>\n<body>\n<main>\n<h1>Cart abandoner strategy</h1>\n";
-        t += "<p class=\"lead\">" + std::to_string(segments.size()) + " segments for the " + count_text(s.universe.size()) +
-             " users who abandoned a cart from " + format_date(s.universe.first_day()) + " to " +
-             format_date(s.universe.as_of()) + "; every user is in exactly one segment.</p>\n";
-        if (!s.run.warnings.empty()) {
-            t += "<ul class=\"warnings\">\n";
-            for (const auto& w : s.run.warnings) t += "<li><span class=\"bad\">warning</span> " + e(w) + "</li>\n";
-            t += "</ul>\n";
-        }
-
-        const auto fact = [&](std::string_view name, const std::string& value_html) {
-            t += "<div><dt>" + e(name) + "</dt><dd>" + value_html + "</dd></div>\n";
-        };
-        t += "<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"meta\">\n";
-        fact("input", e(s.run.input.empty() ? "(not given)" : s.run.input));
-        fact("as of", format_date(s.universe.as_of()));
-        fact("window", std::to_string(s.universe.window_days()) + " days, from " + format_date(s.universe.first_day()));
-        fact("universe", count_text(s.universe.size()) + " users");
-        fact("rejected input rows", count_text(std::int64_t(s.run.rejected_rows)));
-        fact("segment size bounds", count_text(bounds.min_size) + " to " + count_text(bounds.max_size) +
-                                        (s.run.constraints_applied ? "" : " (not applied)"));
-        fact("constraint actions", std::to_string(s.solution.log.size()));
-        fact("MECE checks", s.check.ok() ? "<span class=\"ok\">all pass</span>" : "<span class=\"bad\">FAILED</span>");
-        fact("library", "mece " + std::string(version));
-        t += "</dl>\n";
-        t += "<h3 style=\"margin-top:16px\">Thresholds</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>feature</th>"
-             "<th>threshold</th><th class=\"num\">quantile value</th><th class=\"num\">value used</th></tr></thead>\n<tbody>\n";
-        for (const ResolvedThreshold& r : s.solution.rules.thresholds()) {
-            const bool quantile = r.threshold.is_quantile();
-            t += "<tr><td>" + e(r.feature) + "</td><td>" +
-                 e(quantile ? r.threshold.symbol(r.quantile_value) : std::string("fixed")) + "</td><td class=\"num\">" +
-                 (quantile ? e(format_number(r.quantile_value)) : std::string("")) + "</td><td class=\"num\">" +
-                 e(format_number(r.value)) + "</td></tr>\n";
-        }
-        if (s.solution.rules.thresholds().empty()) t += "<tr><td colspan=\"4\">no thresholds</td></tr>\n";
-        t += "</tbody></table></div>\n</section>\n";
-
-        t += "<section id=\"strategy\">\n<h2>Segments by overall score</h2>\n"
-             "<p class=\"lead\">Click a column header to sort.</p>\n<div class=\"scroll\">"
-             "<table class=\"sortable\" id=\"strategy-table\">\n<thead><tr><th class=\"num\" aria-sort=\"ascending\">rank</th>"
-             "<th>segment and action</th><th class=\"num\">size</th><th class=\"num\">share</th>";
-        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) {
-            // `conversion_<wbr/>potential`: a long name may wrap after an underscore.
-            std::string header = e(s.scores.dimensions[k]);
-            for (std::size_t at = header.find('_'); at != std::string::npos; at = header.find('_', at + 7)) header.insert(at + 1, "<wbr/>");
-            t += "<th class=\"num\">" + header + (s.scores.estimated[k] ? "*" : "") + "</th>";
-        }
-        t += "<th class=\"num\">overall</th><th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
-        for (int id : s.scores.ranking) {
-            const SegmentScore& score = s.scores.of(id);
-            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            const auto size = sizes.at(std::size_t(id - 1));
-            const auto number = [&](double value, const std::string& text) {
-                return "<td class=\"num\" data-value=\"" + format_number(value) + "\">" + text + "</td>";
-            };
-            t += "<tr>" + number(score.rank, std::to_string(score.rank)) + "<td class=\"name\"><b>" + e(segments.at(std::size_t(id - 1)).name) +
-                 "</b><span>" + e(score.action) + "</span></td>" + number(double(size), count_text(size)) +
-                 number(share(size), number_text(share(size) * 100, 1) + "%");
-            for (double v : score.scores) t += number(v, number_text(v, 3));
-            t += number(score.overall, "<b>" + number_text(score.overall, 3) + "</b>") + "<td>" + tier_chip(id) + "</td><td>" +
-                 (status.valid ? std::string("yes") : "<span class=\"bad\" title=\"" + e(status.reason) + "\">no</span>") +
-                 "</td></tr>\n";
-        }
-        t += "</tbody></table></div>\n";
-        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
-            if (s.scores.estimated[k])
-                t += "<p class=\"lead\">* " + e(s.scores.dimensions[k]) + ": " + e(s.scores.descriptions[k]) + "</p>\n";
-        t += "</section>\n";
-
-        t += "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n";
-        const std::array<std::string_view, 4> captions = {"Overall score by segment", "Profitability vs engagement",
-                                                          "Rule tree", "Segment sizes against the bounds"};
-        for (std::size_t i : {std::size_t{0}, std::size_t{3}, std::size_t{1}, std::size_t{2}})
-            t += "<figure id=\"chart-" + std::string(files[i].substr(0, files[i].find('.'))) + "\" aria-label=\"" +
-                 std::string(captions[i]) + "\">\n" + detail::inline_svg(charts[i]) + "</figure>\n";
-        t += "</div>\n</section>\n";
-
-        t += "<section id=\"segments\">\n<h2>Rules and actions</h2>\n<p class=\"lead\">Each rule, evaluated on the universe, "
-             "selects exactly its segment.</p>\n";
-        for (int id : s.scores.ranking) {
-            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-            const SegmentScore& score = s.scores.of(id);
-            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            t += "<div class=\"segment\" style=\"--tier:" + std::string(plot::detail::colour_of(s.scores, id)) + "\">\n<h3>" +
-                 std::to_string(score.rank) + ". " + e(d.name) + "</h3>\n<div class=\"facts\">id " + std::to_string(id) + " \xC2\xB7 " +
-                 count_text(sizes.at(std::size_t(id - 1))) + " users \xC2\xB7 overall " + number_text(score.overall, 3) +
-                 " \xC2\xB7 " + e(score.tier);
-            if (!d.parents.empty()) {
-                std::string parents;
-                for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
-                t += " \xC2\xB7 under " + e(parents);
-            }
-            t += "</div>\n<code>" + e(d.rules_applied()) + "</code>\n<div><b>Action:</b> " + e(score.action) + "</div>\n";
-            if (!status.valid) t += "<div class=\"bad\">Out of bounds: " + e(status.reason) + "</div>\n";
-            t += "</div>\n";
-        }
-        t += "</section>\n";
-
-        t += "<section id=\"checks\">\n<h2>MECE checks</h2>\n<table>\n<thead><tr><th>check</th><th>result</th><th>detail</th>"
-             "</tr></thead>\n<tbody>\n";
-        const auto check_row = [&](std::string_view name, bool ok, const std::string& detail) {
-            t += "<tr><td>" + std::string(name) + "</td><td>" + check_cell(ok) + "</td><td>" + detail + "</td></tr>\n";
-        };
-        check_row("count", s.check.count_ok(), "sum of segment sizes " + count_text(s.check.assigned_total) + ", universe " +
-                                                   count_text(s.check.universe_size));
-        check_row("overlap", s.check.overlap_ok(), count_text(s.check.overlapping) + " users match more than one segment rule");
-        check_row("coverage", s.check.coverage_ok(), count_text(s.check.uncovered) + " users match no segment rule");
-        check_row("rules", s.check.membership_ok(), count_text(s.check.misassigned) + " users outside the rule of their segment");
-        t += "</tbody></table>\n</section>\n";
-
-        t += "<section id=\"log\">\n<h2>Constraint log</h2>\n";
-        if (s.solution.log.empty())
-            t += std::string("<p>") + (s.run.constraints_applied ? "No segment needed a change." : "Constraints were not applied.") +
-                 "</p>\n";
-        else
-            t += "<ul class=\"log\">\n";
-        for (const ConstraintEvent& ev : s.solution.log) {
-            t += "<li><b>" + std::string(to_string(ev.action)) + "</b> " + e(ev.segment) + " (" + count_text(ev.size) +
-                 " users): " + e(ev.reason);
-            if (!ev.feature.empty()) t += "; cut on " + e(ev.feature);
-            if (!ev.users.empty()) {
-                t += ev.action == ConstraintEvent::Action::split ? "; parts: " : "; users went to: ";
-                for (std::size_t i = 0; i < ev.users.size(); ++i)
-                    t += (i ? ", " : "") + e(ev.users[i].first) + " (" + count_text(ev.users[i].second) + ")";
-            }
-            t += "</li>\n";
-        }
-        if (!s.solution.log.empty()) t += "</ul>\n";
-        t += "</section>\n";
-
-        t += "<section id=\"scoring\">\n<h2>Scoring</h2>\n<table>\n<thead><tr><th>dimension</th><th class=\"num\">weight</th>"
-             "<th>how it is computed</th></tr></thead>\n<tbody>\n";
-        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
-            t += "<tr><td>" + e(s.scores.dimensions[k]) + (s.scores.estimated[k] ? " (estimated)" : "") +
-                 "</td><td class=\"num\">" + number_text(s.scores.weights[k], 3) + "</td><td>" + e(s.scores.descriptions[k]) +
-                 "</td></tr>\n";
-        t += "</tbody></table>\n<h3 style=\"margin-top:16px\">Tiers</h3>\n<table>\n<thead><tr><th>tier</th>"
-             "<th class=\"num\">from overall score</th><th>recommended action</th></tr></thead>\n<tbody>\n";
-        for (const Tier& tier : s.scores.tiers)
-            t += "<tr><td>" + e(tier.name) + "</td><td class=\"num\">" + number_text(tier.min_score, 3) + "</td><td>" +
-                 e(tier.action) + "</td></tr>\n";
-        t += "</tbody></table>\n</section>\n<footer>Written by mece " + std::string(version) +
-             ". The charts are also in this folder as SVG files.</footer>\n</main>\n<script>";
-        t += detail::report_script;
-        t += "</script>\n</body>\n</html>\n";
-        return t;
-    }
+    static std::string html(const Strategy& s, const std::array<std::string, 4>& charts);
 
 private:
     std::filesystem::path directory_;
     OutputBatch* batch_ = nullptr;
 };
+
+#if MECE_HEADER_DEFINITIONS
+
+MECE_INLINE void ReportWriter::write(const Strategy& s) const {
+    const std::array<std::string, 4> charts = draw_charts(s);
+    for (std::size_t i = 0; i < charts.size(); ++i)
+        detail::emit(batch_, directory_ / files[i], [&](std::ostream& out) { out << charts[i]; });
+    const std::string page = html(s, charts);
+    detail::emit(batch_, directory_ / files[4], [&](std::ostream& out) { out << page; });
+}
+
+MECE_INLINE std::string ReportWriter::html(const Strategy& s) {
+    return html(s, draw_charts(s));
+}
+
+MECE_INLINE std::array<std::string, 4> ReportWriter::draw_charts(const Strategy& s) {
+    return {plot::scores_chart(s), plot::bubbles_chart(s), plot::tree_chart(s), plot::sizes_chart(s)};
+}
+
+MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<std::string, 4>& charts) {
+    using plot::count_text;
+    using plot::number_text;
+    const auto e = plot::xml_escape;
+    const auto& segments = s.solution.rules.segments();
+    const auto& sizes = s.solution.assignment.sizes;
+    const ConstraintOptions& bounds = s.solution.options;
+    const double universe = double(s.universe.size());
+    const auto share = [&](Eigen::Index size) { return universe > 0 ? double(size) / universe : 0.0; };
+    const auto tier_chip = [&](int id) {
+        const std::string_view colour = plot::detail::colour_of(s.scores, id);
+        return "<span class=\"tier\" style=\"background:" + std::string(colour) +
+               (plot::light_colour(colour) ? ";color:#000" : "") + "\">" +
+               e(s.scores.of(id).tier) + "</span>";
+    };
+    const auto check_cell = [&](bool ok) {
+        return ok ? std::string("<span class=\"ok\">pass</span>") : std::string("<span class=\"bad\">FAIL</span>");
+    };
+
+    std::string t;
+    t.reserve(1 << 16);
+    t += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+         "script-src 'unsafe-inline'; img-src data:\"/>\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
+         "<meta name=\"generator\" content=\"mece " + std::string(version) + "\"/>\n";
+    t += "<title>Cart abandoner strategy, " + format_date(s.universe.as_of()) + "</title>\n<style>";
+    t += detail::report_css;
+    t += "</style>\n</head>\n<body>\n<main>\n<h1>Cart abandoner strategy</h1>\n";
+    t += "<p class=\"lead\">" + std::to_string(segments.size()) + " segments for the " + count_text(s.universe.size()) +
+         " users who abandoned a cart from " + format_date(s.universe.first_day()) + " to " +
+         format_date(s.universe.as_of()) + "; every user is in exactly one segment.</p>\n";
+    if (!s.run.warnings.empty()) {
+        t += "<ul class=\"warnings\">\n";
+        for (const auto& w : s.run.warnings) t += "<li><span class=\"bad\">warning</span> " + e(w) + "</li>\n";
+        t += "</ul>\n";
+    }
+
+    const auto fact = [&](std::string_view name, const std::string& value_html) {
+        t += "<div><dt>" + e(name) + "</dt><dd>" + value_html + "</dd></div>\n";
+    };
+    t += "<section id=\"run\">\n<h2>Run</h2>\n<dl class=\"meta\">\n";
+    fact("input", e(s.run.input.empty() ? "(not given)" : s.run.input));
+    fact("as of", format_date(s.universe.as_of()));
+    fact("window", std::to_string(s.universe.window_days()) + " days, from " + format_date(s.universe.first_day()));
+    fact("universe", count_text(s.universe.size()) + " users");
+    fact("rejected input rows", count_text(std::int64_t(s.run.rejected_rows)));
+    fact("segment size bounds", count_text(bounds.min_size) + " to " + count_text(bounds.max_size) +
+                                    (s.run.constraints_applied ? "" : " (not applied)"));
+    fact("constraint actions", std::to_string(s.solution.log.size()));
+    fact("MECE checks", s.check.ok() ? "<span class=\"ok\">all pass</span>" : "<span class=\"bad\">FAILED</span>");
+    fact("library", "mece " + std::string(version));
+    t += "</dl>\n";
+    t += "<h3 style=\"margin-top:16px\">Thresholds</h3>\n<div class=\"scroll\"><table>\n<thead><tr><th>feature</th>"
+         "<th>threshold</th><th class=\"num\">quantile value</th><th class=\"num\">value used</th></tr></thead>\n<tbody>\n";
+    for (const ResolvedThreshold& r : s.solution.rules.thresholds()) {
+        const bool quantile = r.threshold.is_quantile();
+        t += "<tr><td>" + e(r.feature) + "</td><td>" +
+             e(quantile ? r.threshold.symbol(r.quantile_value) : std::string("fixed")) + "</td><td class=\"num\">" +
+             (quantile ? e(format_number(r.quantile_value)) : std::string("")) + "</td><td class=\"num\">" +
+             e(format_number(r.value)) + "</td></tr>\n";
+    }
+    if (s.solution.rules.thresholds().empty()) t += "<tr><td colspan=\"4\">no thresholds</td></tr>\n";
+    t += "</tbody></table></div>\n</section>\n";
+
+    t += "<section id=\"strategy\">\n<h2>Segments by overall score</h2>\n"
+         "<p class=\"lead\">Click a column header to sort.</p>\n<div class=\"scroll\">"
+         "<table class=\"sortable\" id=\"strategy-table\">\n<thead><tr><th class=\"num\" aria-sort=\"ascending\">rank</th>"
+         "<th>segment and action</th><th class=\"num\">size</th><th class=\"num\">share</th>";
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) {
+        // `conversion_<wbr/>potential`: a long name may wrap after an underscore.
+        std::string header = e(s.scores.dimensions[k]);
+        for (std::size_t at = header.find('_'); at != std::string::npos; at = header.find('_', at + 7)) header.insert(at + 1, "<wbr/>");
+        t += "<th class=\"num\">" + header + (s.scores.estimated[k] ? "*" : "") + "</th>";
+    }
+    t += "<th class=\"num\">overall</th><th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
+    for (int id : s.scores.ranking) {
+        const SegmentScore& score = s.scores.of(id);
+        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+        const auto size = sizes.at(std::size_t(id - 1));
+        const auto number = [&](double value, const std::string& text) {
+            return "<td class=\"num\" data-value=\"" + format_number(value) + "\">" + text + "</td>";
+        };
+        t += "<tr>" + number(score.rank, std::to_string(score.rank)) + "<td class=\"name\"><b>" + e(segments.at(std::size_t(id - 1)).name) +
+             "</b><span>" + e(score.action) + "</span></td>" + number(double(size), count_text(size)) +
+             number(share(size), number_text(share(size) * 100, 1) + "%");
+        for (double v : score.scores) t += number(v, number_text(v, 3));
+        t += number(score.overall, "<b>" + number_text(score.overall, 3) + "</b>") + "<td>" + tier_chip(id) + "</td><td>" +
+             (status.valid ? std::string("yes") : "<span class=\"bad\" title=\"" + e(status.reason) + "\">no</span>") +
+             "</td></tr>\n";
+    }
+    t += "</tbody></table></div>\n";
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+        if (s.scores.estimated[k])
+            t += "<p class=\"lead\">* " + e(s.scores.dimensions[k]) + ": " + e(s.scores.descriptions[k]) + "</p>\n";
+    t += "</section>\n";
+
+    t += "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n";
+    const std::array<std::string_view, 4> captions = {"Overall score by segment", "Profitability vs engagement",
+                                                      "Rule tree", "Segment sizes against the bounds"};
+    for (std::size_t i : {std::size_t{0}, std::size_t{3}, std::size_t{1}, std::size_t{2}})
+        t += "<figure id=\"chart-" + std::string(files[i].substr(0, files[i].find('.'))) + "\" aria-label=\"" +
+             std::string(captions[i]) + "\">\n" + detail::inline_svg(charts[i]) + "</figure>\n";
+    t += "</div>\n</section>\n";
+
+    t += "<section id=\"segments\">\n<h2>Rules and actions</h2>\n<p class=\"lead\">Each rule, evaluated on the universe, "
+         "selects exactly its segment.</p>\n";
+    for (int id : s.scores.ranking) {
+        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+        const SegmentScore& score = s.scores.of(id);
+        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+        t += "<div class=\"segment\" style=\"--tier:" + std::string(plot::detail::colour_of(s.scores, id)) + "\">\n<h3>" +
+             std::to_string(score.rank) + ". " + e(d.name) + "</h3>\n<div class=\"facts\">id " + std::to_string(id) + " \xC2\xB7 " +
+             count_text(sizes.at(std::size_t(id - 1))) + " users \xC2\xB7 overall " + number_text(score.overall, 3) +
+             " \xC2\xB7 " + e(score.tier);
+        if (!d.parents.empty()) {
+            std::string parents;
+            for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
+            t += " \xC2\xB7 under " + e(parents);
+        }
+        t += "</div>\n<code>" + e(d.rules_applied()) + "</code>\n<div><b>Action:</b> " + e(score.action) + "</div>\n";
+        if (!status.valid) t += "<div class=\"bad\">Out of bounds: " + e(status.reason) + "</div>\n";
+        t += "</div>\n";
+    }
+    t += "</section>\n";
+
+    t += "<section id=\"checks\">\n<h2>MECE checks</h2>\n<table>\n<thead><tr><th>check</th><th>result</th><th>detail</th>"
+         "</tr></thead>\n<tbody>\n";
+    const auto check_row = [&](std::string_view name, bool ok, const std::string& detail) {
+        t += "<tr><td>" + std::string(name) + "</td><td>" + check_cell(ok) + "</td><td>" + detail + "</td></tr>\n";
+    };
+    check_row("count", s.check.count_ok(), "sum of segment sizes " + count_text(s.check.assigned_total) + ", universe " +
+                                               count_text(s.check.universe_size));
+    check_row("overlap", s.check.overlap_ok(), count_text(s.check.overlapping) + " users match more than one segment rule");
+    check_row("coverage", s.check.coverage_ok(), count_text(s.check.uncovered) + " users match no segment rule");
+    check_row("rules", s.check.membership_ok(), count_text(s.check.misassigned) + " users outside the rule of their segment");
+    t += "</tbody></table>\n</section>\n";
+
+    t += "<section id=\"log\">\n<h2>Constraint log</h2>\n";
+    if (s.solution.log.empty())
+        t += std::string("<p>") + (s.run.constraints_applied ? "No segment needed a change." : "Constraints were not applied.") +
+             "</p>\n";
+    else
+        t += "<ul class=\"log\">\n";
+    for (const ConstraintEvent& ev : s.solution.log) {
+        t += "<li><b>" + std::string(to_string(ev.action)) + "</b> " + e(ev.segment) + " (" + count_text(ev.size) +
+             " users): " + e(ev.reason);
+        if (!ev.feature.empty()) t += "; cut on " + e(ev.feature);
+        if (!ev.users.empty()) {
+            t += ev.action == ConstraintEvent::Action::split ? "; parts: " : "; users went to: ";
+            for (std::size_t i = 0; i < ev.users.size(); ++i)
+                t += (i ? ", " : "") + e(ev.users[i].first) + " (" + count_text(ev.users[i].second) + ")";
+        }
+        t += "</li>\n";
+    }
+    if (!s.solution.log.empty()) t += "</ul>\n";
+    t += "</section>\n";
+
+    t += "<section id=\"scoring\">\n<h2>Scoring</h2>\n<table>\n<thead><tr><th>dimension</th><th class=\"num\">weight</th>"
+         "<th>how it is computed</th></tr></thead>\n<tbody>\n";
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+        t += "<tr><td>" + e(s.scores.dimensions[k]) + (s.scores.estimated[k] ? " (estimated)" : "") +
+             "</td><td class=\"num\">" + number_text(s.scores.weights[k], 3) + "</td><td>" + e(s.scores.descriptions[k]) +
+             "</td></tr>\n";
+    t += "</tbody></table>\n<h3 style=\"margin-top:16px\">Tiers</h3>\n<table>\n<thead><tr><th>tier</th>"
+         "<th class=\"num\">from overall score</th><th>recommended action</th></tr></thead>\n<tbody>\n";
+    for (const Tier& tier : s.scores.tiers)
+        t += "<tr><td>" + e(tier.name) + "</td><td class=\"num\">" + number_text(tier.min_score, 3) + "</td><td>" +
+             e(tier.action) + "</td></tr>\n";
+    t += "</tbody></table>\n</section>\n<footer>Written by mece " + std::string(version) +
+         ". The charts are also in this folder as SVG files.</footer>\n</main>\n<script>";
+    t += detail::report_script;
+    t += "</script>\n</body>\n</html>\n";
+    return t;
+}
+
+#endif  // MECE_HEADER_DEFINITIONS
 
 }  // namespace mece

@@ -12,6 +12,7 @@
 
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
 #include <mece/segmentation.hpp>
@@ -106,3 +107,14 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
 }
 
 }  // namespace mece
+
+/// The instantiations `<mece/precompiled.hpp>` compiles, declared `extern` elsewhere
+/// under `MECE_PRECOMPILED` (see `mece/detail/compiled.hpp`).
+#define MECE_RUN_INSTANCES(KIND, Scalar) \
+    KIND template RunResult<Scalar> run<Scalar>(const Dataset<Scalar>&, const RuleTree&, const RunOptions&);
+#if defined(MECE_PRECOMPILED)
+namespace mece {
+MECE_RUN_INSTANCES(extern, float)
+MECE_RUN_INSTANCES(extern, double)
+}  // namespace mece
+#endif

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include <mece/constraint_solver.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/masks.hpp>
 #include <mece/rule_tree.hpp>
@@ -167,3 +168,14 @@ Segmentation segment(const Scope<Scalar>& scope, const RuleTree& tree, const Con
 }
 
 }  // namespace mece
+
+/// The instantiations `<mece/precompiled.hpp>` compiles, declared `extern` elsewhere
+/// under `MECE_PRECOMPILED` (see `mece/detail/compiled.hpp`).
+#define MECE_SEGMENTATION_INSTANCES(KIND, Scalar) \
+    KIND template Segmentation segment<Scalar>(const Scope<Scalar>&, const RuleTree&, const ConstraintSolver&, bool);
+#if defined(MECE_PRECOMPILED)
+namespace mece {
+MECE_SEGMENTATION_INSTANCES(extern, float)
+MECE_SEGMENTATION_INSTANCES(extern, double)
+}  // namespace mece
+#endif

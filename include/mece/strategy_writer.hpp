@@ -21,6 +21,7 @@
 
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/io/output.hpp>
 #include <mece/io/json.hpp>
@@ -108,201 +109,22 @@ public:
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
     /// The strategy as JSON (schema in `docs/strategy-json.md`).
-    static nlohmann::ordered_json strategy_json(const Strategy& s) {
-        check_consistent(s);
-        const auto& segments = s.solution.rules.segments();
-        const auto& scores = s.scores;
-        nlohmann::ordered_json weights = nlohmann::ordered_json::object(), dimensions = nlohmann::ordered_json::array();
-        for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
-            weights[scores.dimensions[k]] = scores.weights[k];
-            dimensions.push_back({{"name", scores.dimensions[k]},
-                                  {"weight", scores.weights[k]},
-                                  {"estimated", bool(scores.estimated[k])},
-                                  {"description", scores.descriptions[k]}});
-        }
-        nlohmann::ordered_json log = nlohmann::ordered_json::array();
-        for (const ConstraintEvent& e : s.solution.log) {
-            nlohmann::ordered_json entry{{"action", std::string(to_string(e.action))}, {"segment", e.segment},
-                                         {"size", e.size}, {"reason", e.reason}};
-            if (!e.parents.empty()) entry["parents"] = e.parents;
-            entry["position"] = e.position;
-            if (!e.feature.empty()) entry["feature"] = e.feature;
-            nlohmann::ordered_json users = nlohmann::ordered_json::array();
-            for (const auto& [name, count] : e.users) users.push_back({{"segment", name}, {"users", count}});
-            entry[e.action == ConstraintEvent::Action::split ? "parts" : "moved_to"] = std::move(users);
-            log.push_back(std::move(entry));
-        }
-        nlohmann::ordered_json out_segments = nlohmann::ordered_json::array();
-        for (int id : scores.ranking) {
-            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-            const SegmentScore& score = scores.of(id);
-            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
-            nlohmann::ordered_json by_dimension = nlohmann::ordered_json::object();
-            for (std::size_t k = 0; k < scores.dimensions.size(); ++k) by_dimension[scores.dimensions[k]] = score.scores[k];
-            nlohmann::ordered_json profile = nlohmann::ordered_json::object();
-            for (const char* feature : profile_features) profile[feature] = s.stats.mean(id, feature);
-            out_segments.push_back({{"rank", score.rank},
-                                    {"id", id},
-                                    {"name", d.name},
-                                    {"parents", d.parents},
-                                    {"catch_all", d.catch_all},
-                                    {"size", size},
-                                    {"share", share(s, size)},
-                                    {"rules_applied", d.rules_applied()},
-                                    {"rule", d.rule},
-                                    {"scores", std::move(by_dimension)},
-                                    {"overall_score", score.overall},
-                                    {"tier", score.tier},
-                                    {"valid", status.valid},
-                                    {"invalid_reason", status.valid ? nlohmann::ordered_json() : nlohmann::ordered_json(status.reason)},
-                                    {"action", score.action},
-                                    {"profile", std::move(profile)}});
-        }
-        const ConstraintOptions& bounds = s.solution.options;
-        return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
-                                      {"library_version", version},
-                                      {"input", s.run.input},
-                                      {"as_of", format_date(s.universe.as_of())},
-                                      {"window_days", s.universe.window_days()},
-                                      {"window_first_day", format_date(s.universe.first_day())},
-                                      {"universe_size", s.universe.size()},
-                                      {"rejected_rows", s.run.rejected_rows},
-                                      {"warnings", s.run.warnings},
-                                      {"constraints",
-                                       {{"applied", s.run.constraints_applied},
-                                        {"min_size", bounds.min_size},
-                                        {"max_size", bounds.max_size},
-                                        {"split_features", bounds.split_features}}},
-                                      {"weights", std::move(weights)},
-                                      {"dimensions", std::move(dimensions)},
-                                      {"tiers", tiers(s.scores.tiers)},
-                                      {"thresholds", s.solution.rules.thresholds()},
-                                      {"mece", s.check},
-                                      {"log", std::move(log)},
-                                      {"segments", std::move(out_segments)}};
-    }
+    static nlohmann::ordered_json strategy_json(const Strategy& s);
 
     /// Writes `strategy.csv`, `strategy.json` and `strategy.md`.
-    void write(const Strategy& s) const {
-        write_strategy_csv(s);
-        write_strategy_json(s);
-        write_strategy_md(s);
-    }
+    void write(const Strategy& s) const;
 
     /// Writes `strategy.json`.
-    void write_strategy_json(const Strategy& s) const {
-        // Text that is not UTF-8 (a file name with byte 0xFF) is written with U+FFFD in its place.
-        const std::string text = strategy_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-        detail::emit(batch_, directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
-    }
+    void write_strategy_json(const Strategy& s) const;
 
     /// Writes `strategy.csv`: `rank,id,name,parents,rules_applied,size,share`, one column
     /// per dimension, `overall_score,tier,valid,invalid_reason,action`; one row per
     /// segment, by rank. Numbers in shortest round-trip form.
-    void write_strategy_csv(const Strategy& s) const {
-        check_consistent(s);
-        const auto& segments = s.solution.rules.segments();
-        std::string text = "rank,id,name,parents,rules_applied,size,share";
-        for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
-        text += ",overall_score,tier,valid,invalid_reason,action\n";
-        for (int id : s.scores.ranking) {
-            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-            const SegmentScore& score = s.scores.of(id);
-            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
-            std::string parents;
-            for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
-            const auto cell = [&](const std::string& value, char end = ',') {
-                text += value;
-                text += end;
-            };
-            cell(std::to_string(score.rank));
-            cell(std::to_string(id));
-            cell(detail::csv_cell(d.name));
-            cell(detail::csv_cell(parents));
-            cell(detail::csv_cell(d.rules_applied()));
-            cell(std::to_string(size));
-            cell(format_number(share(s, size)));
-            for (double v : score.scores) cell(format_number(v));
-            cell(format_number(score.overall));
-            cell(detail::csv_cell(score.tier));
-            cell(status.valid ? "true" : "false");
-            cell(detail::csv_cell(status.reason));
-            cell(detail::csv_cell(score.action), '\n');
-        }
-        detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
-    }
+    void write_strategy_csv(const Strategy& s) const;
 
     /// Writes `strategy.md`: the ranked table, each segment's rule, the scoring, the MECE
     /// checks and the constraint log, for people.
-    void write_strategy_md(const Strategy& s) const {
-        check_consistent(s);
-        const auto& segments = s.solution.rules.segments();
-        const auto md = detail::markdown_text;
-        std::string t = "# Cart abandoner strategy\n\n";
-        t += "Input " + md(s.run.input) + "; universe: " + std::to_string(s.universe.size()) + " users who abandoned a cart from " +
-             format_date(s.universe.first_day()) + " to " + format_date(s.universe.as_of()) + " (" +
-             std::to_string(s.universe.window_days()) + " days); " + std::to_string(s.run.rejected_rows) +
-             " input rows rejected.\n\n";
-        if (!s.run.warnings.empty()) {
-            t += "**Warnings**\n\n";
-            for (const auto& w : s.run.warnings) t += "- " + md(w) + "\n";
-            t += "\n";
-        }
-        t += "MECE checks: " + std::string(s.check.ok() ? "all pass" : "**FAILED**") + " (sum of sizes " +
-             std::to_string(s.check.assigned_total) + " of " + std::to_string(s.check.universe_size) + "; " +
-             std::to_string(s.check.overlapping) + " users in several segments; " + std::to_string(s.check.uncovered) +
-             " in none; " + std::to_string(s.check.misassigned) + " outside their segment's rule).\n\n";
-        const ConstraintOptions& bounds = s.solution.options;
-        t += "Segment size bounds: " + std::to_string(bounds.min_size) + " to " + std::to_string(bounds.max_size) + " users" +
-             (s.run.constraints_applied ? "; " + std::to_string(s.solution.log.size()) + " constraint actions (see the log below)."
-                                        : "; not applied (validity is still reported).") +
-             "\n\n## Segments by overall score\n\n| rank | segment | size | share |";
-        for (const auto& d : s.scores.dimensions) t += " " + md(d) + " |";
-        t += " overall | tier | valid | action |\n|---:|---|---:|---:|";
-        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) t += "---:|";
-        t += "---:|---|---|---|\n";
-        for (int id : s.scores.ranking) {
-            const SegmentScore& score = s.scores.of(id);
-            const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-            const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
-            t += "| " + std::to_string(score.rank) + " | " + md(segments.at(std::size_t(id - 1)).name) + " | " +
-                 std::to_string(size) + " | " + detail::percent_text(share(s, size)) + " |";
-            for (double v : score.scores) {
-                t += ' ';
-                t += detail::score_text(v);
-                t += " |";
-            }
-            t += " " + detail::score_text(score.overall) + " | " + md(score.tier) + " | " +
-                 (status.valid ? std::string("yes") : "no: " + md(status.reason)) + " | " + md(score.action) + " |\n";
-        }
-        t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
-        for (int id : s.scores.ranking) {
-            const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-            t += "- **" + md(d.name) + "** (id " + std::to_string(id) + "): " + md(d.rules_applied()) + "\n";
-        }
-        t += "\n## Scoring\n\nOverall score = weighted sum of the dimensions, each in [0,1]. Tiers:";
-        for (const Tier& tier : s.scores.tiers) t += " " + md(tier.name) + " >= " + format_number(tier.min_score) + ";";
-        t += "\n\n| dimension | weight | how it is computed |\n|---|---:|---|\n";
-        for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
-            t += "| " + md(s.scores.dimensions[k]) + (s.scores.estimated[k] ? " (estimated)" : "") + " | " +
-                 detail::score_text(s.scores.weights[k]) + " | " + md(s.scores.descriptions[k]) + " |\n";
-        t += "\n## Constraint log\n\n";
-        if (s.solution.log.empty()) t += s.run.constraints_applied ? "No segment needed a change.\n" : "Constraints were not applied.\n";
-        for (const ConstraintEvent& e : s.solution.log) {
-            t += "- " + std::string(to_string(e.action)) + " **" + md(e.segment) + "** (" + std::to_string(e.size) + " users): " +
-                 md(e.reason);
-            if (!e.feature.empty()) t += "; cut on " + md(e.feature);
-            if (!e.users.empty()) {
-                t += e.action == ConstraintEvent::Action::split ? "; parts: " : "; users went to: ";
-                for (std::size_t i = 0; i < e.users.size(); ++i)
-                    t += (i ? ", " : "") + md(e.users[i].first) + " (" + std::to_string(e.users[i].second) + ")";
-            }
-            t += "\n";
-        }
-        detail::emit(batch_, directory_ / "strategy.md", [&](std::ostream& out) { out << t; });
-    }
+    void write_strategy_md(const Strategy& s) const;
 
     /// Writes `assignments.csv`: `user_id,segment_id,segment_name`, one row per universe
     /// user, in universe order.
@@ -318,36 +140,7 @@ public:
         return write_assignments(result.scope(), result.strategy.solution.rules, result.strategy.solution.assignment);
     }
     template <class Scalar>
-    std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const {
-        const Dataset<Scalar>& data = scope.data();
-        const Universe& universe = scope.universe();
-        if (assignment.segment_ids.size() != universe.size())
-            detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
-                                 " users, the universe " + std::to_string(universe.size()));
-        std::vector<std::string> suffix;  // ",id,name\n" per segment
-        for (const SegmentDefinition& s : rules.segments())
-            suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name) + "\n");
-        std::size_t rows = 0;
-        detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
-            out << "user_id,segment_id,segment_name\n";
-            std::string buffer;
-            buffer.reserve(std::size_t{1} << 20);
-            const auto ids = data.user_id();
-            for (Eigen::Index i = 0; i < universe.size(); ++i) {
-                char digits[24];
-                const auto end = std::to_chars(digits, digits + sizeof digits, ids[universe.rows()[i]]).ptr;
-                buffer.append(digits, end);
-                buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
-                ++rows;
-                if (buffer.size() > (std::size_t{1} << 20) - 512) {
-                    out.write(buffer.data(), std::streamsize(buffer.size()));
-                    buffer.clear();
-                }
-            }
-            out.write(buffer.data(), std::streamsize(buffer.size()));
-        });
-        return rows;
-    }
+    std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const;
 
 private:
     /// The segment means `strategy.json` reports under `profile`.
@@ -376,4 +169,238 @@ private:
     OutputBatch* batch_ = nullptr;
 };
 
+template <class Scalar>
+std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const {
+    const Dataset<Scalar>& data = scope.data();
+    const Universe& universe = scope.universe();
+    if (assignment.segment_ids.size() != universe.size())
+        detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
+                             " users, the universe " + std::to_string(universe.size()));
+    std::vector<std::string> suffix;  // ",id,name\n" per segment
+    for (const SegmentDefinition& s : rules.segments())
+        suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name) + "\n");
+    std::size_t rows = 0;
+    detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
+        out << "user_id,segment_id,segment_name\n";
+        std::string buffer;
+        buffer.reserve(std::size_t{1} << 20);
+        const auto ids = data.user_id();
+        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+            char digits[24];
+            const auto end = std::to_chars(digits, digits + sizeof digits, ids[universe.rows()[i]]).ptr;
+            buffer.append(digits, end);
+            buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
+            ++rows;
+            if (buffer.size() > (std::size_t{1} << 20) - 512) {
+                out.write(buffer.data(), std::streamsize(buffer.size()));
+                buffer.clear();
+            }
+        }
+        out.write(buffer.data(), std::streamsize(buffer.size()));
+    });
+    return rows;
+}
+
+#if MECE_HEADER_DEFINITIONS
+
+MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy& s) {
+    check_consistent(s);
+    const auto& segments = s.solution.rules.segments();
+    const auto& scores = s.scores;
+    nlohmann::ordered_json weights = nlohmann::ordered_json::object(), dimensions = nlohmann::ordered_json::array();
+    for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
+        weights[scores.dimensions[k]] = scores.weights[k];
+        dimensions.push_back({{"name", scores.dimensions[k]},
+                              {"weight", scores.weights[k]},
+                              {"estimated", bool(scores.estimated[k])},
+                              {"description", scores.descriptions[k]}});
+    }
+    nlohmann::ordered_json log = nlohmann::ordered_json::array();
+    for (const ConstraintEvent& e : s.solution.log) {
+        nlohmann::ordered_json entry{{"action", std::string(to_string(e.action))}, {"segment", e.segment},
+                                     {"size", e.size}, {"reason", e.reason}};
+        if (!e.parents.empty()) entry["parents"] = e.parents;
+        entry["position"] = e.position;
+        if (!e.feature.empty()) entry["feature"] = e.feature;
+        nlohmann::ordered_json users = nlohmann::ordered_json::array();
+        for (const auto& [name, count] : e.users) users.push_back({{"segment", name}, {"users", count}});
+        entry[e.action == ConstraintEvent::Action::split ? "parts" : "moved_to"] = std::move(users);
+        log.push_back(std::move(entry));
+    }
+    nlohmann::ordered_json out_segments = nlohmann::ordered_json::array();
+    for (int id : scores.ranking) {
+        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+        const SegmentScore& score = scores.of(id);
+        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+        nlohmann::ordered_json by_dimension = nlohmann::ordered_json::object();
+        for (std::size_t k = 0; k < scores.dimensions.size(); ++k) by_dimension[scores.dimensions[k]] = score.scores[k];
+        nlohmann::ordered_json profile = nlohmann::ordered_json::object();
+        for (const char* feature : profile_features) profile[feature] = s.stats.mean(id, feature);
+        out_segments.push_back({{"rank", score.rank},
+                                {"id", id},
+                                {"name", d.name},
+                                {"parents", d.parents},
+                                {"catch_all", d.catch_all},
+                                {"size", size},
+                                {"share", share(s, size)},
+                                {"rules_applied", d.rules_applied()},
+                                {"rule", d.rule},
+                                {"scores", std::move(by_dimension)},
+                                {"overall_score", score.overall},
+                                {"tier", score.tier},
+                                {"valid", status.valid},
+                                {"invalid_reason", status.valid ? nlohmann::ordered_json() : nlohmann::ordered_json(status.reason)},
+                                {"action", score.action},
+                                {"profile", std::move(profile)}});
+    }
+    const ConstraintOptions& bounds = s.solution.options;
+    return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
+                                  {"library_version", version},
+                                  {"input", s.run.input},
+                                  {"as_of", format_date(s.universe.as_of())},
+                                  {"window_days", s.universe.window_days()},
+                                  {"window_first_day", format_date(s.universe.first_day())},
+                                  {"universe_size", s.universe.size()},
+                                  {"rejected_rows", s.run.rejected_rows},
+                                  {"warnings", s.run.warnings},
+                                  {"constraints",
+                                   {{"applied", s.run.constraints_applied},
+                                    {"min_size", bounds.min_size},
+                                    {"max_size", bounds.max_size},
+                                    {"split_features", bounds.split_features}}},
+                                  {"weights", std::move(weights)},
+                                  {"dimensions", std::move(dimensions)},
+                                  {"tiers", tiers(s.scores.tiers)},
+                                  {"thresholds", s.solution.rules.thresholds()},
+                                  {"mece", s.check},
+                                  {"log", std::move(log)},
+                                  {"segments", std::move(out_segments)}};
+}
+
+MECE_INLINE void StrategyWriter::write(const Strategy& s) const {
+    write_strategy_csv(s);
+    write_strategy_json(s);
+    write_strategy_md(s);
+}
+
+MECE_INLINE void StrategyWriter::write_strategy_json(const Strategy& s) const {
+    // Text that is not UTF-8 (a file name with byte 0xFF) is written with U+FFFD in its place.
+    const std::string text = strategy_json(s).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    detail::emit(batch_, directory_ / "strategy.json", [&](std::ostream& out) { out << text; });
+}
+
+MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
+    check_consistent(s);
+    const auto& segments = s.solution.rules.segments();
+    std::string text = "rank,id,name,parents,rules_applied,size,share";
+    for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
+    text += ",overall_score,tier,valid,invalid_reason,action\n";
+    for (int id : s.scores.ranking) {
+        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+        const SegmentScore& score = s.scores.of(id);
+        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+        std::string parents;
+        for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
+        const auto cell = [&](const std::string& value, char end = ',') {
+            text += value;
+            text += end;
+        };
+        cell(std::to_string(score.rank));
+        cell(std::to_string(id));
+        cell(detail::csv_cell(d.name));
+        cell(detail::csv_cell(parents));
+        cell(detail::csv_cell(d.rules_applied()));
+        cell(std::to_string(size));
+        cell(format_number(share(s, size)));
+        for (double v : score.scores) cell(format_number(v));
+        cell(format_number(score.overall));
+        cell(detail::csv_cell(score.tier));
+        cell(status.valid ? "true" : "false");
+        cell(detail::csv_cell(status.reason));
+        cell(detail::csv_cell(score.action), '\n');
+    }
+    detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
+}
+
+MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
+    check_consistent(s);
+    const auto& segments = s.solution.rules.segments();
+    const auto md = detail::markdown_text;
+    std::string t = "# Cart abandoner strategy\n\n";
+    t += "Input " + md(s.run.input) + "; universe: " + std::to_string(s.universe.size()) + " users who abandoned a cart from " +
+         format_date(s.universe.first_day()) + " to " + format_date(s.universe.as_of()) + " (" +
+         std::to_string(s.universe.window_days()) + " days); " + std::to_string(s.run.rejected_rows) +
+         " input rows rejected.\n\n";
+    if (!s.run.warnings.empty()) {
+        t += "**Warnings**\n\n";
+        for (const auto& w : s.run.warnings) t += "- " + md(w) + "\n";
+        t += "\n";
+    }
+    t += "MECE checks: " + std::string(s.check.ok() ? "all pass" : "**FAILED**") + " (sum of sizes " +
+         std::to_string(s.check.assigned_total) + " of " + std::to_string(s.check.universe_size) + "; " +
+         std::to_string(s.check.overlapping) + " users in several segments; " + std::to_string(s.check.uncovered) +
+         " in none; " + std::to_string(s.check.misassigned) + " outside their segment's rule).\n\n";
+    const ConstraintOptions& bounds = s.solution.options;
+    t += "Segment size bounds: " + std::to_string(bounds.min_size) + " to " + std::to_string(bounds.max_size) + " users" +
+         (s.run.constraints_applied ? "; " + std::to_string(s.solution.log.size()) + " constraint actions (see the log below)."
+                                    : "; not applied (validity is still reported).") +
+         "\n\n## Segments by overall score\n\n| rank | segment | size | share |";
+    for (const auto& d : s.scores.dimensions) t += " " + md(d) + " |";
+    t += " overall | tier | valid | action |\n|---:|---|---:|---:|";
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) t += "---:|";
+    t += "---:|---|---|---|\n";
+    for (int id : s.scores.ranking) {
+        const SegmentScore& score = s.scores.of(id);
+        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
+        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+        t += "| " + std::to_string(score.rank) + " | " + md(segments.at(std::size_t(id - 1)).name) + " | " +
+             std::to_string(size) + " | " + detail::percent_text(share(s, size)) + " |";
+        for (double v : score.scores) {
+            t += ' ';
+            t += detail::score_text(v);
+            t += " |";
+        }
+        t += " " + detail::score_text(score.overall) + " | " + md(score.tier) + " | " +
+             (status.valid ? std::string("yes") : "no: " + md(status.reason)) + " | " + md(score.action) + " |\n";
+    }
+    t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
+    for (int id : s.scores.ranking) {
+        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
+        t += "- **" + md(d.name) + "** (id " + std::to_string(id) + "): " + md(d.rules_applied()) + "\n";
+    }
+    t += "\n## Scoring\n\nOverall score = weighted sum of the dimensions, each in [0,1]. Tiers:";
+    for (const Tier& tier : s.scores.tiers) t += " " + md(tier.name) + " >= " + format_number(tier.min_score) + ";";
+    t += "\n\n| dimension | weight | how it is computed |\n|---|---:|---|\n";
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+        t += "| " + md(s.scores.dimensions[k]) + (s.scores.estimated[k] ? " (estimated)" : "") + " | " +
+             detail::score_text(s.scores.weights[k]) + " | " + md(s.scores.descriptions[k]) + " |\n";
+    t += "\n## Constraint log\n\n";
+    if (s.solution.log.empty()) t += s.run.constraints_applied ? "No segment needed a change.\n" : "Constraints were not applied.\n";
+    for (const ConstraintEvent& e : s.solution.log) {
+        t += "- " + std::string(to_string(e.action)) + " **" + md(e.segment) + "** (" + std::to_string(e.size) + " users): " +
+             md(e.reason);
+        if (!e.feature.empty()) t += "; cut on " + md(e.feature);
+        if (!e.users.empty()) {
+            t += e.action == ConstraintEvent::Action::split ? "; parts: " : "; users went to: ";
+            for (std::size_t i = 0; i < e.users.size(); ++i)
+                t += (i ? ", " : "") + md(e.users[i].first) + " (" + std::to_string(e.users[i].second) + ")";
+        }
+        t += "\n";
+    }
+    detail::emit(batch_, directory_ / "strategy.md", [&](std::ostream& out) { out << t; });
+}
+
+#endif  // MECE_HEADER_DEFINITIONS
+
 }  // namespace mece
+
+#if defined(MECE_PRECOMPILED)
+namespace mece {
+extern template std::size_t StrategyWriter::write_assignments<float>(const Scope<float>&, const ResolvedRules&,
+                                                                      const Assignment&) const;
+extern template std::size_t StrategyWriter::write_assignments<double>(const Scope<double>&, const ResolvedRules&,
+                                                                       const Assignment&) const;
+}  // namespace mece
+#endif

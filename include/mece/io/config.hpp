@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/constraint_solver.hpp>
 #include <mece/rule_tree.hpp>
@@ -47,6 +48,18 @@ inline std::vector<std::string> default_dimension_names() {
     std::apply([&](const auto&... d) { (names.push_back(d.name()), ...); }, default_dimensions());
     return names;
 }
+
+/// Reads a configuration from JSON text; `name` is how messages call its source.
+/// `dimensions` are the names `scoring.weights` may use: the default dimensions, and
+/// any a program adds.
+MECE_INLINE Config parse_config(std::string_view text, const std::string& name = "config",
+                                const std::vector<std::string>& dimensions = default_dimension_names());
+
+/// Reads a configuration from the JSON file at `path`.
+MECE_INLINE Config read_config(const std::filesystem::path& path,
+                               const std::vector<std::string>& dimensions = default_dimension_names());
+
+#if MECE_HEADER_DEFINITIONS
 
 namespace detail {
 
@@ -427,11 +440,7 @@ private:
 
 }  // namespace detail
 
-/// Reads a configuration from JSON text; `name` is how messages call its source.
-/// `dimensions` are the names `scoring.weights` may use: the default dimensions, and
-/// any a program adds.
-inline Config parse_config(std::string_view text, const std::string& name = "config",
-                           const std::vector<std::string>& dimensions = default_dimension_names()) {
+MECE_INLINE Config parse_config(std::string_view text, const std::string& name, const std::vector<std::string>& dimensions) {
     if (detail::json_depth(text) > detail::max_config_depth)
         detail::raise<ConfigError>(name + ": nested deeper than " + std::to_string(detail::max_config_depth) + " levels");
     nlohmann::json root;
@@ -445,13 +454,13 @@ inline Config parse_config(std::string_view text, const std::string& name = "con
     return detail::ConfigReader(name, dimensions).read(root);
 }
 
-/// Reads a configuration from the JSON file at `path`.
-inline Config read_config(const std::filesystem::path& path,
-                          const std::vector<std::string>& dimensions = default_dimension_names()) {
+MECE_INLINE Config read_config(const std::filesystem::path& path, const std::vector<std::string>& dimensions) {
     std::ifstream in(path, std::ios::binary);
     if (!in) detail::raise<ConfigError>(path.string() + ": cannot open file");
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     return parse_config(text, path.string(), dimensions);
 }
+
+#endif  // MECE_HEADER_DEFINITIONS
 
 }  // namespace mece

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/io/csv/load.hpp>
@@ -114,3 +115,15 @@ void write_csv(const Dataset<Scalar>& data, std::ostream& out) {
 
 }  // namespace mece
 
+/// The instantiations `<mece/precompiled.hpp>` compiles, declared `extern` elsewhere
+/// under `MECE_PRECOMPILED` (see `mece/detail/compiled.hpp`).
+#define MECE_CSV_INSTANCES(KIND, Scalar) \
+    KIND template CsvLoad<Scalar> read_csv<Scalar>(std::istream&, std::string, CsvOptions); \
+    KIND template CsvLoad<Scalar> read_csv<Scalar>(const std::filesystem::path&, CsvOptions); \
+    KIND template void write_csv<Scalar>(const Dataset<Scalar>&, std::ostream&);
+#if defined(MECE_PRECOMPILED)
+namespace mece {
+MECE_CSV_INSTANCES(extern, float)
+MECE_CSV_INSTANCES(extern, double)
+}  // namespace mece
+#endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/compiled.hpp>
 #include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
@@ -200,3 +201,14 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
 }
 
 }  // namespace mece
+
+/// The instantiations `<mece/precompiled.hpp>` compiles, declared `extern` elsewhere
+/// under `MECE_PRECOMPILED` (see `mece/detail/compiled.hpp`).
+#define MECE_GENERATOR_INSTANCES(KIND, Scalar) \
+    KIND template Dataset<Scalar> generate<Scalar>(const SyntheticOptions&);
+#if defined(MECE_PRECOMPILED)
+namespace mece {
+MECE_GENERATOR_INSTANCES(extern, float)
+MECE_GENERATOR_INSTANCES(extern, double)
+}  // namespace mece
+#endif
