@@ -29,7 +29,9 @@ TEST_CASE("the presets hold the seeds' rules") {
     CHECK(seed000.segments()[1].rules_applied() ==
           "1000 < avg_order_value <= 3000 and engagement_score > 0.5");
     const auto seed002 = mece::presets::seed002().resolve(data, universe);
-    CHECK(seed002.segments()[0].rules_applied().find("(max(p90 = ") != std::string::npos);
+    CHECK(seed002.segments().size() == 8);
+    CHECK(seed002.segments()[0].name == "High Intent: Large Cart");
+    CHECK(seed002.segments()[1].rules_applied().find("(max(p90 = ") != std::string::npos);
     const auto seed003 = mece::presets::seed003().resolve(data, universe);
     CHECK(seed003.segments().size() == 7);
     CHECK(seed003.segments()[0].name == "VIP Active");
