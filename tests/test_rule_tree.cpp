@@ -179,7 +179,7 @@ TEST_CASE("seed004: exact rule text, resolved thresholds and first-match assignm
     for (const auto& t : rules.thresholds())
         CHECK(t.value == slow_threshold(data, universe, t.feature, t.threshold));
 
-    const auto aov75 = rules.thresholds()[0].value;
+    const auto aov75 = rules.thresholds()[0].shown;
     CHECK(rules.segments()[0].rules_applied() == "avg_order_value >= " + mece::format_number(aov75) + " (p75)");
     // "Not matched by an earlier rule" is written out unless the rule's own bounds exclude it.
     CHECK(rules.segments()[1].rules_applied().find("not (") == std::string::npos);
@@ -230,21 +230,55 @@ TEST_CASE("property: random rule trees over random data are MECE and every rule 
         }
         CHECK(mece::check_mece(rules, assignment, data, universe).ok());
 
-        // The text shows every threshold at full precision (it reads back as the value),
-        // except a bound a tighter one on the same feature makes redundant.
+        // The text shows every threshold as the number that selects the same users of
+        // the universe (the shortest: a quantile between two users' values reads as the
+        // shortest number between them), except a bound a tighter one makes redundant.
         for (const auto& segment : rules.segments()) {
             const std::string text = segment.rules_applied();
             for (const auto& p : segment.conjunction) {
-                const std::string number = mece::format_number(p.value);
+                const double printed = std::isnan(p.shown) ? p.value : p.shown;
+                const std::string number = mece::format_number(printed);
                 double parsed = 0;
                 std::from_chars(number.data(), number.data() + number.size(), parsed);
-                if (!std::isnan(p.value)) CHECK(parsed == p.value);
+                if (!std::isnan(printed)) CHECK(parsed == printed);
+                if (!std::isnan(p.value)) {
+                    mece::Predicate as_printed = p;
+                    as_printed.value = printed;
+                    CHECK((mece::Expr::of(as_printed).evaluate(data, universe) == mece::Expr::of(p).evaluate(data, universe)).all());
+                    CHECK(number.size() <= mece::format_number(p.value).size());
+                }
                 bool implied = false;
                 for (const auto& q : segment.conjunction) implied = implied || (!(q == p) && mece::detail::implies(q, p));
                 if (!implied) CHECK(text.find(number) != std::string::npos);
             }
         }
     }
+}
+
+TEST_CASE("a quantile's text is the shortest number between the two values it lies between") {
+    // The p50 of 1220.3 and 1220.31 is 1220.3049999999998 in double arithmetic (numpy's
+    // too); every number strictly between the two values selects the same users with any
+    // operator, and 1220.305 is the shortest of them. A quantile that is a user's value
+    // reads as that value.
+    const auto rules_for = [](double a, double b) {
+        auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, a, 1, 1, 0.5, 0.5},
+                                              {2, "2026-11-15", nullptr, b, 1, 1, 0.5, 0.5}});
+        const mece::Universe universe{data};
+        mece::RuleTree tree;
+        tree.add({"High", {feature("avg_order_value") >= mece::percentile(50)}});
+        return tree.resolve(data, universe);
+    };
+    const auto close = rules_for(1220.3, 1220.31);
+    CHECK(close.thresholds()[0].value == 1220.3049999999998);
+    CHECK(close.segments()[0].rules_applied() == "avg_order_value >= 1220.305 (p50)");
+    const auto apart = rules_for(1220.3, 1220.5);
+    CHECK(apart.segments()[0].rules_applied() == "avg_order_value >= 1220.4 (p50)");
+    CHECK(apart.thresholds()[0].shown == 1220.4);
+    const auto tied = rules_for(50, 50);
+    CHECK(tied.segments()[0].rules_applied() == "avg_order_value >= 50 (p50)");
+    // The machine form keeps the exact value.
+    const nlohmann::json rule = close.segments()[0].rule;
+    CHECK(rule["value"] == 1220.3049999999998);
 }
 
 TEST_CASE("float datasets assign like double ones when the values are exact in both") {

@@ -110,22 +110,6 @@ struct Solution {
 
 namespace detail {
 
-/// The number with the fewest significant digits in `(low, high]`: a cut point that
-/// splits the data exactly where any value in that interval does, but reads well.
-inline double shortest_between(double low, double high) {
-    if (!(low < high)) return high;
-    for (int digits = 1; digits <= 17; ++digits) {
-        for (double target : {high, low + (high - low) / 2}) {
-            char text[40];
-            const auto result = std::to_chars(text, text + sizeof text, target, std::chars_format::scientific, digits - 1);
-            double candidate = 0;
-            std::from_chars(text, result.ptr, candidate);
-            if (candidate > low && candidate <= high) return candidate;
-        }
-    }
-    return high;
-}
-
 /// `below min_size (312 < 500)`, `above max_size (30000 > 20000)`: the reasons' openings.
 inline std::string below_min(Eigen::Index size, Eigen::Index min_size) {
     return "below min_size (" + std::to_string(size) + " < " + std::to_string(min_size) + ")";

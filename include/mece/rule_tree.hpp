@@ -152,6 +152,10 @@ struct ResolvedThreshold {
     double quantile_value = std::numeric_limits<double>::quiet_NaN();
     /// The value the rules compare with.
     double value = 0;
+    /// What the rule text prints for `quantile_value` and `value`: the shortest numbers
+    /// that select the same users of the universe (see `detail::shortest_equivalent`).
+    double quantile_shown = std::numeric_limits<double>::quiet_NaN();
+    double shown = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// A rule of a resolved tree: its own conditions with every threshold a number.
@@ -558,7 +562,8 @@ public:
         // A predicate on the resolved value of `t`, with the quantile it came from, if any.
         const auto predicate = [&](const std::string& name, Op op, const Threshold& t) {
             const ResolvedThreshold& r = *find_threshold(thresholds, name, t);
-            return Predicate{name, op, r.value, t.is_quantile() ? t.symbol(r.quantile_value) : std::string()};
+            if (!t.is_quantile()) return Predicate{name, op, r.value, {}};
+            return Predicate{name, op, r.value, t.symbol(r.quantile_shown), r.shown};
         };
         const auto predicates_of = [&](const Rule& rule) {
             std::vector<Predicate> out;
@@ -638,15 +643,17 @@ private:
             Column<Scalar> values = engine::gather(gather_scope, engine::all_rows(gather_scope), name);
             std::vector<double> probabilities;
             for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
-            const auto q = detail::quantiles(values.data(), values.size(), probabilities);
+            const auto q = detail::bracketed_quantiles(values.data(), values.size(), probabilities);
             for (std::size_t k = 0; k < indices.size(); ++k) {
                 ResolvedThreshold& r = out[indices[k]];
-                r.quantile_value = q[k];
-                double value = q[k];
+                r.quantile_value = q[k].value;
+                r.quantile_shown = detail::shortest_equivalent(q[k].value, q[k].below, q[k].above);
+                double value = q[k].value;
                 if (r.threshold.floor()) value = std::max(value, *r.threshold.floor());
                 if (r.threshold.cap()) value = std::min(value, *r.threshold.cap());
-                if (std::isnan(q[k])) value = q[k];  // no data: the threshold stays unknown
+                if (std::isnan(q[k].value)) value = q[k].value;  // no data: the threshold stays unknown
                 r.value = value;
+                r.shown = value == q[k].value ? r.quantile_shown : value;  // a floor or cap is its own text
             }
         });
         return out;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -102,16 +103,50 @@ std::optional<std::vector<double>> order_statistics_by_histogram(const Scalar* v
     return out;
 }
 
+/// The number with the fewest significant digits in `(low, high]`: a cut point that
+/// splits the data exactly where any value in that interval does, but reads well.
+inline double shortest_between(double low, double high) {
+    if (!(low < high)) return high;
+    for (int digits = 1; digits <= 17; ++digits) {
+        for (double target : {high, low + (high - low) / 2}) {
+            char text[40];
+            const auto result = std::to_chars(text, text + sizeof text, target, std::chars_format::scientific, digits - 1);
+            double candidate = 0;
+            std::from_chars(text, result.ptr, candidate);
+            if (candidate > low && candidate <= high) return candidate;
+        }
+    }
+    return high;
+}
+
+/// The number with the fewest significant digits that compares with every value of the
+/// data as the quantile does: the quantile itself when it is one of the values (or they
+/// are tied), else the shortest number strictly between its two order statistics, which
+/// no value of the data lies between (`1220.3` for `1220.3049999999998`).
+inline double shortest_equivalent(double value, double below, double above) {
+    if (!(below < value && value < above)) return value;
+    return shortest_between(below, std::nextafter(above, below));
+}
+
+/// A quantile and the two adjacent order statistics it lies between (numpy's linear
+/// interpolation of `below` and `above`): no value of the data lies strictly between them.
+struct Bracketed {
+    double value = std::numeric_limits<double>::quiet_NaN();
+    double below = std::numeric_limits<double>::quiet_NaN();
+    double above = std::numeric_limits<double>::quiet_NaN();
+};
+
 /// Quantiles `probabilities` (each in [0,1]) of `values`, skipping NaN, in the order
-/// asked. Reorders `values`. NaN for every quantile when no value is left.
+/// asked, each with its two order statistics. Reorders `values`. NaN for every quantile
+/// when no value is left.
 ///
 /// Selection, not sorting: each quantile needs its two order statistics, found with
 /// `nth_element` on the part of the range the previous quantile has not already ordered.
 template <class Scalar>
-std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vector<double>& probabilities) {
+std::vector<Bracketed> bracketed_quantiles(Scalar* values, Eigen::Index size, const std::vector<double>& probabilities) {
     Scalar* const end = std::partition(values, values + size, [](Scalar v) { return !std::isnan(v); });
     const auto count = static_cast<Eigen::Index>(end - values);
-    std::vector<double> result(probabilities.size(), std::numeric_limits<double>::quiet_NaN());
+    std::vector<Bracketed> result(probabilities.size());
     if (count == 0) return result;
 
     if (count >= histogram_select_from) {
@@ -119,7 +154,8 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
             for (std::size_t i = 0; i < probabilities.size(); ++i) {
                 const double position = double(count - 1) * probabilities[i];
                 const auto below_index = static_cast<Eigen::Index>(std::floor(position));
-                result[i] = numpy_lerp((*statistics)[2 * i], (*statistics)[2 * i + 1], position - double(below_index));
+                const double below = (*statistics)[2 * i], above = (*statistics)[2 * i + 1];
+                result[i] = {numpy_lerp(below, above, position - double(below_index)), below, above};
             }
             return result;
         }
@@ -132,7 +168,7 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
             const auto below_index = static_cast<Eigen::Index>(std::floor(position));
             const double below = double(values[below_index]);
             const double above = below_index + 1 < count ? double(values[below_index + 1]) : below;
-            result[i] = numpy_lerp(below, above, position - double(below_index));
+            result[i] = {numpy_lerp(below, above, position - double(below_index)), below, above};
         }
         return result;
     }
@@ -149,10 +185,18 @@ std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vect
         const double below = double(values[below_index]);
         double above = below;
         if (below_index + 1 < count) above = double(*std::min_element(values + below_index + 1, end));
-        result[i] = numpy_lerp(below, above, fraction);
+        result[i] = {numpy_lerp(below, above, fraction), below, above};
         ordered_from = below_index;
     }
     return result;
+}
+
+/// The quantiles alone (see `bracketed_quantiles`).
+template <class Scalar>
+std::vector<double> quantiles(Scalar* values, Eigen::Index size, const std::vector<double>& probabilities) {
+    std::vector<double> out;
+    for (const Bracketed& q : bracketed_quantiles(values, size, probabilities)) out.push_back(q.value);
+    return out;
 }
 
 }  // namespace mece::detail

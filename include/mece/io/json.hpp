@@ -47,6 +47,7 @@ void to_json(Json& out, const ResolvedThreshold& r) {
     out["kind"] = (t.floor() || t.cap()) ? "hybrid" : "quantile";
     out["quantile"] = *t.quantile_probability();
     out["quantile_value"] = r.quantile_value;
+    out["shown"] = r.shown;
     if (t.floor()) out["floor"] = *t.floor();
     if (t.cap()) out["cap"] = *t.cap();
     out["symbol"] = t.symbol();
