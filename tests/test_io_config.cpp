@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <vector>
@@ -7,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <mece/io/config.hpp>
+#include <mece/io/generator.hpp>
+#include <mece/mece.hpp>
 #include <mece/rule_tree/presets.hpp>
 
 #include "support.hpp"
@@ -59,6 +62,23 @@ TEST_CASE("a JSON config gives the same segmentation as the preset it spells out
         CHECK(from_config.segments()[i].rule == from_preset.segments()[i].rule);
     }
     CHECK((from_config.assign(data, universe).segment_ids == from_preset.assign(data, universe).segment_ids).all());
+}
+
+TEST_CASE("every shipped config reads and runs: the presets, the seed 003 code tree, the hybrid floors") {
+    const auto data = mece::generate<double>({.rows = 20'000, .seed = 5});
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(MECE_SOURCE_DIR "/examples/configs")) {
+        CAPTURE(entry.path().string());
+        const mece::Config config = mece::read_config(entry.path());
+        CHECK(mece::run(data, config.rules, config).ok());
+        ++files;
+    }
+    CHECK(files == 6);
+    // The code tree ships as the seed published it (tests/seed-data holds the same file).
+    const auto shipped = mece::read_config(MECE_SOURCE_DIR "/examples/configs/seed003-code.json");
+    const auto seed = mece::read_config(MECE_SOURCE_DIR "/tests/seed-data/seed003/rules.json");
+    CHECK(shipped.rules.rules().size() == seed.rules.rules().size());
+    CHECK(shipped.universe.window_days == seed.universe.window_days);
 }
 
 TEST_CASE("the shipped preset configs match the presets") {
