@@ -110,6 +110,31 @@ inline constexpr std::array<std::string_view, 8> schema_fields{
     "user_id",           "cart_abandoned_date", "last_order_date",  "avg_order_value",
     "sessions_last_30d", "num_cart_items",      "engagement_score", "profitability_score"};
 
+namespace detail {
+
+/// The rows whose user id an earlier row already has, each with that earlier (first)
+/// row, in row order; empty at once when the ids are increasing. What the CSV reader
+/// and `Dataset::validate` report as duplicates.
+inline std::vector<std::pair<Eigen::Index, Eigen::Index>> repeated_ids(std::span<const std::int64_t> ids) {
+    bool increasing = true;
+    for (std::size_t i = 1; i < ids.size() && increasing; ++i) increasing = ids[i - 1] < ids[i];
+    if (increasing) return {};
+    std::vector<Eigen::Index> order(ids.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = Eigen::Index(i);
+    const auto id = [&](Eigen::Index row) { return ids[std::size_t(row)]; };
+    std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return id(a) != id(b) ? id(a) < id(b) : a < b; });
+    std::vector<std::pair<Eigen::Index, Eigen::Index>> repeats;
+    std::size_t group = 0;  // position in `order` of the first row with the current id
+    for (std::size_t i = 1; i < order.size(); ++i) {
+        if (id(order[i]) != id(order[group])) group = i;
+        else repeats.emplace_back(order[i], order[group]);
+    }
+    std::sort(repeats.begin(), repeats.end());
+    return repeats;
+}
+
+}  // namespace detail
+
 /// The schema's ranges (SPEC section 2), one definition for every reader and check: a
 /// value outside is refused with the `expected` text (`expected a number in [0,1]`).
 namespace schema {
@@ -215,7 +240,8 @@ public:
                 detail::raise<InputError>("dataset: column '" + std::string(name) + "' has " + std::to_string(size) +
                                           " rows, column 'user_id' has " + std::to_string(rows));
         };
-        for (std::size_t f = 1; f < schema_fields.size(); ++f) check(sizes_of(buffers)[f], schema_fields[f]);
+        const auto sizes = sizes_of(buffers);
+        for (std::size_t f = 1; f < schema_fields.size(); ++f) check(sizes[f], schema_fields[f]);
         for (const auto& [name, column] : buffers.extra) check(column.size(), name);
         adopt(std::move(buffers), rows);
     }
@@ -324,7 +350,11 @@ public:
                 if (std::isinf(values[std::size_t(r)]))  // NaN is a missing value
                     fail(r, name, expected("a finite number or NaN (missing)", format_number(double(values[std::size_t(r)]))));
         }
-        check_unique_ids(fail);
+        if (const auto repeats = detail::repeated_ids(buffers_.user_id); !repeats.empty()) {
+            const auto [row, first] = repeats.front();  // the lowest row, as a reader going down meets it first
+            fail(row, "user_id", "duplicate user id " + std::to_string(buffers_.user_id[std::size_t(row)]) +
+                                     ", first seen on row " + std::to_string(first));
+        }
     }
 
 private:
@@ -342,28 +372,6 @@ private:
         buffers_ = std::move(buffers);
         rows_ = Eigen::Index(rows);
         check_extra_names();
-    }
-
-    template <class Fail>
-    void check_unique_ids(const Fail& fail) const {
-        const auto ids = buffers_.user_id;
-        bool increasing = true;
-        for (std::size_t i = 1; i < ids.size() && increasing; ++i) increasing = ids[i - 1] < ids[i];
-        if (increasing) return;
-        std::vector<Eigen::Index> order(ids.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = Eigen::Index(i);
-        std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
-            return ids[std::size_t(a)] != ids[std::size_t(b)] ? ids[std::size_t(a)] < ids[std::size_t(b)] : a < b;
-        });
-        // The repeat on the lowest row, as a reader going down the rows meets it first.
-        Eigen::Index repeat = -1, first = -1;
-        for (std::size_t i = 1, group = 0; i < order.size(); ++i) {
-            if (ids[std::size_t(order[i])] != ids[std::size_t(order[group])]) group = i;
-            else if (repeat < 0 || order[i] < repeat) repeat = order[i], first = order[group];
-        }
-        if (repeat >= 0)
-            fail(repeat, "user_id",
-                 "duplicate user id " + std::to_string(ids[std::size_t(repeat)]) + ", first seen on row " + std::to_string(first));
     }
 
     void check_extra_names() const {

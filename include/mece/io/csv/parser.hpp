@@ -24,6 +24,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <unordered_set>
@@ -57,6 +58,7 @@ public:
     }
     Eigen::Index size() const noexcept { return size_; }
     T& operator[](Eigen::Index i) { return values_[i]; }
+    std::span<const T> values() const noexcept { return {values_.data(), std::size_t(size_)}; }
     /// Keeps only the rows where `keep` is true.
     void compact(const std::vector<bool>& keep) {
         Eigen::Index next = 0;
@@ -752,24 +754,9 @@ private:
     /// Duplicate user ids: strict mode stops at the first repeat in line order, lenient
     /// mode keeps each id's first row and sets the others aside.
     void check_duplicate_ids() {
-        const Eigen::Index n = ids_.size();
-        bool increasing = true;
-        for (Eigen::Index i = 1; i < n && increasing; ++i) increasing = ids_[i - 1] < ids_[i];
-        if (increasing) return;
-        std::vector<Eigen::Index> order(std::size_t(n), 0);
-        std::iota(order.begin(), order.end(), Eigen::Index{0});
-        std::sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
-            return ids_[a] != ids_[b] ? ids_[a] < ids_[b] : a < b;
-        });
-        std::vector<std::pair<Eigen::Index, Eigen::Index>> repeats;  // (row, first row with that id)
-        std::size_t group = 0;  // position in `order` of the first row with the current id
-        for (std::size_t i = 1; i < order.size(); ++i) {
-            if (ids_[order[i]] != ids_[order[group]]) group = i;
-            else repeats.emplace_back(order[i], order[group]);
-        }
+        const auto repeats = repeated_ids(ids_.values());  // (row, first row with that id), by row
         if (repeats.empty()) return;
-        std::sort(repeats.begin(), repeats.end());
-        std::vector<bool> keep(std::size_t(n), true);
+        std::vector<bool> keep(std::size_t(ids_.size()), true);
         const std::size_t id_column = std::size_t(column_of_[user_id]);
         for (const auto& [row, first] : repeats) {
             keep[std::size_t(row)] = false;
