@@ -194,7 +194,7 @@ int run(const Options& options) {
     if (options.max_size) config.constraints.max_size = *options.max_size;
     config.apply_constraints = !options.no_constraints;
     try {
-        mece::ConstraintSolver{config.constraints};
+        config.constraints.validate();
     } catch (const mece::ConfigError& e) {  // the bounds came from the options
         if (!options.min_size && !options.max_size) throw;
         throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());

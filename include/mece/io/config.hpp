@@ -101,7 +101,6 @@ public:
         for (auto& rule : rules_at(root["segments"], "segments")) config.rules.add(std::move(rule));
         if (root.contains("catch_all")) config.rules.catch_all(name_at(root, "catch_all", "catch_all"));
         claim(config.rules.catch_all_name(), "catch_all");
-        all_names_.insert(config.rules.catch_all_name());
         config.rules.validate();
         if (root.contains("constraints")) read_constraints(root["constraints"], config.constraints);
         if (root.contains("scoring")) read_scoring(root["scoring"], config);
@@ -161,7 +160,6 @@ private:
         if (!j.contains("name")) fail(path, "missing key 'name'");
         rule.name = name_at(j, "name", path + ".name");
         if (rule.name.empty()) fail(path + ".name", "a segment needs a non-empty name");
-        all_names_.insert(rule.name);
         if (j.contains("split_by")) {
             const std::string feature = string_at(j, "split_by", path + ".split_by");
             if (feature.empty()) fail(path + ".split_by", "expected a feature name");
@@ -186,10 +184,8 @@ private:
             if (rule.sub_rules.empty()) fail(path + ".catch_all", "only a segment with sub-segments has a catch-all");
             rule.catch_all = name_at(j, "catch_all", path + ".catch_all");
             claim(rule.catch_all, path + ".catch_all");
-            all_names_.insert(rule.catch_all);
         } else if (!rule.sub_rules.empty()) {
             claim(rule.name + " / Other", path + ".catch_all");
-            all_names_.insert(rule.name + " / Other");
         }
         if (rule.sub_rules.empty()) claim(rule.name, path + ".name");
         return rule;
@@ -292,14 +288,15 @@ private:
                 config.scoring.tiers.push_back(std::move(tier));
             }
         }
+        const auto names = config.rules.names();  // the rules are read before the scoring
         if (j.contains("actions"))
-            read_by_segment(j["actions"], "actions", "action", actions_, config.scoring.actions,
+            read_by_segment(j["actions"], "actions", "action", names, actions_, config.scoring.actions,
                             [&](const nlohmann::json& value, const std::string& at) {
                                 if (!value.is_string()) fail(at, "expected a string, got " + type_of(value));
                                 return value.get<std::string>();
                             });
         if (j.contains("priorities"))
-            read_by_segment(j["priorities"], "priorities", "priority", priorities_, config.priorities,
+            read_by_segment(j["priorities"], "priorities", "priority", names, priorities_, config.priorities,
                             [&](const nlohmann::json& value, const std::string& at) { return unit_at(value, at); });
         if (j.contains("size_target")) {
             const double target = number_at(j["size_target"], "scoring.size_target");
@@ -308,15 +305,16 @@ private:
         }
     }
 
-    /// `scoring.<key>`: segment or rule name -> value, each name known and not also set
-    /// on the segment itself (`per_segment`).
+    /// `scoring.<key>`: segment or rule name -> value, each name one of `names` (the
+    /// tree's, `RuleTree::names`) and not also set on the segment itself (`per_segment`).
     template <class PerSegment, class Out, class Read>
     void read_by_segment(const nlohmann::json& j, const std::string& key, const std::string& what,
-                         const PerSegment& per_segment, Out& out, Read read) const {
+                         const std::set<std::string, std::less<>>& names, const PerSegment& per_segment, Out& out,
+                         Read read) const {
         expect_map(j, "scoring." + key);
         for (const auto& item : j.items()) {
             const std::string at = "scoring." + key + "." + item.key();
-            if (!all_names_.count(item.key())) fail(at, "no segment or rule is named '" + item.key() + "'");
+            if (!names.count(item.key())) fail(at, "no segment or rule is named '" + item.key() + "'");
             if (auto other = per_segment.find(item.key()); other != per_segment.end())
                 fail(at, "the " + what + " of '" + item.key() + "' is also set at " + other->second.first);
             out[item.key()] = read(item.value(), at);
@@ -356,7 +354,6 @@ private:
     std::vector<std::string> dimensions_;
     mutable std::map<std::string, std::string> names_;  // segment name -> where it was first written
     mutable std::size_t rules_read_ = 0;
-    mutable std::set<std::string, std::less<>> all_names_;  // every rule, segment and catch-all name
     // Per-rule settings: segment name -> (where, value).
     mutable std::map<std::string, std::pair<std::string, std::string>> split_by_;
     mutable std::map<std::string, std::pair<std::string, double>> priorities_;
