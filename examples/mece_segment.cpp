@@ -110,7 +110,7 @@ void print_log(const mece::Solution& solution, bool applied) {
     for (const auto& e : solution.log) {
         std::printf("  %-8s %s (%lld users): %s", std::string(mece::to_string(e.action)).c_str(), e.segment.c_str(),
                     static_cast<long long>(e.size), e.reason.c_str());
-        if (!e.users.empty()) {
+        if (!e.users.empty() && e.action != mece::ConstraintEvent::Action::drop) {
             std::printf(e.action == mece::ConstraintEvent::Action::split ? "\n           parts:" : "\n           users to:");
             for (std::size_t i = 0; i < e.users.size(); ++i)
                 std::printf("%s %s (%lld)", i ? "," : "", e.users[i].first.c_str(), static_cast<long long>(e.users[i].second));

@@ -69,8 +69,10 @@ void check_solution(const mece::Solution& solution, const mece::Dataset<double>&
         const bool within = size >= solution.options.min_size && size <= solution.options.max_size;
         CHECK(status.valid == within);
         CHECK(status.reason.empty() == within);
-        // Only a catch-all is ever left below the minimum: any other rule is dissolved.
+        // Only a catch-all is ever left below the minimum: any other rule is dissolved;
+        // and no segment is empty: an empty catch-all is dropped.
         if (size < solution.options.min_size) CHECK(segment.catch_all);
+        if (universe.size() > 0) CHECK(size > 0);
     }
     // The assignment the rules give by first match is the solution's assignment.
     const auto again = solution.rules.assign(data, universe);
@@ -100,7 +102,7 @@ TEST_CASE("a small segment is dissolved into the later rules and the text stops 
     REQUIRE(segments.size() == 3);
     CHECK(segments[1].name == "Middle");
     CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{1000, 1000, 1000});
-    CHECK(segments[1].rules_applied() == "avg_order_value >= 1000 and not (avg_order_value >= 2000)");
+    CHECK(segments[1].rules_applied() == "1000 <= avg_order_value < 2000");
     REQUIRE(solution.log.size() == 1);
     const auto& event = solution.log[0];
     CHECK(event.action == mece::ConstraintEvent::Action::dissolve);
@@ -176,20 +178,24 @@ TEST_CASE("ties that defeat every feature end in a split by the documented hash 
     const auto solution = solve(tree, data, universe,
                                 {.min_size = 500, .max_size = 2000, .split_features = {"engagement_score", "num_cart_items"}});
     check_solution(solution, data, universe);
-    REQUIRE(solution.log.size() == 2);  // the split, then the empty final catch-all kept
+    REQUIRE(solution.log.size() == 2);  // the split, then the empty final catch-all dropped
     CHECK(solution.log[0].feature == "user_id_hash");
     CHECK(solution.log[0].reason.find("no split by engagement_score: parts of ") != std::string::npos);
     CHECK(solution.log[0].reason.find("(tied values)") != std::string::npos);
+    CHECK(solution.log[1].action == mece::ConstraintEvent::Action::drop);
+    CHECK(solution.log[1].segment == "Other Bucket");
     const auto& segments = solution.rules.segments();
-    REQUIRE(segments.size() == 4);
+    REQUIRE(segments.size() == 3);
     CHECK(segments[0].name.rfind("Engaged / user_id_hash < ", 0) == 0);
     for (std::size_t s = 0; s < 3; ++s) {
         CHECK(solution.assignment.sizes[s] >= 1600);
         CHECK(solution.assignment.sizes[s] <= 1700);
+        CHECK(solution.status[s].valid);
     }
-    CHECK(solution.assignment.sizes[3] == 0);
-    CHECK_FALSE(solution.status[3].valid);
-    CHECK(solution.status[3].reason == "below min_size (0 < 500): the final catch-all has no later rule to take its users");
+    // The last part takes what the catch-all would: users with engagement below 0.5,
+    // of whom this data has none.
+    CHECK(segments[2].merged == std::vector<std::string>{"Other Bucket"});
+    CHECK(segments[2].rule.kind() == mece::Expr::Kind::any);
 }
 
 TEST_CASE("a universe smaller than min_size ends as one flagged catch-all") {
@@ -238,15 +244,115 @@ TEST_CASE("a rule whose sub-rules all dissolve becomes a segment again") {
     CHECK(solution.log.at(2).position == 0);
 }
 
-TEST_CASE("a small sub-catch-all is kept and flagged, its users stay in their rule") {
+TEST_CASE("a small sub-catch-all with one other segment under its rule makes the rule one segment again") {
     const auto data = ramp(3000);
     const mece::Universe universe{data};
     mece::RuleTree tree;
     tree.add({"High", {feature("avg_order_value") >= 1000}, {{"High A", {feature("avg_order_value") >= 1100}}}});
     const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 5000});
     check_solution(solution, data, universe);
-    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{1900, 100, 1000});
-    CHECK(solution.status[1].reason == "below min_size (100 < 500): a catch-all keeps the users of 'High' that no sub-rule takes");
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{2000, 1000});
+    CHECK(solution.rules.segments()[0].name == "High");
+    CHECK(solution.rules.segments()[0].rules_applied() == "avg_order_value >= 1000");
+    REQUIRE(solution.log.size() == 1);
+    CHECK(solution.log[0].action == mece::ConstraintEvent::Action::collapse);
+    CHECK(solution.log[0].reason ==
+          "'High A' and 'High / Other' are one segment again: its catch-all 'High / Other' (100 users) is below min_size 500, "
+          "and the rule holds nothing else");
+}
+
+TEST_CASE("a small catch-all joins the segment under its rule closest to it in profile, by an exact disjunction") {
+    // Under "High" (aov >= 1000): "Engaged" (engagement >= 0.5) and "Profitable" both of
+    // 1000 users; the 200 users left over are like "Profitable" and unlike "Engaged".
+    typename mece::Dataset<double>::Columns c;
+    c.resize(4000);
+    for (Eigen::Index i = 0; i < 4000; ++i) {
+        const bool high = i >= 1800, engaged = high && i < 2800, profitable = i >= 2800 && i < 3800;
+        c.user_id[i] = i + 1;
+        c.cart_abandoned_date[i] = 20772;
+        c.last_order_date[i] = mece::no_date;
+        c.avg_order_value[i] = high ? 1000 + double(i % 7) : 10 + double(i % 7);
+        c.sessions_last_30d[i] = 1;
+        c.num_cart_items[i] = 1;
+        c.engagement_score[i] = engaged ? 0.9 : 0.1;
+        c.profitability_score[i] = profitable ? 0.8 : high ? 0.7 : 0.1;  // the rest of High: 0.7
+    }
+    const mece::Dataset<double> data(std::move(c));
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    tree.add({"High",
+              {feature("avg_order_value") >= 1000},
+              {{"Engaged", {feature("engagement_score") >= 0.5}}, {"Profitable", {feature("profitability_score") >= 0.75}}},
+              "High rest"});
+    const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 5000});
+    check_solution(solution, data, universe);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 3);
+    CHECK(solution.assignment.sizes == std::vector<Eigen::Index>{1000, 1200, 1800});
+    CHECK(segments[1].name == "Profitable");
+    CHECK(segments[1].merged == std::vector<std::string>{"High rest"});
+    CHECK(segments[1].rules_applied() ==
+          "(avg_order_value >= 1000 and profitability_score >= 0.75 and engagement_score < 0.5) or "
+          "(avg_order_value >= 1000 and engagement_score < 0.5 and profitability_score < 0.75)");
+    REQUIRE(solution.log.size() == 1);
+    CHECK(solution.log[0].action == mece::ConstraintEvent::Action::merge);
+    CHECK(solution.log[0].segment == "High rest");
+    CHECK(solution.log[0].users == std::vector<std::pair<std::string, Eigen::Index>>{{"Profitable", 200}});
+    CHECK(solution.log[0].reason.rfind("below min_size (200 < 500): merged with 'Profitable', the closest in profile", 0) == 0);
+    // The tree keeps the catch-all where it stood, naming the segment it joined.
+    CHECK(solution.rules.root().children[0].children[2].merged_into == "Profitable");
+    // Only a segment that stays within bounds with it is a candidate: with max_size
+    // 1150 neither is, so it joins the closest, Profitable, which is split with it.
+    const auto tighter = solve(tree, data, universe, {.min_size = 250, .max_size = 1150});
+    check_solution(tighter, data, universe);
+    CHECK(tighter.log.at(0).action == mece::ConstraintEvent::Action::merge);
+    CHECK(tighter.log.at(0).users == std::vector<std::pair<std::string, Eigen::Index>>{{"Profitable", 200}});
+    CHECK(tighter.log.at(1).action == mece::ConstraintEvent::Action::split);
+    CHECK(tighter.log.at(1).segment == "Profitable");
+}
+
+TEST_CASE("under a rule, a catch-all no segment can take within bounds joins the closest, which is split with it") {
+    const auto data = ramp(6000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    // Under High (aov >= 1000, 5000 users): A 2400 and B 2400 users, the rest 200, like B.
+    tree.add({"High",
+              {feature("avg_order_value") >= 1000},
+              {{"A", {feature("avg_order_value") >= 3600}}, {"B", {feature("avg_order_value") >= 1200}}}});
+    const auto solution = solve(tree, data, universe, {.min_size = 500, .max_size = 2500});
+    check_solution(solution, data, universe);
+    for (std::size_t s = 0; s < solution.rules.segments().size(); ++s) CHECK(solution.status[s].valid);
+    REQUIRE(solution.log.size() >= 2);
+    CHECK(solution.log[0].action == mece::ConstraintEvent::Action::merge);
+    CHECK(solution.log[0].segment == "High / Other");
+    CHECK(solution.log[0].users == std::vector<std::pair<std::string, Eigen::Index>>{{"B", 200}});
+    CHECK(solution.log[1].action == mece::ConstraintEvent::Action::split);
+    CHECK(solution.log[1].segment == "B");
+}
+
+TEST_CASE("a catch-all no segment can take within bounds joins the closest, which is split with it") {
+    const auto data = ramp(5000);
+    const mece::Universe universe{data};
+    mece::RuleTree tree;
+    // Top 2400 users, Middle 2400, the final catch-all 200: either segment with it would
+    // be above max_size; Middle (aov 200..2599) is closer to it (aov 0..199).
+    tree.add({"Top", {feature("avg_order_value") >= 2600}}).add({"Middle", {feature("avg_order_value") >= 200}});
+    const auto solution = solve(tree, data, universe, {.min_size = 250, .max_size = 2400});
+    check_solution(solution, data, universe);
+    const auto& segments = solution.rules.segments();
+    REQUIRE(segments.size() == 3);
+    for (std::size_t s = 0; s < segments.size(); ++s) CHECK(solution.status[s].valid);
+    REQUIRE(solution.log.size() == 2);
+    CHECK(solution.log[0].action == mece::ConstraintEvent::Action::merge);
+    CHECK(solution.log[0].users == std::vector<std::pair<std::string, Eigen::Index>>{{"Middle", 200}});
+    CHECK(solution.log[1].action == mece::ConstraintEvent::Action::split);
+    CHECK(solution.log[1].segment == "Middle");
+    CHECK(solution.log[1].size == 2600);
+    // Each part of Middle holds its part of the catch-all: the catch-all is split at the
+    // same cut, its parts merged into Middle's.
+    CHECK(segments[1].merged.size() == 1);
+    CHECK(segments[2].merged.size() == 1);
+    CHECK(solution.assignment.sizes[1] + solution.assignment.sizes[2] == 2600);
 }
 
 TEST_CASE("adversarial: as many one-user rules as a tree may hold and a giant catch-all") {
@@ -293,6 +399,7 @@ TEST_CASE("shortest_between picks the number with fewest digits above low and up
 
 TEST_CASE("property: random trees, data and bounds always solve to valid or explained segments with exact rules") {
     std::mt19937_64 rng(505);
+    std::ptrdiff_t merges = 0, drops = 0;
     for (int trial = 0; trial < 120; ++trial) {
         const auto [levels, data, universe, tree] = mece::test::random_case(rng, 30, 3000);
         const auto min_size = std::uniform_int_distribution<Eigen::Index>(0, 300)(rng);
@@ -310,5 +417,22 @@ TEST_CASE("property: random trees, data and bounds always solve to valid or expl
             if (solution.assignment.sizes[s] > max_size)
                 CHECK((solution.status[s].reason.find("no split") != std::string::npos ||
                        solution.status[s].reason.find("max_split_parts") != std::string::npos));
+        // No segment below the minimum when the bounds leave room for a merge (max_size at
+        // least twice min_size), unless the whole universe is below it; no segment empty
+        // (check_solution) whatever the bounds.
+        if (max_size >= 2 * min_size && universe.size() >= min_size)
+            for (std::size_t s = 0; s < solution.status.size(); ++s) {
+                CAPTURE(solution.status[s].reason);
+                CHECK(solution.assignment.sizes[s] >= min_size);
+            }
+        merges += std::count_if(solution.log.begin(), solution.log.end(), [](const mece::ConstraintEvent& e) {
+            return e.action == mece::ConstraintEvent::Action::merge;
+        });
+        drops += std::count_if(solution.log.begin(), solution.log.end(), [](const mece::ConstraintEvent& e) {
+            return e.action == mece::ConstraintEvent::Action::drop;
+        });
     }
+    // The trials exercise what they claim to: merges and drops both happen.
+    CHECK(merges > 5);
+    CHECK(drops > 10);
 }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -44,6 +45,12 @@ struct ConstraintOptions {
     std::map<std::string, std::string> split_by{};
     /// A split into more parts than this is refused and the segment flagged instead.
     Eigen::Index max_split_parts = 1000;
+    /// What "closest in profile" compares when a catch-all below `min_size` is merged
+    /// with another segment under its rule: the segments' means of these features, each
+    /// in units of its standard deviation over the universe (the features of the default
+    /// scores: value, engagement, profitability and recency).
+    std::vector<std::string> profile_features{"avg_order_value", "engagement_score", "profitability_score",
+                                              "days_since_abandon"};
 
     /// Throws `ConfigError` unless `0 <= min_size <= max_size`, `max_size >= 1` and
     /// `max_split_parts >= 2`.
@@ -62,9 +69,11 @@ struct ConstraintOptions {
 struct ConstraintEvent {
     enum class Action {
         dissolve,  ///< below min_size: the rule is removed, its users fall through
-        collapse,  ///< a rule whose sub-rules were all dissolved becomes a segment again
+        collapse,  ///< a rule whose sub-rules were merged or dissolved becomes one segment again
         split,     ///< above max_size: split into parts
         keep,      ///< out of bounds and nothing can fix it: kept, flagged invalid
+        merge,     ///< a catch-all below min_size joins the segment closest in profile under its rule
+        drop,      ///< an empty catch-all: no segment; any user it would take joins the segment before it
     };
     Action action = Action::keep;
     std::string segment{};
@@ -73,7 +82,7 @@ struct ConstraintEvent {
     std::string reason{};
     /// For a split: the feature cut (`user_id_hash` for a hash split).
     std::string feature{};
-    /// Dissolve: where the users went and how many. Split: each part and its size.
+    /// Dissolve, merge, drop: where the users went and how many. Split: each part and its size.
     std::vector<std::pair<std::string, Eigen::Index>> users{};
     /// Names of the rules above the segment, outermost first, and its index among the
     /// rules under its parent when the solver acted: where it is in the tree.
@@ -88,6 +97,8 @@ constexpr std::string_view to_string(ConstraintEvent::Action action) noexcept {
         case ConstraintEvent::Action::collapse: return "collapse";
         case ConstraintEvent::Action::split: return "split";
         case ConstraintEvent::Action::keep: return "keep";
+        case ConstraintEvent::Action::merge: return "merge";
+        case ConstraintEvent::Action::drop: return "drop";
     }
     return "?";
 }
@@ -118,14 +129,43 @@ inline std::string above_max(Eigen::Index size, Eigen::Index max_size) {
     return "above max_size (" + std::to_string(size) + " > " + std::to_string(max_size) + ")";
 }
 
+/// The mean and the standard deviation of the values that are not NaN (NaN for none).
+template <class Scalar>
+std::pair<double, double> mean_and_sd(const Scalar* values, Eigen::Index count) {
+    double mean = 0, square = 0;
+    Eigen::Index n = 0;
+    for (Eigen::Index i = 0; i < count; ++i) {  // Welford's update: no sum of squares to overflow
+        const double v = double(values[i]);
+        if (std::isnan(v)) continue;
+        const double delta = v - mean;
+        mean += delta / double(++n);
+        square += delta * (v - mean);
+    }
+    if (n == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+    return {mean, std::sqrt(square / double(n))};
+}
+
 }  // namespace detail
 
 /// Keeps segments within `[min_size, max_size]`.
 ///
-/// The segments are visited once, in rule order. Dissolving a segment only moves its
-/// users to later segments, and splitting one touches no other, so a segment's size is
-/// final when it is visited and one pass reaches a stable result: the solver always
-/// terminates, in time linear in the universe for each change.
+/// The segments are visited in rule order. A segment above `max_size` is split into
+/// parts all within bounds (or kept, flagged); a rule below `min_size` is dissolved, its
+/// users falling through to later segments. A catch-all below `min_size` cannot fall
+/// through: it is merged with the segment under its rule closest to it in profile that
+/// can take it within bounds (an empty one is dropped, its rule joining the segment before
+/// it); when merging would leave its rule one segment, or no segment can take it within
+/// bounds, the rule becomes one segment (its sub-rules gone) and is visited again, so
+/// merging goes up the tree level by level. At the top level a catch-all that nothing can
+/// take is kept, flagged with the reason.
+///
+/// It terminates: dissolving, merging and dropping remove a segment and only add users to
+/// segments already visited (a merge, within bounds) or not yet visited (a dissolve), so
+/// a visited segment stays final; a split moves past its parts, which are within bounds
+/// and never shrink, so they never cause a merge or collapse; a collapse turns a rule of
+/// the original tree into a segment for good (the parts of a later split of it never
+/// collapse it again), so there are at most as many collapses as rules. Each change costs
+/// time linear in the users it moves.
 ///
 /// \code
 /// mece::ConstraintSolver solver{{.min_size = 500, .max_size = 20000}};
@@ -196,39 +236,26 @@ private:
             for (std::size_t i = 0; i < options.split_features.size(); ++i)
                 check_feature(options.split_features[i], "constraints.split_features[" + std::to_string(i) + "]");
             for (const auto& [segment, feature] : options.split_by) check_feature(feature, "split_by of '" + segment + "'");
+            for (std::size_t i = 0; i < options.profile_features.size(); ++i)
+                check_feature(options.profile_features[i], "constraints.profile_features[" + std::to_string(i) + "]");
         }
 
         Solution solve() {
             std::size_t at = 0;
             while (at < order_.size()) {
                 const int leaf = order_[at];
+                const Node& node = nodes_[std::size_t(leaf)];
                 const auto size = members_[std::size_t(leaf)].size();
-                if (size < options_.min_size) {
-                    if (!nodes_[std::size_t(leaf)].rule.catch_all) {
-                        dissolve(at);
-                        continue;
-                    }
-                    const int parent = nodes_[std::size_t(leaf)].parent;
-                    if (parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
-                        collapse(at);
-                        continue;
-                    }
-                    keep(leaf, size, detail::below_min(size, options_.min_size) +
-                                         (parent == 0 ? (universe_.size() < options_.min_size
-                                                             ? ": the whole universe has " + std::to_string(universe_.size()) + " users"
-                                                             : ": the final catch-all has no later rule to take its users")
-                                                      : ": a catch-all keeps the users of '" + nodes_[std::size_t(parent)].rule.name +
-                                                            "' that no sub-rule takes"));
-                    ++at;
-                } else if (size > options_.max_size) {
+                if (size > options_.max_size) {
                     at += split(at);
-                } else {
-                    const int parent = nodes_[std::size_t(leaf)].parent;
-                    if (nodes_[std::size_t(leaf)].rule.catch_all && parent != 0 && nodes_[std::size_t(parent)].children.size() == 1) {
-                        collapse(at);
-                        continue;
-                    }
+                } else if (node.rule.catch_all && node.parent != 0 && first_of(node.parent) == at) {
+                    collapse(node.parent, at);  // all that is left of its rule: the rule is the segment
+                } else if (size >= options_.min_size) {
                     ++at;
+                } else if (!node.rule.catch_all) {
+                    dissolve(at);
+                } else {
+                    at = small_catch_all(at);
                 }
             }
             return finish();
@@ -253,11 +280,13 @@ private:
             std::string reason{};
             /// Its conjunction, compiled for the engine (-1 until a dissolve asks for it).
             int compiled = -1;
+            /// For a merged catch-all: the segment (node) it joined.
+            int merged_into = -1;
         };
 
         int add(const RuleNode& from, int parent, const std::vector<Predicate>& above) {
             const int id = int(nodes_.size());
-            Node node{RuleNode{from.name, from.predicates, from.catch_all, from.remainder, {}}, {}, parent, above, {}};
+            Node node{RuleNode{from.name, from.predicates, from.catch_all, from.remainder, {}, {}}, {}, parent, above, {}, -1, -1};
             node.conjunction.insert(node.conjunction.end(), from.predicates.begin(), from.predicates.end());
             nodes_.push_back(std::move(node));
             if (parent >= 0 && from.children.empty()) order_.push_back(id);
@@ -312,6 +341,129 @@ private:
             return std::size_t(std::find(siblings.begin(), siblings.end(), node) - siblings.begin());
         }
 
+        /// The position in `order_` of the first segment under `node`.
+        std::size_t first_of(int node) const {
+            std::size_t first = 0;
+            while (first < order_.size() && !under(order_[first], node)) ++first;
+            return first;
+        }
+
+        /// Whether `node` is `ancestor` or under it.
+        bool under(int node, int ancestor) const {
+            for (; node >= 0; node = nodes_[std::size_t(node)].parent)
+                if (node == ancestor) return true;
+            return false;
+        }
+
+        /// A catch-all at `order_[at]` below `min_size`, with other segments under its
+        /// rule: dropped when empty, merged with the closest segment in profile when one
+        /// can take it within bounds; otherwise its rule becomes one segment (then split
+        /// if too large), and at the top level it is kept, flagged. Returns where the
+        /// solver goes on.
+        std::size_t small_catch_all(std::size_t at) {
+            const int leaf = order_[at];
+            const int parent = nodes_[std::size_t(leaf)].parent;
+            const std::size_t first = first_of(parent);
+            const auto size = members_[std::size_t(leaf)].size();
+            const std::string small = "its catch-all '" + nodes_[std::size_t(leaf)].rule.name + "' (" + std::to_string(size) +
+                                      " users) is below min_size " + std::to_string(options_.min_size);
+            if (parent != 0 && at == first + 1)  // merging it leaves the rule one segment: let the rule be it
+                return collapse(parent, at, small + ", and the rule holds nothing else");
+            if (first == at) {  // the final catch-all, with no other segment left
+                keep(leaf, size, detail::below_min(size, options_.min_size) + ": the whole universe has " +
+                                     std::to_string(universe_.size()) + " users");
+                return at + 1;
+            }
+            if (size == 0) {
+                drop(at);
+                return at;
+            }
+            std::vector<std::size_t> fit, over;
+            for (std::size_t k = first; k < at; ++k) {
+                const auto merged = members_[std::size_t(order_[k])].size() + size;
+                if (merged >= options_.min_size) (merged <= options_.max_size ? fit : over).push_back(k);
+            }
+            if (!fit.empty()) {
+                merge(at, fit);
+                return at;
+            }
+            if (!over.empty()) {  // merged, the segment is too large: it is split, the catch-all's rule with it
+                const std::size_t host = merge(at, over);
+                return at + split(host) - 1;
+            }
+            if (parent != 0) return collapse(parent, at, small + ", and no other segment under the rule can take its users to min_size");
+            keep(leaf, size, detail::below_min(size, options_.min_size) + ": no segment can take its users and reach min_size");
+            return at + 1;
+        }
+
+        /// The catch-all at `order_[at]` joins the closest in profile of the segments at
+        /// `candidates` (positions in `order_`, before `at`): its users become theirs, and
+        /// its rule a term of theirs. Returns the segment's position.
+        std::size_t merge(std::size_t at, const std::vector<std::size_t>& candidates) {
+            const int leaf = order_[at];
+            const std::vector<double> own = profile_of(leaf);
+            std::size_t best = candidates.front();
+            double best_distance = std::numeric_limits<double>::infinity();
+            for (std::size_t k : candidates) {
+                const std::vector<double> other = profile_of(order_[k]);
+                double d = 0;
+                for (std::size_t f = 0; f < own.size(); ++f)
+                    if (!std::isnan(own[f]) && !std::isnan(other[f])) d += (own[f] - other[f]) * (own[f] - other[f]);
+                if (d < best_distance) best_distance = d, best = k;
+            }
+            const int host = order_[best];
+            const auto size = members_[std::size_t(leaf)].size();
+            join(at, host, {ConstraintEvent::Action::merge, nodes_[std::size_t(leaf)].rule.name, size,
+                            detail::below_min(size, options_.min_size) + ": merged with '" + nodes_[std::size_t(host)].rule.name +
+                                "', the closest in profile under its rule (distance " + format_number(std::round(std::sqrt(best_distance) * 100) / 100) +
+                                ")",
+                            {}, {{nodes_[std::size_t(host)].rule.name, size}}, parents_of(leaf), position_of(leaf)});
+            return best;
+        }
+
+        /// An empty catch-all: no segment. A user it would take on other data joins the
+        /// segment before it, which its rule joins as a term (left out when no user can
+        /// satisfy it).
+        void drop(std::size_t at) {
+            const int leaf = order_[at];
+            const int host = order_[at - 1];
+            join(at, host, {ConstraintEvent::Action::drop, nodes_[std::size_t(leaf)].rule.name, 0,
+                            "empty: no user of the universe is left in it; its rule joins '" + nodes_[std::size_t(host)].rule.name + "'",
+                            {}, {{nodes_[std::size_t(host)].rule.name, 0}}, parents_of(leaf), position_of(leaf)});
+        }
+
+        /// Moves the users of the catch-all at `order_[at]` to `host` and its rule into
+        /// the host's; it stays in the tree, for the first-match order, as no segment.
+        void join(std::size_t at, int host, ConstraintEvent event) {
+            const int leaf = order_[at];
+            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            members_[std::size_t(leaf)] = {};
+            auto& received = members_[std::size_t(host)].received;
+            received.insert(received.end(), moving.begin(), moving.end());
+            nodes_[std::size_t(leaf)].merged_into = host;
+            order_.erase(order_.begin() + std::ptrdiff_t(at));
+            log_.push_back(std::move(event));
+        }
+
+        /// The means of the profile features over the users of `leaf`, each divided by
+        /// the feature's standard deviation over the universe (NaN where it has none).
+        std::vector<double> profile_of(int leaf) {
+            if (spread_.empty())
+                for (const auto& feature : options_.profile_features) {
+                    const Column<Scalar> values = engine::gather(scope_, engine::all_rows(scope_), feature, "constraints.profile_features");
+                    const double sd = detail::mean_and_sd(values.data(), values.size()).second;
+                    spread_.push_back(sd > 0 ? sd : std::numeric_limits<double>::quiet_NaN());
+                }
+            const Column<RowIndex> rows = rows_of(positions_of(leaf));
+            std::vector<double> out;
+            for (std::size_t f = 0; f < options_.profile_features.size(); ++f) {
+                const Column<Scalar> values =
+                    engine::gather(scope_, {rows.data(), rows.size()}, options_.profile_features[f], "constraints.profile_features");
+                out.push_back(detail::mean_and_sd(values.data(), values.size()).first / spread_[f]);
+            }
+            return out;
+        }
+
         /// Removes the segment at `order_[at]`; each of its users goes to the first later
         /// segment whose conjunction it matches, as if the rule had never been written.
         void dissolve(std::size_t at) {
@@ -344,22 +496,32 @@ private:
             log_.push_back(std::move(event));
         }
 
-        /// A catch-all that is all that is left of its parent: the parent becomes the segment.
-        void collapse(std::size_t at) {
-            const int leaf = order_[at];
-            const int parent = nodes_[std::size_t(leaf)].parent;
-            members_[std::size_t(parent)] = std::move(members_[std::size_t(leaf)]);
-            members_[std::size_t(leaf)] = {};
-            nodes_[std::size_t(parent)].children.clear();
-            order_[at] = parent;
-            const auto size = members_[std::size_t(parent)].size();
-            log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(parent)].rule.name, size,
-                            "every sub-rule was dissolved; its catch-all '" + nodes_[std::size_t(leaf)].rule.name +
-                                "' is the whole rule again",
-                            {},
-                            {{nodes_[std::size_t(parent)].rule.name, size}},
-                            parents_of(parent),
-                            position_of(parent)});
+        /// The segments under `rule` (from `order_[first_of(rule)]` to `order_[last]`)
+        /// become one, the rule itself, its sub-rules gone; returns its position, where
+        /// the solver looks at it again.
+        std::size_t collapse(int rule, std::size_t last, std::string why = {}) {
+            const std::size_t first = first_of(rule);
+            const std::string catch_all = nodes_[std::size_t(order_[last])].rule.name;
+            Members whole{};
+            std::string names;
+            for (std::size_t k = first; k <= last; ++k) {
+                const int leaf = order_[k];
+                const std::vector<Eigen::Index> users = positions_of(leaf);
+                whole.received.insert(whole.received.end(), users.begin(), users.end());
+                members_[std::size_t(leaf)] = {};
+                names += (k == first ? "'" : k == last ? "' and '" : "', '") + nodes_[std::size_t(leaf)].rule.name;
+            }
+            std::string reason = first == last ? "every sub-rule was dissolved or merged; its catch-all '" + catch_all +
+                                                     "' is the whole rule again"
+                                               : names + "' are one segment again: " + why;
+            members_[std::size_t(rule)] = std::move(whole);
+            nodes_[std::size_t(rule)].children.clear();
+            order_.erase(order_.begin() + std::ptrdiff_t(first) + 1, order_.begin() + std::ptrdiff_t(last) + 1);
+            order_[first] = rule;
+            const auto size = members_[std::size_t(rule)].size();
+            log_.push_back({ConstraintEvent::Action::collapse, nodes_[std::size_t(rule)].rule.name, size, std::move(reason), {},
+                            {{nodes_[std::size_t(rule)].rule.name, size}}, parents_of(rule), position_of(rule)});
+            return first;
         }
 
         /// Where a split cuts: the cut points, and each user's part.
@@ -469,9 +631,8 @@ private:
             return 1;
         }
 
-        std::size_t apply_split(std::size_t at, const std::string& feature, const Cuts& cuts, const std::string& reason) {
-            const std::vector<double>& cut = cuts.at;
-            const int leaf = order_[at];
+        /// New nodes under `leaf`, one per part of a split at `cut` of `feature`.
+        std::vector<int> make_parts(int leaf, const std::string& feature, const std::vector<double>& cut) {
             const std::string base = nodes_[std::size_t(leaf)].rule.name;
             const std::size_t parts = cut.size() + 1;
             std::vector<int> ids;
@@ -499,6 +660,22 @@ private:
                 nodes_.push_back(std::move(part));
                 members_.emplace_back();
             }
+            nodes_[std::size_t(leaf)].children = ids;
+            return ids;
+        }
+
+        std::size_t apply_split(std::size_t at, const std::string& feature, const Cuts& cuts, const std::string& reason) {
+            const int leaf = order_[at];
+            const std::string base = nodes_[std::size_t(leaf)].rule.name;
+            const std::size_t parts = cuts.at.size() + 1;
+            const std::vector<int> ids = make_parts(leaf, feature, cuts.at);
+            // A catch-all merged into the segment is split at the same cuts, each of its
+            // parts joining the segment's part: the first-match order stays the same.
+            for (std::size_t g = 0, n = nodes_.size(); g < n; ++g)
+                if (nodes_[g].merged_into == leaf && nodes_[g].children.empty()) {
+                    const std::vector<int> guest = make_parts(int(g), feature, cuts.at);
+                    for (std::size_t p = 0; p < parts; ++p) nodes_[std::size_t(guest[p])].merged_into = ids[p];
+                }
             // The parts' spans, in part order, take the place of the segment's span (or a new
             // place at the pool's end when the segment has received users beyond it).
             const std::vector<Eigen::Index> moving = positions_of(leaf);
@@ -517,7 +694,6 @@ private:
                 members_[std::size_t(ids[p])] = {base_at + next[p], base_at + next[p + 1], {}};
             }
             for (std::size_t i = 0; i < moving.size(); ++i) pool_[base_at + next[std::size_t(part_of[i])]++] = moving[i];
-            nodes_[std::size_t(leaf)].children = ids;
             ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}, parents_of(leaf),
                                   position_of(leaf)};
             for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, members_[std::size_t(id)].size());
@@ -530,6 +706,7 @@ private:
         RuleNode build(int id) const {
             const Node& node = nodes_[std::size_t(id)];
             RuleNode out = node.rule;
+            if (node.merged_into >= 0 && node.children.empty()) out.merged_into = nodes_[std::size_t(node.merged_into)].rule.name;
             for (int child : node.children) out.children.push_back(build(child));
             return out;
         }
@@ -569,6 +746,8 @@ private:
         std::vector<Members> members_;
         /// The conjunctions a dissolve tests, compiled once each.
         engine::CompiledRules compiled_;
+        /// Each profile feature's standard deviation over the universe, once a merge asks.
+        std::vector<double> spread_;
         std::set<std::string, std::less<>> names_;
         std::vector<ConstraintEvent> log_;
     };

@@ -40,7 +40,8 @@ MECE_INLINE std::string bubbles_chart(const Strategy& s);
 
 /// The rule tree as the constraint solver left it: each rule with its conditions and
 /// resolved thresholds, each segment with its size, rank, score and tier; rules
-/// dissolved (below `min_size`) drawn dashed where they were, rules split (above
+/// dissolved (below `min_size`) drawn dashed where they were, catch-alls merged into
+/// another segment dashed in blue where they stand, naming it, rules split (above
 /// `max_size`) outlined in orange with the feature cut, segments out of bounds
 /// outlined in vermillion.
 MECE_INLINE std::string tree_chart(const Strategy& s);
@@ -362,7 +363,7 @@ namespace detail {
 
 /// A box of the tree chart.
 struct TreeBox {
-    enum class Kind { root, rule, segment, dissolved } kind = Kind::rule;
+    enum class Kind { root, rule, segment, dissolved, merged } kind = Kind::rule;
     std::string name = {};
     /// Lines under the name: the rule (wrapped), then facts.
     std::vector<std::string> lines = {};
@@ -403,7 +404,8 @@ inline std::vector<std::string> wrap_text(std::string_view text, double width, d
 
 /// The rule tree as the constraint solver left it: each rule with its conditions and
 /// resolved thresholds, each segment with its size, rank, score and tier; rules
-/// dissolved (below `min_size`) drawn dashed where they were, rules split (above
+/// dissolved (below `min_size`) drawn dashed where they were, catch-alls merged into
+/// another segment dashed in blue where they stand, naming it, rules split (above
 /// `max_size`) outlined in orange with the feature cut, segments out of bounds
 /// outlined in vermillion.
 MECE_INLINE std::string tree_chart(const Strategy& s) {
@@ -467,7 +469,18 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
                 box.lines.push_back("\xE2\x9C\x82 split on " + split->second->feature + " into " +
                                     std::to_string(split->second->users.size()) + " parts");
             }
-            if (child.children.empty()) {
+            if (child.children.empty() && !child.merged_into.empty()) {
+                // A merged catch-all stays where it stood, pointing at the segment that took it.
+                box.kind = Kind::merged;
+                const auto event = std::find_if(s.solution.log.begin(), s.solution.log.end(), [&](const ConstraintEvent& e) {
+                    return (e.action == ConstraintEvent::Action::merge || e.action == ConstraintEvent::Action::drop) &&
+                           e.segment == child.name;
+                });
+                const Eigen::Index users = event == s.solution.log.end() ? 0 : event->size;
+                box.lines.push_back(users == 0 ? "\xE2\x86\x92 empty: its rule joins " + child.merged_into
+                                               : "\xE2\x86\x92 " + count_text(users) + " users merged into " + child.merged_into);
+                if (event != s.solution.log.end()) box.tooltip += "\n" + event->reason;
+            } else if (child.children.empty()) {
                 box.kind = Kind::segment;
                 box.segment_id = next_id++;
                 const int id = box.segment_id;
@@ -515,6 +528,7 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
         std::vector<LegendEntry> entries{{"#ffffff", "rule or segment (bar = tier)", "#7a7a7a"},
                                          {"#ffffff", "split above max_size", "#E69F00"},
                                          {"#f6f6f6", "dissolved below min_size", "#9e9e9e", "5 3"},
+                                         {"#f6f6f6", "catch-all merged into a segment", "#56B4E9", "5 3"},
                                          {"#ffffff", "out of bounds (invalid)", std::string(out_of_bounds)}};
         for (auto& tier : tier_legend(s.scores)) entries.push_back(std::move(tier));
         return entries;
@@ -534,7 +548,7 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
 
     Svg svg(width, bottom + 8, "Rule tree with segment sizes",
             "The rules as the constraint solver left them: each rule with its resolved thresholds, each segment with its size, "
-            "rank, score and tier; dissolved rules dashed, split rules marked.");
+            "rank, score and tier; dissolved rules and merged catch-alls dashed, split rules marked.");
     heading(svg, "Rule tree", "Rules in order, first match wins; each segment with its size, rank, overall score and tier");
     legend(svg, margin, below_heading, width - margin, key);
     for (const TreeBox& box : boxes)
@@ -542,7 +556,7 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
             const TreeBox& to = boxes[child];
             const double x0 = column_x[box.depth] + column_width[box.depth], x1 = column_x[to.depth];
             const double mid = x0 + gap / 2, y0 = box.y + box_height / 2, y1 = to.y + box_height / 2;
-            const bool ghost = to.kind == Kind::dissolved;
+            const bool ghost = to.kind == Kind::dissolved || to.kind == Kind::merged;
             // Appended piece by piece: GCC 12 misreads `"lit" + std::string&&` here (-Wrestrict).
             std::string d;
             for (const auto& [command, value] : {std::pair{"M", x0}, {" ", y0}, {" H", mid}, {" V", y1}, {" H", x1}}) {
@@ -555,9 +569,10 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
         }
     for (const TreeBox& box : boxes) {
         const double x = column_x[box.depth], w = column_width[box.depth];
-        const bool ghost = box.kind == Kind::dissolved, segment = box.kind == Kind::segment;
-        const std::string_view stroke = ghost ? "#9e9e9e" : box.invalid ? out_of_bounds : box.split ? "#E69F00" : "#7a7a7a";
-        static constexpr std::array<std::string_view, 4> kinds = {"root", "rule", "segment", "dissolved"};
+        const bool merged = box.kind == Kind::merged;
+        const bool ghost = box.kind == Kind::dissolved || merged, segment = box.kind == Kind::segment;
+        const std::string_view stroke = merged ? "#56B4E9" : ghost ? "#9e9e9e" : box.invalid ? out_of_bounds : box.split ? "#E69F00" : "#7a7a7a";
+        static constexpr std::array<std::string_view, 5> kinds = {"root", "rule", "segment", "dissolved", "merged"};
         const std::string kind = std::string(kinds[std::size_t(box.kind)]) + (box.split ? " split" : "") + (box.invalid ? " invalid" : "");
         if (segment)
             svg.open("g", {{"class", kind}, {"data-segment", box.segment_id}});
@@ -573,7 +588,7 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
         const double text_x = x + (segment ? 12 : 8), room = w - (text_x - x) - 6;
         svg.text(text_x, box.y + 16, fit_text(box.name, room / bold, name_size),
                  {{"font-size", name_size}, {"font-weight", "bold"}, {"fill", ghost ? muted : ink},
-                  {"text-decoration", ghost ? "line-through" : "none"}});
+                  {"text-decoration", ghost && !merged ? "line-through" : "none"}});
         for (std::size_t i = 0; i < box.lines.size(); ++i) {
             const bool facts = segment && i + (box.invalid ? 2 : 1) >= box.lines.size();
             svg.text(text_x, box.y + 16 + double(i + 1) * line_height, fit_text(box.lines[i], room, line_size),

@@ -24,6 +24,7 @@
 #include <mece/engine/passes.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
+#include <mece/rule_tree/definition.hpp>
 #include <mece/rule_tree/expression.hpp>
 #include <mece/rule_tree/feature.hpp>
 #include <mece/universe.hpp>
@@ -158,44 +159,6 @@ struct ResolvedThreshold {
     double shown = std::numeric_limits<double>::quiet_NaN();
 };
 
-/// A rule of a resolved tree: its own conditions with every threshold a number.
-///
-/// A node with children is split further: its users go to the first child they match,
-/// and its last child is always a catch-all (no conditions of its own) that takes the
-/// rest. A node without children is a segment. The root is a node without conditions
-/// whose children are the top-level rules and the final catch-all.
-struct RuleNode {
-    std::string name{};
-    /// The node's own conditions; empty for a catch-all.
-    std::vector<Predicate> predicates{};
-    bool catch_all = false;
-    /// For a catch-all made by a split: the users it takes, given its parent, in one
-    /// term (`avg_order_value >= 1523.5` rather than "not any earlier part").
-    std::optional<Expr> remainder{};
-    /// Sub-rules in order, the last a catch-all; empty for a segment.
-    std::vector<RuleNode> children{};
-
-    friend bool operator==(const RuleNode&, const RuleNode&) = default;
-};
-
-/// One segment of a resolved tree: a leaf rule or a catch-all.
-struct SegmentDefinition {
-    /// Position in the tree, from 1: the id in assignments.
-    int id = 0;
-    std::string name{};
-    /// Names of the rules above it, outermost first.
-    std::vector<std::string> parents{};
-    bool catch_all = false;
-    /// The full effective definition, "not matched by an earlier rule" included.
-    Expr rule = Expr::always();
-    /// The conditions of the rule and of the rules above it; first-match order over
-    /// the segments' conjunctions is the assignment.
-    std::vector<Predicate> conjunction{};
-
-    /// The exact "Rules Applied" text.
-    std::string rules_applied() const { return rule.text(); }
-};
-
 /// Which segment each universe user is in.
 struct Assignment {
     /// Segment id per universe user, in universe order.
@@ -204,148 +167,19 @@ struct Assignment {
     std::vector<Eigen::Index> sizes{};
 };
 
-namespace detail {
-
-/// True when no value can satisfy both conjunctions: some feature's bounds from the two
-/// do not intersect. Used only to leave out "and not (...)" terms that cannot change
-/// the result, so it may answer false when unsure but never true when wrong.
-inline bool provably_disjoint(const std::vector<Predicate>& a, const std::vector<Predicate>& b) {
-    for (std::size_t first = 0; first < a.size(); ++first) {
-        // Each feature of `a` once, at its first predicate (no set: this runs for every
-        // pair of siblings, and the lists are short).
-        const std::string& name = a[first].feature;
-        bool seen = false;
-        for (std::size_t k = 0; k < first && !seen; ++k) seen = a[k].feature == name;
-        if (seen) continue;
-        double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
-        bool low_open = false, high_open = false;
-        bool comparable = true;
-        const auto tighten = [&](const Predicate& p) {
-            if (p.feature != name) return;
-            if (std::isnan(p.value)) comparable = false;
-            const auto raise_low = [&](double v, bool open) {
-                if (v > low || (v == low && open)) low = v, low_open = open;
-            };
-            const auto lower_high = [&](double v, bool open) {
-                if (v < high || (v == high && open)) high = v, high_open = open;
-            };
-            switch (p.op) {
-                case Op::less: lower_high(p.value, true); break;
-                case Op::less_equal: lower_high(p.value, false); break;
-                case Op::greater: raise_low(p.value, true); break;
-                case Op::greater_equal: raise_low(p.value, false); break;
-                case Op::equal:
-                    raise_low(p.value, false);
-                    lower_high(p.value, false);
-                    break;
-                case Op::between: comparable = false; break;
-            }
-        };
-        for (const auto& p : a) tighten(p);
-        for (const auto& p : b) tighten(p);
-        if (comparable && (low > high || (low == high && (low_open || high_open)))) return true;
-    }
-    return false;
-}
-
-
-/// Whether `a` implies `b`: both bound the same feature from the same side and `a` is
-/// at least as tight (`x >= 2166` implies `x >= 500`). A missing value fails both.
-inline bool implies(const Predicate& a, const Predicate& b) {
-    if (a.feature != b.feature || std::isnan(a.value) || std::isnan(b.value)) return false;
-    const auto lower = [](Op op) { return op == Op::greater || op == Op::greater_equal; };
-    const auto upper = [](Op op) { return op == Op::less || op == Op::less_equal; };
-    if (lower(a.op) && lower(b.op))
-        return a.value > b.value || (a.value == b.value && (b.op == Op::greater_equal || a.op == Op::greater));
-    if (upper(a.op) && upper(b.op))
-        return a.value < b.value || (a.value == b.value && (b.op == Op::less_equal || a.op == Op::less));
-    return false;
-}
-
-/// Leaves out the predicate terms of a conjunction that another term implies (the
-/// parent's `x >= 500` under a split part's `x >= 2166`); the tighter term takes the
-/// place of the first one it implies, so a lower and an upper bound stay side by side
-/// and read as a range. The conjunction selects the same users.
-inline void drop_implied(std::vector<Expr>& terms) {
-    const auto is_predicate = [](const Expr& e) { return e.kind() == Expr::Kind::predicate; };
-    std::vector<bool> dropped(terms.size(), false);
-    for (std::size_t i = 0; i < terms.size(); ++i) {
-        for (bool changed = true; changed && !dropped[i] && is_predicate(terms[i]);) {
-            changed = false;
-            for (std::size_t j = 0; j < terms.size() && !dropped[i]; ++j) {
-                if (i == j || dropped[j] || !is_predicate(terms[j])) continue;
-                const Predicate& p = terms[i].predicate();
-                const Predicate& q = terms[j].predicate();
-                if (!implies(q, p) || (implies(p, q) && i < j)) continue;
-                if (j < i) {
-                    dropped[i] = true;
-                } else {
-                    terms[i] = std::move(terms[j]);
-                    dropped[j] = true;
-                    changed = true;
-                }
-            }
-        }
-    }
-    std::vector<Expr> kept;
-    for (std::size_t i = 0; i < terms.size(); ++i)
-        if (!dropped[i]) kept.push_back(std::move(terms[i]));
-    terms = std::move(kept);
-}
-
-/// The segments of the tree under `root`, in order, each with its exact definition.
-///
-/// A segment's definition is its own conditions and those of the rules above it, and
-/// "not matched by an earlier sibling" for every earlier sibling at every level, left
-/// out only where the conditions provably exclude that sibling.
-inline std::vector<SegmentDefinition> flatten(const RuleNode& root) {
-    std::vector<SegmentDefinition> segments;
-    // `positive` is the conjunction of the rules above; `terms` the definition so far.
-    const auto walk = [&](const auto& self, const RuleNode& node, const std::vector<std::string>& parents,
-                          const std::vector<Predicate>& positive, const std::vector<Expr>& terms) -> void {
-        std::vector<const std::vector<Predicate>*> earlier;
-        for (const RuleNode& child : node.children) {
-            std::vector<Predicate> conjunction = positive;
-            conjunction.insert(conjunction.end(), child.predicates.begin(), child.predicates.end());
-            std::vector<Expr> definition = terms;
-            for (const auto& p : child.predicates) definition.push_back(Expr::of(p));
-            if (child.catch_all && child.remainder) {
-                definition.push_back(*child.remainder);
-            } else {
-                for (const auto* sibling : earlier)
-                    if (!provably_disjoint(conjunction, *sibling)) definition.push_back(Expr::negate(Expr::all_of(*sibling)));
-            }
-            drop_implied(definition);
-            if (child.children.empty()) {
-                Expr rule = definition.size() == 1 ? std::move(definition.front())
-                            : definition.empty()   ? Expr::always()
-                                                   : Expr::all(std::move(definition));
-                segments.push_back({int(segments.size()) + 1, child.name, parents, child.catch_all, std::move(rule),
-                                    std::move(conjunction)});
-            } else {
-                std::vector<std::string> path = parents;
-                path.push_back(child.name);
-                self(self, child, path, conjunction, definition);
-            }
-            earlier.push_back(&child.predicates);
-        }
-    };
-    walk(walk, root, {}, {}, {});
-    return segments;
-}
-
-}  // namespace detail
 
 /// A rule tree with every threshold resolved: a value that assigns users without the
 /// data it was resolved on.
 class ResolvedRules {
 public:
     /// The rules under `root` (see `RuleNode`), resolved with `thresholds`.
-    ResolvedRules(RuleNode root, std::vector<ResolvedThreshold> thresholds)
-        : root_(std::move(root)), segments_(detail::flatten(root_)), thresholds_(std::move(thresholds)) {
-        for (const auto& segment : segments_) {
-            conjunctions_.push_back(compiled_.conjunction(segment.conjunction));
-            definitions_.push_back(segment.rule.compile(compiled_));
+    ResolvedRules(RuleNode root, std::vector<ResolvedThreshold> thresholds) : root_(std::move(root)), thresholds_(std::move(thresholds)) {
+        Definitions definitions = detail::flatten(root_);
+        segments_ = std::move(definitions.segments);
+        for (const auto& segment : segments_) definitions_.push_back(segment.rule.compile(compiled_));
+        for (const Slot& slot : definitions.slots) {
+            conjunctions_.push_back(compiled_.conjunction(slot.conjunction));
+            labels_.push_back(slot.segment);
         }
     }
 
@@ -363,18 +197,21 @@ public:
     const std::vector<ResolvedThreshold>& thresholds() const& noexcept { return thresholds_; }
     std::vector<ResolvedThreshold> thresholds() && noexcept { return std::move(thresholds_); }
 
-    /// The rules compiled for the engine: segment `id`'s conjunction is
-    /// `conjunctions()[id - 1]` and its definition the node `definitions()[id - 1]`.
+    /// The rules compiled for the engine: the tree's leaves' conjunctions in first-match
+    /// order, `conjunctions()`, each with the id of the segment holding its users,
+    /// `labels()` (a leaf is its own segment unless it is a merged catch-all); segment
+    /// `id`'s definition is the node `definitions()[id - 1]`.
     const engine::CompiledRules& compiled() const noexcept { return compiled_; }
     const std::vector<int>& conjunctions() const noexcept { return conjunctions_; }
+    const std::vector<std::int32_t>& labels() const noexcept { return labels_; }
     const std::vector<int>& definitions() const noexcept { return definitions_; }
 
-    /// Assigns every universe user to the first segment whose conjunction it matches: one
-    /// engine pass, each predicate evaluated once per block and each conjunction only on
-    /// the users no earlier segment took.
+    /// Assigns every universe user to the segment of the first leaf whose conjunction it
+    /// matches: one engine pass, each predicate evaluated once per block and each
+    /// conjunction only on the users no earlier leaf took.
     template <class Scalar>
     Assignment assign(const Scope<Scalar>& scope) const {
-        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_, 0, 1);
+        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_, 0, labels_);
         check_assigned(matches.index.data(), matches.index.size());
         return {std::move(matches.index), std::move(matches.counts)};
     }
@@ -392,10 +229,11 @@ public:
 
 private:
     RuleNode root_;
-    std::vector<SegmentDefinition> segments_;
+    std::vector<SegmentDefinition> segments_{};
     std::vector<ResolvedThreshold> thresholds_;
     engine::CompiledRules compiled_;
     std::vector<int> conjunctions_;
+    std::vector<std::int32_t> labels_;
     std::vector<int> definitions_;
 };
 

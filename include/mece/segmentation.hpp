@@ -120,7 +120,7 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
                 std::int32_t* block_ids = assignment.segment_ids.data() + block.start();
                 if (assign) {
                     std::fill(block_ids, block_ids + block.size(), 0);
-                    evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data(), 1);
+                    evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data(), 1, rules.labels().data());
                     ResolvedRules::check_assigned(block_ids, block.size());
                 }
                 check(evaluator, block, block_ids, out.check);

@@ -211,12 +211,13 @@ public:
         return mask;
     }
 
-    /// First match: for each row of `live`, `first + k` where `conjunctions[k]` is the
-    /// first compiled conjunction it satisfies, written to `out[row]`; rows that satisfy
-    /// none keep their value. A conjunction is tested only on the rows still in play, and
-    /// testing stops when no row is left. Counts each conjunction's rows in `counts`.
+    /// First match: for each row of `live`, the label of the first compiled conjunction
+    /// it satisfies, `conjunctions[k]`, written to `out[row]`: `labels[k]`, or `first + k`
+    /// without labels. Rows that satisfy none keep their value. A conjunction is tested
+    /// only on the rows still in play, and testing stops when no row is left. Counts the
+    /// rows of each label in `counts[label - first]`.
     void first_match(const std::vector<int>& conjunctions, Mask live, std::int32_t* out, Eigen::Index* counts,
-                     std::int32_t first = 0) {
+                     std::int32_t first = 0, const std::int32_t* labels = nullptr) {
         Mask hit;
         for (std::size_t k = 0; k < conjunctions.size(); ++k) {
             bool any = false;
@@ -234,8 +235,9 @@ public:
             }
             if (!any) continue;
             for (Eigen::Index w = 0; w < words_; ++w) live[std::size_t(w)] &= ~hit[std::size_t(w)];
-            counts[k] += count_bits(hit, words_);
-            for_each_bit(hit, words_, [&](Eigen::Index row) { out[row] = first + std::int32_t(k); });
+            const std::int32_t label = labels ? labels[k] : first + std::int32_t(k);
+            counts[label - first] += count_bits(hit, words_);
+            for_each_bit(hit, words_, [&](Eigen::Index row) { out[row] = label; });
         }
     }
 

@@ -4,6 +4,7 @@
 /// (`for_each_block`) with one `BlockEvaluator` per thread: first-match assignment (the
 /// assignment and the solver's dissolve) and the evaluation of one expression.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/compiled_rules.hpp>
 #include <mece/engine/masks.hpp>
+#include <mece/error.hpp>
 
 namespace mece::engine {
 
@@ -23,28 +25,47 @@ struct Matches {
     std::vector<Eigen::Index> counts{};
 };
 
-/// For each of `rows`, `first` plus the index in `conjunctions` (ids of
-/// `rules.conjunctions()`) of the first one it satisfies, or `none`.
+/// `first_match` with labels (`labels[k]`, or `first + k` without) and `count` of them.
 template <class Scalar>
-Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
-                    std::int32_t none = -1, std::int32_t first = 0) {
+Matches first_match_labelled(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
+                    std::int32_t none, std::int32_t first, const std::int32_t* labels, std::size_t count) {
     const Features<Scalar> features(scope, rules.features());
-    Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(conjunctions.size(), 0)};
+    Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(count, 0)};
     const auto partial = for_each_block(
-        scope, rows, features, [&] { return std::vector<Eigen::Index>(conjunctions.size(), 0); },
+        scope, rows, features, [&] { return std::vector<Eigen::Index>(count, 0); },
         [&] {
             return [&, evaluator = BlockEvaluator<Scalar>(rules)](const Block<Scalar>& block,
                                                                    std::vector<Eigen::Index>& counts) mutable {
                 evaluator.start(block);
                 std::int32_t* out = matches.index.data() + block.start();
                 std::fill(out, out + block.size(), none);
-                evaluator.first_match(conjunctions, evaluator.all(), out, counts.data(), first);
+                evaluator.first_match(conjunctions, evaluator.all(), out, counts.data(), first, labels);
             };
         });
     for (const auto& counts : partial)
         for (std::size_t k = 0; k < counts.size(); ++k) matches.counts[k] += counts[k];
     return matches;
 }
+
+/// For each of `rows`, `first` plus the index in `conjunctions` (ids of
+/// `rules.conjunctions()`) of the first one it satisfies, or `none`.
+template <class Scalar>
+Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
+                    std::int32_t none = -1, std::int32_t first = 0) {
+    return first_match_labelled(scope, rows, rules, conjunctions, none, first, nullptr, conjunctions.size());
+}
+
+/// For each of `rows`, the label (`labels[k]`, each at least 1) of the first of
+/// `conjunctions` it satisfies, or `none`; `counts[label - 1]` the rows of each label.
+template <class Scalar>
+Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
+                    std::int32_t none, const std::vector<std::int32_t>& labels) {
+    if (labels.size() != conjunctions.size() || std::find_if(labels.begin(), labels.end(), [](std::int32_t l) { return l < 1; }) != labels.end())
+        mece::detail::raise<Error>("engine: every conjunction needs a label of at least 1");
+    const auto most = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end());
+    return first_match_labelled(scope, rows, rules, conjunctions, none, 1, labels.data(), std::size_t(most));
+}
+
 
 /// Whether node `node` of `rules` holds, for each of `rows`.
 template <class Scalar>

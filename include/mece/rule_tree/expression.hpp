@@ -69,8 +69,8 @@ public:
             case Kind::any: {
                 if (children_.empty()) return "no users";
                 std::string out;
-                for (const auto& c : children_) out += (out.empty() ? "(" : " or ") + c.text();
-                return out + ")";
+                for (const auto& c : children_) out += (out.empty() ? "" : " or ") + c.grouped();
+                return out;
             }
             case Kind::all: {
                 if (children_.empty()) return "all users";
@@ -85,7 +85,7 @@ public:
                                std::string(to_string(upper.op)) + " " + upper.value_text();
                         ++i;
                     } else {
-                        out += c.text();
+                        out += c.kind_ == Kind::any ? c.grouped() : c.text();
                     }
                 }
                 return out;
@@ -137,6 +137,13 @@ public:
 
 private:
     explicit Expr(Kind kind) : kind_(kind) {}
+
+    /// The text in parentheses when it has more than one term: what an `or` or an
+    /// `and` around it shows.
+    std::string grouped() const {
+        const bool several = (kind_ == Kind::all || kind_ == Kind::any) && children_.size() > 1;
+        return several ? "(" + text() + ")" : text();
+    }
 
     static bool is_range(const Expr& first, const Expr& second) {
         if (first.kind_ != Kind::predicate || second.kind_ != Kind::predicate) return false;
