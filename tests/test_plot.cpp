@@ -197,6 +197,29 @@ TEST_CASE("the size chart marks the band and the segments out of bounds") {
     }
 }
 
+TEST_CASE("the tree shows a merged catch-all where it stood, naming the segment that took its users") {
+    mece::RuleTree tree;
+    // Under "High" (aov >= 1000, 2000 users): A 900 and B 900, the catch-all 200 < 300.
+    tree.add({"High",
+              {feature("avg_order_value") >= 1000},
+              {{"A", {feature("avg_order_value") >= 2100}}, {"B", {feature("avg_order_value") >= 1200}}},
+              "High rest"});
+    const Run run(ramp(3000), tree, {.min_size = 300, .max_size = 5000});
+    REQUIRE(run.solution.log.size() >= 1);
+    REQUIRE(run.solution.log[0].action == mece::ConstraintEvent::Action::merge);
+    const std::string host = run.solution.log[0].users.at(0).first;
+    const std::string svg = mece::plot::tree_chart(run.strategy());
+    CHECK(xml_problem(svg).empty());
+    CHECK(occurrences(svg, "<g class=\"merged\"") == 1);
+    CHECK(svg.find("200 users merged into " + host) != std::string::npos);
+    // In its place: after the rules beside it, under "High".
+    CHECK(svg.find("<g class=\"merged\">\n<title>High rest") > svg.find("<title>B"));
+    CHECK(occurrences(svg, "catch-all merged into a segment") == 1);  // the key
+    // It is no segment: the segments are numbered without it.
+    const auto ids = attribute_values(svg, "class=\"segment", "data-segment");
+    CHECK(ids.size() == run.solution.rules.segments().size());
+}
+
 TEST_CASE("the tree shows every segment, the dissolved rules where they were, splits and invalid segments") {
     mece::RuleTree tree;
     tree.add({"Top", {feature("avg_order_value") >= 2900}})  // 100 users: dissolved

@@ -127,3 +127,51 @@ TEST_CASE("seed 004: the six rules, its 29-day recency, and min_size 11,000 lose
     CHECK(bounded.strategy.solution.assignment.segment_ids.size() == 43'732);
     CHECK(bounded.ok());
 }
+
+TEST_CASE("with the default bounds, every segment is valid on seeds 000, 002, 003 and 004 with their own rules") {
+    struct Case {
+        const char* seed;
+        mece::RuleTree rules;
+        mece::RunOptions options;
+    };
+    mece::RunOptions seed000;
+    seed000.universe = {.as_of = mece::parse_date("2025-09-15"), .window_days = 8};
+    mece::RunOptions seed004;
+    seed004.universe = {.as_of = mece::parse_date("2025-09-19"), .window_days = 7};
+    std::vector<Case> cases{{"seed000", mece::presets::seed000(), seed000},
+                            {"seed002", config("seed002/rules.json").rules, config("seed002/rules.json", true)},
+                            {"seed003", config("seed003/rules.json").rules, config("seed003/rules.json", true)},
+                            {"seed004", mece::presets::seed004(), seed004}};
+    for (const Case& c : cases) {
+        CAPTURE(c.seed);
+        REQUIRE(c.options.apply_constraints);
+        REQUIRE(c.options.constraints.min_size == 500);
+        REQUIRE(c.options.constraints.max_size == 20'000);
+        const auto result = mece::run(users(c.seed), c.rules, c.options);
+        CHECK(result.ok());
+        for (const auto& segment : result.strategy.solution.rules.segments()) {
+            CAPTURE(segment.name);
+            const auto& status = result.strategy.solution.status.at(std::size_t(segment.id - 1));
+            CAPTURE(status.reason);
+            CHECK(status.valid);
+        }
+    }
+}
+
+TEST_CASE("seed 003 with its code tree and the default bounds: High AOV is one segment of 1,051, as in the seed") {
+    const auto result = mece::run(users("seed003"), config("seed003/rules.json").rules, config("seed003/rules.json", true));
+    CHECK(sizes(result) == Sizes{{"HighAOV", 1'051},
+                                 {"LowAOV_HighEng", 536},
+                                 {"LowAOV_LowEng", 1'090},
+                                 {"MidAOV_HighEng_HighProf", 802},
+                                 {"MidAOV_HighEng_LowProf", 598},
+                                 {"MidAOV_LowEng", 1'297}});
+    const auto& segments = result.strategy.solution.rules.segments();
+    CHECK(segments[0].rules_applied() == "avg_order_value > 210 (p80)");
+    // The three empty catch-alls are dropped; none of them can hold a user (engagement
+    // and AOV are never missing), so no rule text mentions them.
+    std::size_t drops = 0;
+    for (const auto& e : result.strategy.solution.log) drops += e.action == mece::ConstraintEvent::Action::drop;
+    CHECK(drops == 3);
+    for (const auto& segment : segments) CHECK(segment.rules_applied().find(" or ") == std::string::npos);
+}

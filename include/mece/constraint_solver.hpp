@@ -152,20 +152,24 @@ std::pair<double, double> mean_and_sd(const Scalar* values, Eigen::Index count) 
 /// The segments are visited in rule order. A segment above `max_size` is split into
 /// parts all within bounds (or kept, flagged); a rule below `min_size` is dissolved, its
 /// users falling through to later segments. A catch-all below `min_size` cannot fall
-/// through: it is merged with the segment under its rule closest to it in profile that
-/// can take it within bounds (an empty one is dropped, its rule joining the segment before
-/// it); when merging would leave its rule one segment, or no segment can take it within
-/// bounds, the rule becomes one segment (its sub-rules gone) and is visited again, so
-/// merging goes up the tree level by level. At the top level a catch-all that nothing can
-/// take is kept, flagged with the reason.
+/// through: it is merged with the segment under its rule closest to it in profile among
+/// those that stay within bounds with it; when none does, with the closest one reaching
+/// `min_size`, which is then split with it at the same cuts. An empty catch-all is
+/// dropped, its rule joining the segment before it. A catch-all that is all that is left
+/// of its rule, or whose merge would leave the rule one segment, makes the rule the
+/// segment again, visited anew (so merging goes up the tree level by level); where no
+/// segment under the rule reaches `min_size` with it, so does the rule. Only a final
+/// catch-all that no segment can take is kept, flagged with the reason: the whole
+/// universe is below `min_size`.
 ///
-/// It terminates: dissolving, merging and dropping remove a segment and only add users to
-/// segments already visited (a merge, within bounds) or not yet visited (a dissolve), so
-/// a visited segment stays final; a split moves past its parts, which are within bounds
-/// and never shrink, so they never cause a merge or collapse; a collapse turns a rule of
-/// the original tree into a segment for good (the parts of a later split of it never
-/// collapse it again), so there are at most as many collapses as rules. Each change costs
-/// time linear in the users it moves.
+/// It terminates: dissolving, merging and dropping remove a segment and add users only
+/// to segments already visited (a merge, which stays within bounds or is split at once
+/// into parts within bounds) or not yet visited (a dissolve), so a visited segment stays
+/// final; a split moves past its parts, which are within bounds and never shrink, so
+/// they never cause a merge or collapse; a collapse turns a rule of the original tree into
+/// a segment for good (the parts of a later split of it never collapse it again), so
+/// there are at most as many collapses as rules. Each change costs time linear in the
+/// users it moves, a merge also in the users under its rule (their profiles).
 ///
 /// \code
 /// mece::ConstraintSolver solver{{.min_size = 500, .max_size = 20000}};

@@ -37,7 +37,7 @@
 namespace mece {
 
 /// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
-inline constexpr int strategy_schema_version = 2;
+inline constexpr int strategy_schema_version = 3;
 
 namespace detail {
 
@@ -246,6 +246,7 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                 {"share", share(s, size)},
                                 {"rules_applied", d.rules_applied()},
                                 {"rule", d.rule},
+                                {"merged", d.merged},
                                 {"scores", std::move(by_dimension)},
                                 {"overall_score", score.overall},
                                 {"tier", score.tier},
@@ -268,7 +269,8 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                    {{"applied", s.run.constraints_applied},
                                     {"min_size", bounds.min_size},
                                     {"max_size", bounds.max_size},
-                                    {"split_features", bounds.split_features}}},
+                                    {"split_features", bounds.split_features},
+                                    {"profile_features", bounds.profile_features}}},
                                   {"weights", std::move(weights)},
                                   {"dimensions", std::move(dimensions)},
                                   {"tiers", tiers(s.scores.tiers)},

@@ -5,9 +5,10 @@
    segment sizes (numpy.select, the seeds' own style) from the CSV, and compares them
    with strategy.json.
    (run mece-segment with --no-constraints for this: numpy.select has no size bounds).
-2. Evaluates every segment's machine-readable `rule` from strategy.json on the
-   universe and checks it selects exactly the users assignments.csv gives the segment,
-   and that assignments.csv has every universe user exactly once.
+2. Evaluates every segment's machine-readable `rule` from strategy.json, and its rule
+   text (`rules_applied`, read by rule_text.py), on the universe and checks each
+   selects exactly the users assignments.csv gives the segment, and that
+   assignments.csv has every universe user exactly once.
 3. With --constraints: every segment is within [min_size, max_size] from strategy.json
    or flagged invalid with a reason, and the sizes sum to the universe.
 
@@ -19,6 +20,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+
+import rule_text
 
 
 def load(csv_path, as_of, window_days):
@@ -146,6 +149,10 @@ def main():
         if not np.array_equal(selected, members) or int(members.sum()) != s["size"]:
             failures.append(f"segment {s['id']} '{s['name']}': rule selects {int(selected.sum())}, "
                             f"{int(members.sum())} assigned, size {s['size']}")
+        read = rule_text.evaluate(rule_text.parse(s["rules_applied"]), u)
+        if not np.array_equal(read, members):
+            failures.append(f"segment {s['id']} '{s['name']}': its text {s['rules_applied']!r} selects "
+                            f"{int(read.sum())}, {int(members.sum())} assigned")
     if "--constraints" in sys.argv:
         low, high = strategy["constraints"]["min_size"], strategy["constraints"]["max_size"]
         if sum(s["size"] for s in strategy["segments"]) != len(u):
@@ -158,7 +165,7 @@ def main():
         flagged = [s for s in strategy["segments"] if not s["valid"]]
         print(f"bounds [{low}, {high}]: {len(strategy['segments']) - len(flagged)} segments within, "
               f"{len(flagged)} flagged with a reason")
-    print(f"universe {len(u)} users, {len(strategy['segments'])} segments, every rule checked against assignments.csv")
+    print(f"universe {len(u)} users, {len(strategy['segments'])} segments, every rule and rule text checked against assignments.csv")
     if failures:
         print("FAILED:\n  " + "\n  ".join(failures))
         return 1

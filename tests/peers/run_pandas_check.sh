@@ -29,3 +29,24 @@ JSON
 "$segment" --input "$work/pandas.csv" --config "$work/ties.json" --out "$work/out3" >/dev/null
 grep -q '"feature": "user_id_hash"' "$work/out3/strategy.json"
 "$python" "$here/pandas_check.py" "$work/pandas.csv" "$work/out3" --constraints
+
+# Seed 003's own data and 12-leaf code tree with the default bounds: merges, a collapse
+# up two levels and dropped empty catch-alls; every segment valid, every rule text and
+# JSON rule reproduces its users.
+seeds="$here/../seed-data"
+"$segment" --input "$seeds/seed003/users.csv" --config "$seeds/seed003/rules.json" --out "$work/seed003" >/dev/null
+"$python" "$here/pandas_check.py" "$seeds/seed003/users.csv" "$work/seed003" --constraints
+"$python" - "$work/seed003/strategy.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert all(seg["valid"] for seg in s["segments"]), "an invalid segment on seed 003"
+assert any(e["action"] == "drop" for e in s["log"]), "no catch-all dropped on seed 003"
+PY
+# Each preset on the generated data, with the default bounds and with tight ones.
+for preset in seed000 seed002 seed003 seed004; do
+  "$segment" --input "$work/generated.csv" --preset "$preset" --as-of 2026-11-13 --out "$work/$preset" >/dev/null
+  "$python" "$here/pandas_check.py" "$work/generated.csv" "$work/$preset" --constraints
+  "$segment" --input "$work/generated.csv" --preset "$preset" --as-of 2026-11-13 --min-size 3000 --max-size 9000 \
+    --out "$work/$preset-tight" >/dev/null
+  "$python" "$here/pandas_check.py" "$work/generated.csv" "$work/$preset-tight" --constraints
+done

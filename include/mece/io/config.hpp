@@ -230,22 +230,25 @@ private:
     }
 
     void read_constraints(const nlohmann::json& j, ConstraintOptions& c) const {
-        expect_object(j, "constraints", {"min_size", "max_size", "split_features", "max_split_parts"});
+        expect_object(j, "constraints", {"min_size", "max_size", "split_features", "max_split_parts", "profile_features"});
         if (j.contains("min_size")) c.min_size = count_at(j["min_size"], "constraints.min_size", 0);
         if (j.contains("max_size")) c.max_size = count_at(j["max_size"], "constraints.max_size", 1);
         if (j.contains("max_split_parts")) c.max_split_parts = count_at(j["max_split_parts"], "constraints.max_split_parts", 2);
         if (c.min_size > c.max_size)
             fail("constraints.min_size", std::to_string(c.min_size) + " is above max_size " + std::to_string(c.max_size));
-        if (j.contains("split_features")) {
-            const auto& list = j["split_features"];
-            if (!list.is_array()) fail("constraints.split_features", "expected a list of feature names, got " + type_of(list));
-            c.split_features.clear();
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                const std::string at = "constraints.split_features[" + std::to_string(i) + "]";
-                if (!list[i].is_string() || list[i].get<std::string>().empty()) fail(at, "expected a feature name, got " + type_of(list[i]));
-                c.split_features.push_back(list[i].get<std::string>());
-            }
+        if (j.contains("split_features")) c.split_features = feature_list(j["split_features"], "constraints.split_features");
+        if (j.contains("profile_features")) c.profile_features = feature_list(j["profile_features"], "constraints.profile_features");
+    }
+
+    std::vector<std::string> feature_list(const nlohmann::json& list, const std::string& path) const {
+        if (!list.is_array()) fail(path, "expected a list of feature names, got " + type_of(list));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::string at = path + "[" + std::to_string(i) + "]";
+            if (!list[i].is_string() || list[i].get<std::string>().empty()) fail(at, "expected a feature name, got " + type_of(list[i]));
+            out.push_back(list[i].get<std::string>());
         }
+        return out;
     }
 
     void read_scoring(const nlohmann::json& j, Config& config) const {
