@@ -78,7 +78,8 @@ TEST_CASE("strategy.csv, strategy.json, strategy.md and assignments.csv describe
     CHECK(json["rejected_rows"] == 4);
     CHECK(json["mece"]["ok"] == true);
     CHECK(json["constraints"] == nlohmann::ordered_json::parse(R"({"applied": true, "min_size": 100, "max_size": 300,
-        "split_features": ["avg_order_value", "engagement_score", "profitability_score", "sessions_last_30d", "num_cart_items"]})"));
+        "split_features": ["avg_order_value", "engagement_score", "profitability_score", "sessions_last_30d", "num_cart_items"],
+        "profile_features": ["avg_order_value", "engagement_score", "profitability_score", "days_since_abandon"]})"));
     CHECK(json["thresholds"].size() == 6);
     CHECK(json["thresholds"][0]["quantile"] == 0.75);
     CHECK(json["log"].size() == solution.log.size());

@@ -296,6 +296,43 @@ inline void drop_implied(std::vector<Expr>& terms) {
     terms = std::move(kept);
 }
 
+/// Shortens each "not (a and b)" term of a conjunction by the conditions the other terms
+/// already guarantee: where a comparison term implies `b`, `not (a and b)` selects what
+/// `not (a)` does (a user failing `b` fails the comparison term too), and a single
+/// comparison left reads as its opposite where it can (`negation_of`).
+inline void drop_guaranteed(std::vector<Expr>& terms) {
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (Expr& term : terms) {
+            if (term.kind() != Expr::Kind::negation) continue;
+            const Expr& inner = term.children().front();
+            std::vector<Predicate> conditions;
+            if (inner.kind() == Expr::Kind::predicate) conditions.push_back(inner.predicate());
+            else if (inner.kind() == Expr::Kind::all)
+                for (const Expr& c : inner.children()) {
+                    if (c.kind() != Expr::Kind::predicate) break;
+                    conditions.push_back(c.predicate());
+                }
+            if (conditions.empty() || (inner.kind() == Expr::Kind::all && conditions.size() != inner.children().size())) continue;
+            std::vector<Predicate> kept;
+            for (const Predicate& q : conditions) {
+                bool guaranteed = false;
+                for (const Expr& other : terms)
+                    guaranteed = guaranteed || (other.kind() == Expr::Kind::predicate && implies(other.predicate(), q));
+                if (!guaranteed) kept.push_back(q);
+            }
+            // All guaranteed: the term holds for no one, which the caller's proof of
+            // emptiness sees as it is. None: only a single comparison may still read as
+            // its opposite. Each change drops a condition or a negation, so this ends.
+            if (kept.empty()) continue;
+            Expr shorter = negation_of(kept);
+            if (kept.size() == conditions.size() && shorter.kind() != Expr::Kind::predicate) continue;
+            term = std::move(shorter);
+            changed = true;
+        }
+    }
+}
+
 /// The segments of the tree under `root`, in order, each with its exact definition, and
 /// its leaves in first-match order.
 ///
@@ -323,6 +360,7 @@ inline Definitions flatten(const RuleNode& root) {
                 for (const auto* sibling : earlier)
                     if (!provably_disjoint(conjunction, *sibling)) definition.push_back(negation_of(*sibling));
             }
+            drop_guaranteed(definition);
             drop_implied(definition);
             earlier.push_back(&child.predicates);
             if (!child.children.empty()) {
