@@ -176,7 +176,8 @@ TEST_CASE("constraints, split features, weights, tiers, priorities and actions a
         "segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": 3}],
                       "split_by": "engagement_score", "priority": 0.9, "action": "call"},
                      {"name": "B", "segments": [{"name": "B1"}]}],
-        "constraints": {"min_size": 10, "max_size": 90, "split_features": ["num_cart_items"], "max_split_parts": 5},
+        "constraints": {"min_size": 10, "max_size": 90, "split_features": ["num_cart_items"], "max_split_parts": 5,
+                        "profile_features": ["engagement_score"]},
         "scoring": {"weights": {"size_score": 0, "profitability": 2},
                     "tiers": [{"name": "Top", "min_score": 0.5, "action": "go"}, {"name": "Rest", "min_score": 0}],
                     "actions": {"B / Other": "wait"}, "priorities": {"B": 0.2}, "size_target": 50}})",
@@ -185,6 +186,7 @@ TEST_CASE("constraints, split features, weights, tiers, priorities and actions a
     CHECK(config.constraints.max_size == 90);
     CHECK(config.constraints.max_split_parts == 5);
     CHECK(config.constraints.split_features == std::vector<std::string>{"num_cart_items"});
+    CHECK(config.constraints.profile_features == std::vector<std::string>{"engagement_score"});
     CHECK(config.constraints.split_by == std::map<std::string, std::string>{{"A", "engagement_score"}});
     CHECK(config.scoring.weights.at("size_score") == 0);
     CHECK(config.scoring.weights.at("profitability") == 2);
@@ -210,6 +212,8 @@ TEST_CASE("constraint and scoring errors name the key") {
     CHECK(error_of(R"({"segments": [], "constraints": {"minsize": 1}})") == "c.json: constraints.minsize: unknown key 'minsize'");
     CHECK(error_of(R"({"segments": [], "constraints": {"split_features": ["a", 3]}})") ==
           "c.json: constraints.split_features[1]: expected a feature name, got number");
+    CHECK(error_of(R"({"segments": [], "constraints": {"profile_features": "aov"}})") ==
+          "c.json: constraints.profile_features: expected a list of feature names, got string \"aov\"");
     CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"size_score": -1}}})") ==
           "c.json: scoring.weights.size_score: a weight must be >= 0, got -1");
     CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"profit": 1}}})") ==
@@ -239,6 +243,17 @@ TEST_CASE("an unknown split feature is reported before the solver does any work"
     const auto rules = config.rules.resolve(data, universe);
     CHECK_THROWS_WITH_AS(mece::ConstraintSolver{config.constraints}.solve(rules, rules.assign(data, universe), data, universe),
                          "split_by of 'A': unknown feature 'loyalty' (not a numeric column of the data nor a derived feature)",
+                         mece::ConfigError);
+}
+
+TEST_CASE("an unknown profile feature is reported before the solver does any work") {
+    const auto config = mece::parse_config(R"({"segments": [{"name": "A"}], "constraints": {"profile_features": ["loyalty"]}})", "c.json");
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5}});
+    const mece::Universe universe{data};
+    const auto rules = config.rules.resolve(data, universe);
+    CHECK_THROWS_WITH_AS(mece::ConstraintSolver{config.constraints}.solve(rules, rules.assign(data, universe), data, universe),
+                         "constraints.profile_features[0]: unknown feature 'loyalty' (not a numeric column of the data nor a "
+                         "derived feature)",
                          mece::ConfigError);
 }
 
