@@ -425,6 +425,10 @@ TEST_CASE("property: random trees, data and bounds always solve to valid or expl
                 CAPTURE(solution.status[s].reason);
                 CHECK(solution.assignment.sizes[s] >= min_size);
             }
+        // A solved tree, merged catch-alls and all, is stable: solving it again changes nothing.
+        const auto again = mece::ConstraintSolver(options).solve(solution.rules, solution.assignment, data, universe);
+        CHECK((again.assignment.segment_ids == solution.assignment.segment_ids).all());
+        CHECK(again.rules.root() == solution.rules.root());
         merges += std::count_if(solution.log.begin(), solution.log.end(), [](const mece::ConstraintEvent& e) {
             return e.action == mece::ConstraintEvent::Action::merge;
         });

@@ -222,6 +222,17 @@ private:
             if (assignment.segment_ids.size() != universe_.size() || assignment.sizes.size() != rules.segments().size())
                 detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
             add(rules.root(), -1, {});
+            // A tree solved before: its merged catch-alls join their segments again.
+            for (std::size_t n = 0; n < nodes_.size(); ++n) {
+                const std::string& host = rules_merged_into_[n];
+                if (host.empty()) continue;
+                for (int k : order_)
+                    if (nodes_[std::size_t(k)].rule.name == host) nodes_[n].merged_into = k;
+                if (nodes_[n].merged_into < 0)
+                    detail::raise<Error>("constraints: '" + nodes_[n].rule.name + "' is merged into '" + host + "', which is no segment");
+            }
+            if (order_.size() != rules.segments().size())
+                detail::raise<Error>("constraints: the rules' tree and segments do not agree");
             members_.resize(nodes_.size());
             std::vector<std::size_t> next(order_.size() + 1, 0);
             for (std::size_t s = 0; s < order_.size(); ++s) next[s + 1] = next[s] + std::size_t(assignment.sizes[s]);
@@ -293,7 +304,8 @@ private:
             Node node{RuleNode{from.name, from.predicates, from.catch_all, from.remainder, {}, {}}, {}, parent, above, {}, -1, -1};
             node.conjunction.insert(node.conjunction.end(), from.predicates.begin(), from.predicates.end());
             nodes_.push_back(std::move(node));
-            if (parent >= 0 && from.children.empty()) order_.push_back(id);
+            rules_merged_into_.push_back(from.children.empty() ? from.merged_into : std::string());
+            if (parent >= 0 && from.children.empty() && from.merged_into.empty()) order_.push_back(id);
             for (const RuleNode& child : from.children) {
                 const int child_id = add(child, id, nodes_[std::size_t(id)].conjunction);
                 nodes_[std::size_t(id)].children.push_back(child_id);
@@ -752,6 +764,8 @@ private:
         engine::CompiledRules compiled_;
         /// Each profile feature's standard deviation over the universe, once a merge asks.
         std::vector<double> spread_;
+        /// Per node of the given tree, the segment it was merged into, by name.
+        std::vector<std::string> rules_merged_into_;
         std::set<std::string, std::less<>> names_;
         std::vector<ConstraintEvent> log_;
     };
