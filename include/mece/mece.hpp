@@ -15,6 +15,7 @@
 #include <mece/dataset.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
+#include <mece/holdout.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/rule_tree/expression.hpp>
 #include <mece/rule_tree/feature.hpp>
