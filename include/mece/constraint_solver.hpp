@@ -130,10 +130,11 @@ private:
             : options_(options), rules_(rules), scope_(scope), universe_(scope.universe()) {
             if (assignment.segment_ids.size() != universe_.size() || assignment.sizes.size() != rules.segments().size())
                 detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
-            add(rules.root(), -1, {});
+            std::vector<std::string> merged_into;  // per node, by name
+            add(rules.root(), -1, {}, merged_into);
             // A tree solved before: its merged catch-alls join their segments again.
             for (std::size_t n = 0; n < nodes_.size(); ++n) {
-                const std::string& host = rules_merged_into_[n];
+                const std::string& host = merged_into[n];
                 if (host.empty()) continue;
                 for (int k : order_)
                     if (nodes_[std::size_t(k)].rule.name == host) nodes_[n].merged_into = k;
@@ -208,15 +209,15 @@ private:
             int merged_into = -1;
         };
 
-        int add(const RuleNode& from, int parent, const std::vector<Predicate>& above) {
+        int add(const RuleNode& from, int parent, const std::vector<Predicate>& above, std::vector<std::string>& merged_into) {
             const int id = int(nodes_.size());
             Node node{RuleNode{from.name, from.predicates, from.catch_all, from.remainder, {}, {}}, {}, parent, above, {}, -1, -1};
             node.conjunction.insert(node.conjunction.end(), from.predicates.begin(), from.predicates.end());
             nodes_.push_back(std::move(node));
-            rules_merged_into_.push_back(from.children.empty() ? from.merged_into : std::string());
+            merged_into.push_back(from.children.empty() ? from.merged_into : std::string());
             if (parent >= 0 && from.children.empty() && from.merged_into.empty()) order_.push_back(id);
             for (const RuleNode& child : from.children) {
-                const int child_id = add(child, id, nodes_[std::size_t(id)].conjunction);
+                const int child_id = add(child, id, nodes_[std::size_t(id)].conjunction, merged_into);
                 nodes_[std::size_t(id)].children.push_back(child_id);
             }
             return id;
@@ -673,8 +674,6 @@ private:
         engine::CompiledRules compiled_;
         /// Each profile feature's standard deviation over the universe, once a merge asks.
         std::vector<double> spread_;
-        /// Per node of the given tree, the segment it was merged into, by name.
-        std::vector<std::string> rules_merged_into_;
         std::set<std::string, std::less<>> names_;
         std::vector<ConstraintEvent> log_;
     };
