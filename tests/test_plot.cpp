@@ -220,6 +220,20 @@ TEST_CASE("the tree shows a merged catch-all where it stood, naming the segment 
     CHECK(ids.size() == run.solution.rules.segments().size());
 }
 
+TEST_CASE("the tree shows the parts of a merged catch-all split with its segment as joining the parts, not as empty") {
+    mece::RuleTree tree;
+    // Top 2400, Middle 2400, the final catch-all 200 joins Middle, which is then split.
+    tree.add({"Top", {feature("avg_order_value") >= 2600}}).add({"Middle", {feature("avg_order_value") >= 200}});
+    const Run run(ramp(5000), tree, {.min_size = 250, .max_size = 2400});
+    REQUIRE(run.solution.log.size() == 2);
+    REQUIRE(run.solution.log[1].action == mece::ConstraintEvent::Action::split);
+    const std::string svg = mece::plot::tree_chart(run.strategy());
+    CHECK(xml_problem(svg).empty());
+    CHECK(occurrences(svg, "<g class=\"merged\"") == 2);  // one per part
+    CHECK(occurrences(svg, "its rule joins Middle / ") == 2);
+    CHECK(svg.find("empty: its rule joins") == std::string::npos);
+}
+
 TEST_CASE("the tree shows every segment, the dissolved rules where they were, splits and invalid segments") {
     mece::RuleTree tree;
     tree.add({"Top", {feature("avg_order_value") >= 2900}})  // 100 users: dissolved

@@ -476,10 +476,12 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
                     return (e.action == ConstraintEvent::Action::merge || e.action == ConstraintEvent::Action::drop) &&
                            e.segment == child.name;
                 });
-                const Eigen::Index users = event == s.solution.log.end() ? 0 : event->size;
-                box.lines.push_back(users == 0 ? "\xE2\x86\x92 empty: its rule joins " + child.merged_into
-                                               : "\xE2\x86\x92 " + count_text(users) + " users merged into " + child.merged_into);
-                if (event != s.solution.log.end()) box.tooltip += "\n" + event->reason;
+                // A part of a merged catch-all, split with the segment it joined, has no event of its own.
+                const bool logged = event != s.solution.log.end();
+                box.lines.push_back(!logged            ? "\xE2\x86\x92 its rule joins " + child.merged_into
+                                    : event->size == 0 ? "\xE2\x86\x92 empty: its rule joins " + child.merged_into
+                                                       : "\xE2\x86\x92 " + count_text(event->size) + " users merged into " + child.merged_into);
+                if (logged) box.tooltip += "\n" + event->reason;
             } else if (child.children.empty()) {
                 box.kind = Kind::segment;
                 box.segment_id = next_id++;
