@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +29,7 @@
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/io/output.hpp>
+#include <mece/io/text.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
 #include <mece/strategy_writer.hpp>
@@ -55,82 +55,6 @@ struct Options {
     bool timings = false;
     unsigned threads = 0;
 };
-
-std::string percent(double share) {
-    char text[16];
-    std::snprintf(text, sizeof text, "%.1f%%", share * 100.0);
-    return text;
-}
-
-/// Prints the strategy by rank: the table, then each segment's rule and what the solver did.
-void print_strategy(const mece::Solution& solution, const mece::Scores& scores, const mece::UniverseSummary& universe) {
-    const auto& segments = solution.rules.segments();
-    std::size_t name_width = 7, tier_width = 4;
-    for (const auto& s : segments) name_width = std::max(name_width, s.name.size());
-    for (const auto& s : scores.segments) tier_width = std::max(tier_width, s.tier.size());
-    std::printf("\n%4s  %-*s  %9s  %6s", "rank", int(name_width), "segment", "size", "share");
-    const std::map<std::string, std::string> short_names{{"conversion_potential", "convert"}, {"profitability", "profit"},
-                                                         {"lift_vs_control", "lift"},         {"strategic_fit", "fit"},
-                                                         {"size_score", "size_scr"}};
-    for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
-        const auto found = short_names.find(scores.dimensions[k]);
-        std::string label = found != short_names.end() ? found->second : scores.dimensions[k].substr(0, 8);
-        if (scores.estimated[k]) label += "*";
-        std::printf("  %9s", label.c_str());
-    }
-    std::printf("  %7s  %-*s  %s\n", "overall", int(tier_width), "tier", "valid");
-    for (int id : scores.ranking) {
-        const auto& score = scores.of(id);
-        const auto size = solution.assignment.sizes[std::size_t(id - 1)];
-        const double share = universe.size() ? double(size) / double(universe.size()) : 0.0;
-        std::printf("%4d  %-*s  %9lld  %6s", score.rank, int(name_width), segments[std::size_t(id - 1)].name.c_str(),
-                    static_cast<long long>(size), percent(share).c_str());
-        for (double v : score.scores) std::printf("  %9.3f", v);
-        const auto& status = solution.status[std::size_t(id - 1)];
-        std::printf("  %7.3f  %-*s  %s\n", score.overall, int(tier_width), score.tier.c_str(),
-                    status.valid ? "yes" : ("NO: " + status.reason).c_str());
-    }
-    for (std::size_t k = 0; k < scores.dimensions.size(); ++k)
-        if (scores.estimated[k])
-            std::printf("* %s: %s\n", scores.dimensions[k].c_str(), scores.descriptions[k].c_str());
-    std::printf("\nRules applied (by rank)\n");
-    for (int id : scores.ranking)
-        std::printf("%4d  %s: %s\n", scores.of(id).rank, segments[std::size_t(id - 1)].name.c_str(),
-                    segments[std::size_t(id - 1)].rules_applied().c_str());
-}
-
-void print_log(const mece::Solution& solution, bool applied) {
-    std::printf("\nConstraints: segment sizes %lld to %lld", static_cast<long long>(solution.options.min_size),
-                static_cast<long long>(solution.options.max_size));
-    if (!applied) {
-        std::printf(", not applied (--no-constraints)\n");
-        return;
-    }
-    std::printf(", %zu action%s\n", solution.log.size(), solution.log.size() == 1 ? "" : "s");
-    for (const auto& e : solution.log) {
-        std::printf("  %-8s %s (%lld users): %s", std::string(mece::to_string(e.action)).c_str(), e.segment.c_str(),
-                    static_cast<long long>(e.size), e.reason.c_str());
-        if (!e.users.empty() && e.action != mece::ConstraintEvent::Action::drop) {
-            std::printf(e.action == mece::ConstraintEvent::Action::split ? "\n           parts:" : "\n           users to:");
-            for (std::size_t i = 0; i < e.users.size(); ++i)
-                std::printf("%s %s (%lld)", i ? "," : "", e.users[i].first.c_str(), static_cast<long long>(e.users[i].second));
-        }
-        std::printf("\n");
-    }
-}
-
-void print_checks(const mece::MeceCheck& check) {
-    const auto mark = [](bool ok) { return ok ? "pass" : "FAIL"; };
-    std::printf("\nMECE checks\n");
-    std::printf("  count     %s  sum of segment sizes %lld, universe %lld\n", mark(check.count_ok()),
-                static_cast<long long>(check.assigned_total), static_cast<long long>(check.universe_size));
-    std::printf("  overlap   %s  %lld users match more than one segment rule\n", mark(check.overlap_ok()),
-                static_cast<long long>(check.overlapping));
-    std::printf("  coverage  %s  %lld users match no segment rule\n", mark(check.coverage_ok()),
-                static_cast<long long>(check.uncovered));
-    std::printf("  rules     %s  %lld users outside the rule of their segment\n", mark(check.membership_ok()),
-                static_cast<long long>(check.misassigned));
-}
 
 /// The run's last check: every universe user is in exactly one segment, and
 /// assignments.csv has one row per universe user. A violation is an error.
@@ -235,9 +159,7 @@ int run(const Options& options) {
                 mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
                 universe.window_days());
     for (const auto& warning : strategy.run.warnings) std::fprintf(stderr, "mece-segment: warning: %s\n", warning.c_str());
-    print_log(solution, strategy.run.constraints_applied);
-    print_strategy(solution, strategy.scores, universe);
-    print_checks(strategy.check);
+    std::fputs(mece::strategy_text(strategy).c_str(), stdout);
 
     // Every file is staged first and all are moved into place together once nothing is
     // found lost: a run that fails or is killed leaves the previous outputs as they were.

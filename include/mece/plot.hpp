@@ -24,6 +24,7 @@
 #include <mece/constraint_solver.hpp>
 #include <mece/detail/compiled.hpp>
 #include <mece/plot/svg.hpp>
+#include <mece/ranked.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
 #include <mece/strategy.hpp>
@@ -122,14 +123,12 @@ inline std::vector<LegendEntry> tier_legend(const Scores& scores) {
 }
 
 /// `3. High AOV Premium`: the label of a segment in rank order.
-inline std::string ranked_name(const Strategy& s, int id) {
-    return std::to_string(s.scores.of(id).rank) + ". " + s.solution.rules.segment(id).name;
-}
+inline std::string ranked_name(const RankedSegment& row) { return std::to_string(row.rank) + ". " + row.name(); }
 
 /// Width of the label column for segment names: the longest, within limits.
-inline double label_width(const Strategy& s) {
+inline double label_width(const RankedSegments& rows) {
     double widest = 0;
-    for (int id : s.scores.ranking) widest = std::max(widest, text_width(ranked_name(s, id), 12));
+    for (const RankedSegment& row : rows) widest = std::max(widest, text_width(ranked_name(row), 12));
     return std::clamp(widest + 8, 120.0, 300.0);
 }
 
@@ -150,8 +149,9 @@ inline void x_axis(Svg& svg, const Axis& axis, double top, double bottom, std::s
 MECE_INLINE std::string scores_chart(const Strategy& s) {
     using namespace detail;
     const Scores& scores = s.scores;
-    const double row = 22, labels = label_width(s);
-    const auto n = double(scores.ranking.size());
+    const RankedSegments rows(s);
+    const double row = 22, labels = label_width(rows);
+    const auto n = double(rows.size());
     const double top = legend_bottom(below_heading, chart_width - margin, tier_legend(scores)) + 26;
     const double bottom = top + std::max(n, 1.0) * row + 6;
     Svg svg(chart_width, bottom + 44, "Overall score by segment",
@@ -180,13 +180,14 @@ MECE_INLINE std::string scores_chart(const Strategy& s) {
     }
     x_axis(svg, axis, top, bottom, "overall score", (left + right) / 2);
     double y = top + 4;
-    for (int id : scores.ranking) {
-        const SegmentScore& score = scores.of(id);
-        const std::string label = ranked_name(s, id);
+    for (const RankedSegment& segment : rows) {
+        const SegmentScore& score = *segment.score;
+        const std::string label = ranked_name(segment);
         svg.text(left - 8, y + 12, fit_text(label, labels - 8, 12), {{"font-size", 12}, {"fill", ink}, {"text-anchor", "end"}},
                  label);
-        svg.open("rect", {{"class", "bar"}, {"data-segment", id}, {"data-value", format_number(score.overall)}, {"x", left}, {"y", y + 2},
-                          {"width", std::max(axis(score.overall) - left, 0.0)}, {"height", row - 8}, {"fill", colour_of(scores, id)}});
+        svg.open("rect", {{"class", "bar"}, {"data-segment", segment.id}, {"data-value", format_number(score.overall)}, {"x", left},
+                          {"y", y + 2}, {"width", std::max(axis(score.overall) - left, 0.0)}, {"height", row - 8},
+                          {"fill", colour_of(scores, segment.id)}});
         svg.element("title", {}, label + ": " + number_text(score.overall, 3) + " (" + score.tier + ")");
         svg.close("rect");
         svg.text(axis(score.overall) + 4, y + 12, number_text(score.overall, 3),
@@ -202,17 +203,18 @@ MECE_INLINE std::string scores_chart(const Strategy& s) {
 MECE_INLINE std::string bubbles_chart(const Strategy& s) {
     using namespace detail;
     const Scores& scores = s.scores;
-    const std::size_t n = scores.ranking.size();
+    const RankedSegments rows(s);
+    const std::size_t n = rows.size();
     struct Bubble {
-        int id{};
+        const RankedSegment* segment{};
         double x{}, y{}, size{};
     };
     std::vector<Bubble> bubbles;
     double largest = 0;
-    for (int id : scores.ranking) {
-        const double size = double(s.solution.assignment.sizes.at(std::size_t(id - 1)));
-        bubbles.push_back({id, s.stats.mean(id, "engagement_score"), s.stats.mean(id, "profitability_score"), size});
-        largest = std::max(largest, size);
+    for (const RankedSegment& row : rows) {
+        bubbles.push_back({&row, s.stats.mean(row.id, "engagement_score"), s.stats.mean(row.id, "profitability_score"),
+                           double(row.size)});
+        largest = std::max(largest, double(row.size));
     }
     const double biggest_radius = n <= 10 ? 42 : n <= 40 ? 28 : 18;
     const auto radius = [&](double size) { return largest > 0 ? std::max(3.0, biggest_radius * std::sqrt(size / largest)) : 3.0; };
@@ -220,10 +222,9 @@ MECE_INLINE std::string bubbles_chart(const Strategy& s) {
     const double top = legend_bottom(below_heading, chart_width - margin, tier_legend(scores)) + 10;
     const double plot_height = 400, left = 64, right = chart_width - margin - 8, bottom = top + plot_height;
     // The key: rank, name and size in columns under the plot, as wide as the longest.
+    const auto key_label = [](const RankedSegment& row) { return ranked_name(row) + " (" + count_text(row.size) + ")"; };
     double widest_key = 0;
-    for (int id : scores.ranking)
-        widest_key = std::max(widest_key, text_width(ranked_name(s, id) + " (" +
-                                                         count_text(s.solution.assignment.sizes.at(std::size_t(id - 1))) + ")", 11));
+    for (const RankedSegment& row : rows) widest_key = std::max(widest_key, text_width(key_label(row), 11));
     const double key_column = std::clamp(widest_key + 24, 180.0, chart_width - 2 * margin), key_top = bottom + 50;
     const auto key_columns = std::size_t(std::max(1.0, std::floor((chart_width - 2 * margin) / key_column)));
     const std::size_t key_rows = (n + key_columns - 1) / key_columns;
@@ -263,11 +264,12 @@ MECE_INLINE std::string bubbles_chart(const Strategy& s) {
     for (const Bubble& b : by_size) {
         const double cx = x_axis(std::isfinite(b.x) ? b.x : x_axis.low()), cy = y_axis(std::isfinite(b.y) ? b.y : y_axis.low());
         const double r = radius(b.size);
-        const std::string rank = std::to_string(scores.of(b.id).rank);
-        svg.open("circle", {{"class", "bubble"}, {"data-segment", b.id}, {"data-value", b.size}, {"cx", cx}, {"cy", cy}, {"r", r},
-                            {"fill", colour_of(scores, b.id)}, {"fill-opacity", 0.55},
-                            {"stroke", colour_of(scores, b.id)}, {"stroke-width", 1.5}});
-        svg.element("title", {}, ranked_name(s, b.id) + ": " + count_text(std::int64_t(b.size)) + " users, engagement " +
+        const int id = b.segment->id;
+        const std::string rank = std::to_string(b.segment->rank);
+        svg.open("circle", {{"class", "bubble"}, {"data-segment", id}, {"data-value", b.size}, {"cx", cx}, {"cy", cy}, {"r", r},
+                            {"fill", colour_of(scores, id)}, {"fill-opacity", 0.55},
+                            {"stroke", colour_of(scores, id)}, {"stroke-width", 1.5}});
+        svg.element("title", {}, ranked_name(*b.segment) + ": " + count_text(std::int64_t(b.size)) + " users, engagement " +
                                       number_text(b.x, 3) + ", profitability " + number_text(b.y, 3));
         svg.close("circle");
         if (r >= 9)
@@ -276,11 +278,10 @@ MECE_INLINE std::string bubbles_chart(const Strategy& s) {
             svg.text(cx + r + 2, cy + 4, rank, {{"font-size", 10}, {"fill", ink}});
     }
     for (std::size_t i = 0; i < n; ++i) {
-        const int id = scores.ranking[i];
+        const RankedSegment& row = rows[i];
         const double x = margin + double(i / key_rows) * key_column, y = key_top + double(i % key_rows) * 16;
-        svg.element("circle", {{"cx", x + 5}, {"cy", y - 4}, {"r", 5}, {"fill", colour_of(scores, id)}, {"fill-opacity", 0.8}});
-        const std::string label =
-            ranked_name(s, id) + " (" + count_text(std::int64_t(s.solution.assignment.sizes.at(std::size_t(id - 1)))) + ")";
+        svg.element("circle", {{"cx", x + 5}, {"cy", y - 4}, {"r", 5}, {"fill", colour_of(scores, row.id)}, {"fill-opacity", 0.8}});
+        const std::string label = key_label(row);
         svg.text(x + 14, y, fit_text(label, key_column - 20, 11), {{"font-size", 11}, {"fill", ink}}, label);
     }
     return svg.finish();
@@ -291,20 +292,17 @@ MECE_INLINE std::string bubbles_chart(const Strategy& s) {
 MECE_INLINE std::string sizes_chart(const Strategy& s) {
     using namespace detail;
     const ConstraintOptions& bounds = s.solution.options;
-    const auto& sizes = s.solution.assignment.sizes;
-    const double row = 22, labels = label_width(s) + 14;
+    const RankedSegments rows(s);
+    const double row = 22, labels = label_width(rows) + 14;
     double largest = double(bounds.max_size), smallest = double(std::max<Eigen::Index>(bounds.min_size, 1));
-    for (auto size : sizes) {
-        largest = std::max(largest, double(size));
-        if (size > 0) smallest = std::min(smallest, double(size));
+    std::vector<std::string> reasons;
+    for (const RankedSegment& segment : rows) {
+        largest = std::max(largest, double(segment.size));
+        if (segment.size > 0) smallest = std::min(smallest, double(segment.size));
+        if (!segment.valid()) reasons.push_back(ranked_name(segment) + ": " + segment.invalid_reason());
     }
     const bool logarithmic = largest / smallest > 50;
-    std::vector<std::string> reasons;
-    for (int id : s.scores.ranking) {
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        if (!status.valid) reasons.push_back(ranked_name(s, id) + ": " + status.reason);
-    }
-    const auto n = double(s.scores.ranking.size());
+    const auto n = double(rows.size());
     const double top = below_heading + 18 + 24, bottom = top + std::max(n, 1.0) * row + 6;
     const double notes_top = bottom + 56;
     Svg svg(chart_width, notes_top + double(reasons.size()) * 16 + (reasons.empty() ? 0 : 10), "Segment sizes against the size bounds",
@@ -330,10 +328,11 @@ MECE_INLINE std::string sizes_chart(const Strategy& s) {
                  {{"font-size", 10}, {"fill", "#00654a"}, {"text-anchor", anchor}});
     }
     double y = top + 4;
-    for (int id : s.scores.ranking) {
-        const bool valid = s.solution.status.at(std::size_t(id - 1)).valid;
-        const auto size = sizes.at(std::size_t(id - 1));
-        const std::string label = ranked_name(s, id);
+    for (const RankedSegment& segment : rows) {
+        const bool valid = segment.valid();
+        const int id = segment.id;
+        const auto size = segment.size;
+        const std::string label = ranked_name(segment);
         svg.text(left - 8, y + 12, fit_text(label, labels - 22, 12), {{"font-size", 12}, {"fill", ink}, {"text-anchor", "end"}},
                  label);
         if (!valid)
@@ -413,6 +412,7 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
     using Kind = TreeBox::Kind;
     // `bold`: bold text is this much wider than the estimate for regular text.
     constexpr double name_size = 12, line_size = 10.5, line_height = 14, max_column = 380, bold = 1.1;
+    const RankedSegments rows(s);
     std::vector<TreeBox> boxes;
     std::map<std::vector<std::string>, const ConstraintEvent*> splits;                  // by the rule's path
     std::map<std::vector<std::string>, std::vector<const ConstraintEvent*>> dissolved;  // by the parent's path
@@ -485,17 +485,15 @@ MECE_INLINE std::string tree_chart(const Strategy& s) {
             } else if (child.children.empty()) {
                 box.kind = Kind::segment;
                 box.segment_id = next_id++;
-                const int id = box.segment_id;
-                const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-                box.invalid = !status.valid;
-                const SegmentScore& score = s.scores.of(id);
-                box.lines.push_back(count_text(s.solution.assignment.sizes.at(std::size_t(id - 1))) + " users \xC2\xB7 #" +
-                                    std::to_string(score.rank) + " \xC2\xB7 score " + number_text(score.overall, 3) + " \xC2\xB7 " +
-                                    score.tier);
-                if (!status.valid) {
+                const RankedSegment& segment = rows.of(box.segment_id);
+                box.invalid = !segment.valid();
+                box.lines.push_back(count_text(segment.size) + " users \xC2\xB7 #" + std::to_string(segment.rank) +
+                                    " \xC2\xB7 score " + number_text(segment.score->overall, 3) + " \xC2\xB7 " + segment.tier());
+                if (!segment.valid()) {
                     // The reason's first clause, `below min_size (3031 < 3400)`; all of it in the tooltip.
-                    box.lines.push_back("\xE2\x9C\x95 " + status.reason.substr(0, status.reason.find(':')));
-                    box.tooltip += "\n" + status.reason;
+                    const std::string& reason = segment.invalid_reason();
+                    box.lines.push_back("\xE2\x9C\x95 " + reason.substr(0, reason.find(':')));
+                    box.tooltip += "\n" + reason;
                 }
             }
             boxes.push_back(std::move(box));

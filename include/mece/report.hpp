@@ -22,6 +22,7 @@
 #include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/plot.hpp>
+#include <mece/ranked.hpp>
 #include <mece/io/output.hpp>
 #include <mece/strategy.hpp>
 #include <mece/version.hpp>
@@ -170,11 +171,8 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
     using plot::count_text;
     using plot::number_text;
     const auto e = plot::xml_escape;
-    const auto& segments = s.solution.rules.segments();
-    const auto& sizes = s.solution.assignment.sizes;
+    const RankedSegments rows(s);
     const ConstraintOptions& bounds = s.solution.options;
-    const double universe = double(s.universe.size());
-    const auto share = [&](Eigen::Index size) { return universe > 0 ? double(size) / universe : 0.0; };
     const auto tier_chip = [&](int id) {
         const std::string_view colour = plot::detail::colour_of(s.scores, id);
         return "<span class=\"tier\" style=\"background:" + std::string(colour) +
@@ -195,7 +193,7 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
     t += "<title>Cart abandoner strategy, " + format_date(s.universe.as_of()) + "</title>\n<style>";
     t += detail::report_css;
     t += "</style>\n</head>\n<body>\n<main>\n<h1>Cart abandoner strategy</h1>\n";
-    t += "<p class=\"lead\">" + std::to_string(segments.size()) + " segments for the " + count_text(s.universe.size()) +
+    t += "<p class=\"lead\">" + std::to_string(rows.size()) + " segments for the " + count_text(s.universe.size()) +
          " users who abandoned a cart from " + format_date(s.universe.first_day()) + " to " +
          format_date(s.universe.as_of()) + "; every user is in exactly one segment.</p>\n";
     if (!s.run.warnings.empty()) {
@@ -242,19 +240,17 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
         t += "<th class=\"num\">" + header + (s.scores.estimated[k] ? "*" : "") + "</th>";
     }
     t += "<th class=\"num\">overall</th><th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
-    for (int id : s.scores.ranking) {
-        const SegmentScore& score = s.scores.of(id);
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        const auto size = sizes.at(std::size_t(id - 1));
+    for (const RankedSegment& row : rows) {
         const auto number = [&](double value, const std::string& text) {
             return "<td class=\"num\" data-value=\"" + format_number(value) + "\">" + text + "</td>";
         };
-        t += "<tr>" + number(score.rank, std::to_string(score.rank)) + "<td class=\"name\"><b>" + e(segments.at(std::size_t(id - 1)).name) +
-             "</b><span>" + e(score.action) + "</span></td>" + number(double(size), count_text(size)) +
-             number(share(size), number_text(share(size) * 100, 1) + "%");
-        for (double v : score.scores) t += number(v, number_text(v, 3));
-        t += number(score.overall, "<b>" + number_text(score.overall, 3) + "</b>") + "<td>" + tier_chip(id) + "</td><td>" +
-             (status.valid ? std::string("yes") : "<span class=\"bad\" title=\"" + e(status.reason) + "\">no</span>") +
+        t += "<tr>" + number(row.rank, std::to_string(row.rank)) + "<td class=\"name\"><b>" + e(row.name()) + "</b><span>" +
+             e(row.action()) + "</span></td>" + number(double(row.size), count_text(row.size)) +
+             number(row.share, number_text(row.share * 100, 1) + "%");
+        for (double v : row.score->scores) t += number(v, number_text(v, 3));
+        t += number(row.score->overall, "<b>" + number_text(row.score->overall, 3) + "</b>") + "<td>" + tier_chip(row.id) +
+             "</td><td>" +
+             (row.valid() ? std::string("yes") : "<span class=\"bad\" title=\"" + e(row.invalid_reason()) + "\">no</span>") +
              "</td></tr>\n";
     }
     t += "</tbody></table></div>\n";
@@ -273,21 +269,14 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
 
     t += "<section id=\"segments\">\n<h2>Rules and actions</h2>\n<p class=\"lead\">Each rule, evaluated on the universe, "
          "selects exactly its segment.</p>\n";
-    for (int id : s.scores.ranking) {
-        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-        const SegmentScore& score = s.scores.of(id);
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        t += "<div class=\"segment\" style=\"--tier:" + std::string(plot::detail::colour_of(s.scores, id)) + "\">\n<h3>" +
-             std::to_string(score.rank) + ". " + e(d.name) + "</h3>\n<div class=\"facts\">id " + std::to_string(id) + " \xC2\xB7 " +
-             count_text(sizes.at(std::size_t(id - 1))) + " users \xC2\xB7 overall " + number_text(score.overall, 3) +
-             " \xC2\xB7 " + e(score.tier);
-        if (!d.parents.empty()) {
-            std::string parents;
-            for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
-            t += " \xC2\xB7 under " + e(parents);
-        }
-        t += "</div>\n<code>" + e(d.rules_applied()) + "</code>\n<div><b>Action:</b> " + e(score.action) + "</div>\n";
-        if (!status.valid) t += "<div class=\"bad\">Out of bounds: " + e(status.reason) + "</div>\n";
+    for (const RankedSegment& row : rows) {
+        t += "<div class=\"segment\" style=\"--tier:" + std::string(plot::detail::colour_of(s.scores, row.id)) + "\">\n<h3>" +
+             std::to_string(row.rank) + ". " + e(row.name()) + "</h3>\n<div class=\"facts\">id " + std::to_string(row.id) +
+             " \xC2\xB7 " + count_text(row.size) + " users \xC2\xB7 overall " + number_text(row.score->overall, 3) +
+             " \xC2\xB7 " + e(row.tier());
+        if (!row.parent_path.empty()) t += " \xC2\xB7 under " + e(row.parent_path);
+        t += "</div>\n<code>" + e(row.rules_applied) + "</code>\n<div><b>Action:</b> " + e(row.action()) + "</div>\n";
+        if (!row.valid()) t += "<div class=\"bad\">Out of bounds: " + e(row.invalid_reason()) + "</div>\n";
         t += "</div>\n";
     }
     t += "</section>\n";

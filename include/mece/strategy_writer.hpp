@@ -25,6 +25,8 @@
 #include <mece/error.hpp>
 #include <mece/io/output.hpp>
 #include <mece/io/json.hpp>
+#include <mece/io/text.hpp>
+#include <mece/ranked.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/run.hpp>
 #include <mece/scorer.hpp>
@@ -39,51 +41,6 @@ namespace mece {
 /// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
 inline constexpr int strategy_schema_version = 3;
 
-namespace detail {
-
-/// A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'`
-/// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR) or with `'`
-/// itself, so the escaping can be undone (drop one leading `'`) and two names never
-/// become one cell: `=VIP` is `'=VIP`, `'=VIP` is `''=VIP`.
-inline std::string csv_cell(std::string_view text) {
-    std::string cell;
-    if (!text.empty() && std::string_view("=+-@\t\r'").find(text.front()) != std::string_view::npos) cell = "'";
-    cell += text;
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-    std::string quoted = "\"";
-    for (char c : cell) {
-        if (c == '"') quoted += '"';
-        quoted += c;
-    }
-    return quoted + "\"";
-}
-
-/// Text for a Markdown table cell or list item: characters that would start markup
-/// escaped (`_` inside a word starts none), line breaks flattened.
-inline std::string markdown_text(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '|' || c == '\\' || c == '*' || c == '`' || c == '<' || c == '[') out += '\\';
-        out += (c == '\n' || c == '\r') ? ' ' : c;
-    }
-    return out;
-}
-
-/// `12.3%`.
-inline std::string percent_text(double share) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f%%", share * 100.0);
-    return text;
-}
-
-/// `0.734`.
-inline std::string score_text(double score) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.3f", score);
-    return text;
-}
-
-}  // namespace detail
 
 /// Writes a run's output files into one directory: `strategy.csv`, `strategy.json` and
 /// `strategy.md` (one row per segment, by rank) and `assignments.csv` (one row per user).
@@ -154,17 +111,6 @@ private:
         return out;
     }
 
-    static double share(const Strategy& s, Eigen::Index size) {
-        return s.universe.size() ? double(size) / double(s.universe.size()) : 0.0;
-    }
-
-    static void check_consistent(const Strategy& s) {
-        const std::size_t n = s.solution.rules.segments().size();
-        if (s.solution.assignment.sizes.size() != n || s.solution.status.size() != n || s.scores.segments.size() != n ||
-            s.scores.ranking.size() != n || s.stats.segments() != n)
-            detail::raise<Error>("strategy: the solution, scores and statistics are of different segments");
-    }
-
     std::filesystem::path directory_;
     OutputBatch* batch_ = nullptr;
 };
@@ -204,8 +150,7 @@ std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const 
 #if MECE_HEADER_DEFINITIONS
 
 MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy& s) {
-    check_consistent(s);
-    const auto& segments = s.solution.rules.segments();
+    const RankedSegments rows(s);
     const auto& scores = s.scores;
     nlohmann::ordered_json weights = nlohmann::ordered_json::object(), dimensions = nlohmann::ordered_json::array();
     for (std::size_t k = 0; k < scores.dimensions.size(); ++k) {
@@ -228,31 +173,28 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
         log.push_back(std::move(entry));
     }
     nlohmann::ordered_json out_segments = nlohmann::ordered_json::array();
-    for (int id : scores.ranking) {
-        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-        const SegmentScore& score = scores.of(id);
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
+    for (const RankedSegment& row : rows) {
+        const SegmentDefinition& d = *row.definition;
         nlohmann::ordered_json by_dimension = nlohmann::ordered_json::object();
-        for (std::size_t k = 0; k < scores.dimensions.size(); ++k) by_dimension[scores.dimensions[k]] = score.scores[k];
+        for (std::size_t k = 0; k < scores.dimensions.size(); ++k) by_dimension[scores.dimensions[k]] = row.score->scores[k];
         nlohmann::ordered_json profile = nlohmann::ordered_json::object();
-        for (const char* feature : profile_features) profile[feature] = s.stats.mean(id, feature);
-        out_segments.push_back({{"rank", score.rank},
-                                {"id", id},
+        for (const char* feature : profile_features) profile[feature] = s.stats.mean(row.id, feature);
+        out_segments.push_back({{"rank", row.rank},
+                                {"id", row.id},
                                 {"name", d.name},
                                 {"parents", d.parents},
                                 {"catch_all", d.catch_all},
-                                {"size", size},
-                                {"share", share(s, size)},
-                                {"rules_applied", d.rules_applied()},
+                                {"size", row.size},
+                                {"share", row.share},
+                                {"rules_applied", row.rules_applied},
                                 {"rule", d.rule},
                                 {"merged", d.merged},
                                 {"scores", std::move(by_dimension)},
-                                {"overall_score", score.overall},
-                                {"tier", score.tier},
-                                {"valid", status.valid},
-                                {"invalid_reason", status.valid ? nlohmann::ordered_json() : nlohmann::ordered_json(status.reason)},
-                                {"action", score.action},
+                                {"overall_score", row.score->overall},
+                                {"tier", row.tier()},
+                                {"valid", row.valid()},
+                                {"invalid_reason", row.valid() ? nlohmann::ordered_json() : nlohmann::ordered_json(row.invalid_reason())},
+                                {"action", row.action()},
                                 {"profile", std::move(profile)}});
     }
     const ConstraintOptions& bounds = s.solution.options;
@@ -293,42 +235,34 @@ MECE_INLINE void StrategyWriter::write_strategy_json(const Strategy& s) const {
 }
 
 MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
-    check_consistent(s);
-    const auto& segments = s.solution.rules.segments();
     std::string text = "rank,id,name,parents,rules_applied,size,share";
     for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
     text += ",overall_score,tier,valid,invalid_reason,action\n";
-    for (int id : s.scores.ranking) {
-        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-        const SegmentScore& score = s.scores.of(id);
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
-        std::string parents;
-        for (const auto& p : d.parents) parents += (parents.empty() ? "" : " > ") + p;
+    const RankedSegments rows(s);
+    for (const RankedSegment& row : rows) {
         const auto cell = [&](const std::string& value, char end = ',') {
             text += value;
             text += end;
         };
-        cell(std::to_string(score.rank));
-        cell(std::to_string(id));
-        cell(detail::csv_cell(d.name));
-        cell(detail::csv_cell(parents));
-        cell(detail::csv_cell(d.rules_applied()));
-        cell(std::to_string(size));
-        cell(format_number(share(s, size)));
-        for (double v : score.scores) cell(format_number(v));
-        cell(format_number(score.overall));
-        cell(detail::csv_cell(score.tier));
-        cell(status.valid ? "true" : "false");
-        cell(detail::csv_cell(status.reason));
-        cell(detail::csv_cell(score.action), '\n');
+        cell(std::to_string(row.rank));
+        cell(std::to_string(row.id));
+        cell(detail::csv_cell(row.name()));
+        cell(detail::csv_cell(row.parent_path));
+        cell(detail::csv_cell(row.rules_applied));
+        cell(std::to_string(row.size));
+        cell(format_number(row.share));
+        for (double v : row.score->scores) cell(format_number(v));
+        cell(format_number(row.score->overall));
+        cell(detail::csv_cell(row.tier()));
+        cell(row.valid() ? "true" : "false");
+        cell(detail::csv_cell(row.invalid_reason()));
+        cell(detail::csv_cell(row.action()), '\n');
     }
     detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
 }
 
 MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
-    check_consistent(s);
-    const auto& segments = s.solution.rules.segments();
+    const RankedSegments rows(s);
     const auto md = detail::markdown_text;
     std::string t = "# Cart abandoner strategy\n\n";
     t += "Input " + md(s.run.input) + "; universe: " + std::to_string(s.universe.size()) + " users who abandoned a cart from " +
@@ -353,25 +287,20 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
     t += " overall | tier | valid | action |\n|---:|---|---:|---:|";
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) t += "---:|";
     t += "---:|---|---|---|\n";
-    for (int id : s.scores.ranking) {
-        const SegmentScore& score = s.scores.of(id);
-        const SegmentStatus& status = s.solution.status.at(std::size_t(id - 1));
-        const auto size = s.solution.assignment.sizes.at(std::size_t(id - 1));
-        t += "| " + std::to_string(score.rank) + " | " + md(segments.at(std::size_t(id - 1)).name) + " | " +
-             std::to_string(size) + " | " + detail::percent_text(share(s, size)) + " |";
-        for (double v : score.scores) {
+    for (const RankedSegment& row : rows) {
+        t += "| " + std::to_string(row.rank) + " | " + md(row.name()) + " | " + std::to_string(row.size) + " | " +
+             detail::percent_text(row.share) + " |";
+        for (double v : row.score->scores) {
             t += ' ';
             t += detail::score_text(v);
             t += " |";
         }
-        t += " " + detail::score_text(score.overall) + " | " + md(score.tier) + " | " +
-             (status.valid ? std::string("yes") : "no: " + md(status.reason)) + " | " + md(score.action) + " |\n";
+        t += " " + detail::score_text(row.score->overall) + " | " + md(row.tier()) + " | " +
+             (row.valid() ? std::string("yes") : "no: " + md(row.invalid_reason())) + " | " + md(row.action()) + " |\n";
     }
     t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
-    for (int id : s.scores.ranking) {
-        const SegmentDefinition& d = segments.at(std::size_t(id - 1));
-        t += "- **" + md(d.name) + "** (id " + std::to_string(id) + "): " + md(d.rules_applied()) + "\n";
-    }
+    for (const RankedSegment& row : rows)
+        t += "- **" + md(row.name()) + "** (id " + std::to_string(row.id) + "): " + md(row.rules_applied) + "\n";
     t += "\n## Scoring\n\nOverall score = weighted sum of the dimensions, each in [0,1]. Tiers:";
     for (const Tier& tier : s.scores.tiers) t += " " + md(tier.name) + " >= " + format_number(tier.min_score) + ";";
     t += "\n\n| dimension | weight | how it is computed |\n|---|---:|---|\n";

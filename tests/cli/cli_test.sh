@@ -101,7 +101,7 @@ for f in strategy.csv strategy.json strategy.md assignments.csv; do
   [[ -s out/$f ]] || { echo "FAIL: out/$f missing"; failures=$((failures + 1)); }
 done
 expect 0 "" -- --synthetic 100000 --no-constraints
-says "not applied (--no-constraints)"
+says "not applied (validity is still reported)"
 says "NO: below min_size (450 < 500)"
 expect 0 "" -- --synthetic 100000 --max-size 3000
 says "split    Other Bucket"

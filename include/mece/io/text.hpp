@@ -1,0 +1,145 @@
+#pragma once
+/// \file text.hpp
+/// A strategy as text: the cells of CSV and Markdown files (`csv_cell`, `markdown_text`)
+/// and `strategy_text`, the summary `mece-segment` prints (the constraint log, the
+/// ranked table, each segment's rule and the MECE checks).
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include <mece/constraints.hpp>
+#include <mece/ranked.hpp>
+#include <mece/strategy.hpp>
+#include <mece/validation.hpp>
+
+namespace mece {
+
+namespace detail {
+
+/// A CSV cell: quoted when it holds a comma, quote or line break, and prefixed with `'`
+/// when it starts like a spreadsheet formula (`=`, `+`, `-`, `@`, tab, CR) or with `'`
+/// itself, so the escaping can be undone (drop one leading `'`) and two names never
+/// become one cell: `=VIP` is `'=VIP`, `'=VIP` is `''=VIP`.
+inline std::string csv_cell(std::string_view text) {
+    std::string cell;
+    if (!text.empty() && std::string_view("=+-@\t\r'").find(text.front()) != std::string_view::npos) cell = "'";
+    cell += text;
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+    std::string quoted = "\"";
+    for (char c : cell) {
+        if (c == '"') quoted += '"';
+        quoted += c;
+    }
+    return quoted + "\"";
+}
+
+/// Text for a Markdown table cell or list item: characters that would start markup
+/// escaped (`_` inside a word starts none), line breaks flattened.
+inline std::string markdown_text(std::string_view text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|' || c == '\\' || c == '*' || c == '`' || c == '<' || c == '[') out += '\\';
+        out += (c == '\n' || c == '\r') ? ' ' : c;
+    }
+    return out;
+}
+
+/// `12.3%`.
+inline std::string percent_text(double share) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", share * 100.0);
+    return text;
+}
+
+/// `0.734`.
+inline std::string score_text(double score) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", score);
+    return text;
+}
+
+}  // namespace detail
+
+/// The summary of a strategy for a terminal: the size bounds and the constraint log,
+/// the segments by rank (size, share, each dimension's score, overall score, tier,
+/// validity), each segment's rule, and the MECE checks.
+inline std::string strategy_text(const Strategy& s) {
+    const RankedSegments rows(s);
+    std::string t;
+    const auto add = [&t](const char* format, auto... values) {
+        char line[512];
+        const int length = std::snprintf(line, sizeof line, format, values...);
+        t.append(line, std::size_t(std::clamp(length, 0, int(sizeof line) - 1)));
+    };
+    const Solution& solution = s.solution;
+    add("\nConstraints: segment sizes %lld to %lld", static_cast<long long>(solution.options.min_size),
+        static_cast<long long>(solution.options.max_size));
+    if (!s.run.constraints_applied) {
+        t += ", not applied (validity is still reported)\n";
+    } else {
+        add(", %zu action%s\n", solution.log.size(), solution.log.size() == 1 ? "" : "s");
+        for (const ConstraintEvent& e : solution.log) {
+            t += "  ";
+            add("%-8s ", std::string(to_string(e.action)).c_str());
+            t += e.segment;
+            add(" (%lld users): ", static_cast<long long>(e.size));
+            t += e.reason;
+            if (!e.users.empty() && e.action != ConstraintEvent::Action::drop) {
+                t += e.action == ConstraintEvent::Action::split ? "\n           parts:" : "\n           users to:";
+                for (std::size_t i = 0; i < e.users.size(); ++i) {
+                    t += (i ? ", " : " ") + e.users[i].first;
+                    add(" (%lld)", static_cast<long long>(e.users[i].second));
+                }
+            }
+            t += "\n";
+        }
+    }
+
+    std::size_t name_width = 7, tier_width = 4;
+    for (const RankedSegment& row : rows) {
+        name_width = std::max(name_width, row.name().size());
+        tier_width = std::max(tier_width, row.tier().size());
+    }
+    const auto padded = [](const std::string& text, std::size_t width) {
+        return text + std::string(width > text.size() ? width - text.size() : 0, ' ');
+    };
+    add("\n%4s  ", "rank");
+    t += padded("segment", name_width);
+    add("  %9s  %6s", "size", "share");
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+        add("  %9s", (dimension_label(s.scores.dimensions[k]) + (s.scores.estimated[k] ? "*" : "")).c_str());
+    add("  %7s  ", "overall");
+    t += padded("tier", tier_width) + "  valid\n";
+    for (const RankedSegment& row : rows) {
+        add("%4d  ", row.rank);
+        t += padded(row.name(), name_width);
+        add("  %9lld  %6s", static_cast<long long>(row.size), detail::percent_text(row.share).c_str());
+        for (double v : row.score->scores) add("  %9.3f", v);
+        add("  %7.3f  ", row.score->overall);
+        t += padded(row.tier(), tier_width) + "  " + (row.valid() ? "yes" : "NO: " + row.invalid_reason()) + "\n";
+    }
+    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
+        if (s.scores.estimated[k]) t += "* " + s.scores.dimensions[k] + ": " + s.scores.descriptions[k] + "\n";
+    t += "\nRules applied (by rank)\n";
+    for (const RankedSegment& row : rows) {
+        add("%4d  ", row.rank);
+        t += row.name() + ": " + row.rules_applied + "\n";
+    }
+
+    const MeceCheck& check = s.check;
+    const auto mark = [](bool ok) { return ok ? "pass" : "FAIL"; };
+    t += "\nMECE checks\n";
+    add("  count     %s  sum of segment sizes %lld, universe %lld\n", mark(check.count_ok()),
+        static_cast<long long>(check.assigned_total), static_cast<long long>(check.universe_size));
+    add("  overlap   %s  %lld users match more than one segment rule\n", mark(check.overlap_ok()),
+        static_cast<long long>(check.overlapping));
+    add("  coverage  %s  %lld users match no segment rule\n", mark(check.coverage_ok()),
+        static_cast<long long>(check.uncovered));
+    add("  rules     %s  %lld users outside the rule of their segment\n", mark(check.membership_ok()),
+        static_cast<long long>(check.misassigned));
+    return t;
+}
+
+}  // namespace mece
