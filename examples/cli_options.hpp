@@ -26,4 +26,18 @@ inline CLI::Validator whole_number(long long low, long long high) {
         "INT in [" + std::to_string(low) + " - " + std::to_string(high) + "]");
 }
 
+/// A check that an option is a number from `low` to `high` (decimal, finite).
+inline CLI::Validator number_in(double low, double high) {
+    return CLI::Validator(
+        [low, high](std::string& text) -> std::string {
+            double value = 0;
+            const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (text.empty() || error != std::errc{} || end != text.data() + text.size() || !(value >= low && value <= high))
+                return "expected a number from " + mece::format_number(low) + " to " + mece::format_number(high) + ", got \"" +
+                       mece::detail::shown_text(text) + "\"";
+            return {};
+        },
+        "NUMBER in [" + mece::format_number(low) + " - " + mece::format_number(high) + "]");
+}
+
 }  // namespace mece::cli

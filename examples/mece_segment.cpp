@@ -52,6 +52,8 @@ struct Options {
     bool no_report = false;
     std::optional<Eigen::Index> min_size;
     std::optional<Eigen::Index> max_size;
+    std::optional<double> holdout;
+    std::optional<std::string> holdout_salt;
     bool timings = false;
     unsigned threads = 0;
 };
@@ -117,11 +119,19 @@ int run(const Options& options) {
     if (options.min_size) config.constraints.min_size = *options.min_size;
     if (options.max_size) config.constraints.max_size = *options.max_size;
     config.apply_constraints = !options.no_constraints;
+    if (options.holdout) config.holdout.share = *options.holdout;
+    if (options.holdout_salt) config.holdout.salt = *options.holdout_salt;
     try {
         config.constraints.validate();
     } catch (const mece::ConfigError& e) {  // the bounds came from the options
         if (!options.min_size && !options.max_size) throw;
         throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());
+    }
+    try {
+        config.holdout.validate();
+    } catch (const mece::ConfigError& e) {
+        if (!options.holdout && !options.holdout_salt) throw;
+        throw mece::ConfigError(std::string("--holdout/--holdout-salt: ") + e.what());
     }
     Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
@@ -227,6 +237,11 @@ int main(int argc, char** argv) {
         ->check(mece::cli::whole_number(0, 1LL << 40));
     app.add_option("--max-size", options.max_size, "Largest segment size (default 20000, or the config's)")
         ->check(mece::cli::whole_number(1, 1LL << 40));
+    app.add_option("--holdout", options.holdout,
+                   "Share of each segment held out of its campaign as control, 0 to 0.5 (default 0: none, or the config's); "
+                   "assignments.csv gets a group column")
+        ->check(mece::cli::number_in(0, 0.5));
+    app.add_option("--holdout-salt", options.holdout_salt, "Salt of the holdout hash (default \"mece\", or the config's)");
     app.add_flag("--timings", options.timings,
                  "Print the seconds of each stage as one JSON object, the last line on stderr");
     app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores; never more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number")

@@ -282,3 +282,19 @@ TEST_CASE("limits: too many rules, long names and huge configs are refused with 
     CHECK(error_of(R"({"segments": [], "catch_all": ")" + std::string(20'000'000, 'n') + R"("})") ==
           "c.json: catch_all: a name of 20000000 bytes, longer than the 200 allowed");
 }
+
+TEST_CASE("the config's holdout is read, and checked by the holdout's own rules with the file named") {
+    const std::string rules = R"("segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">=", "value": 1}]}])";
+    const mece::Config config = mece::parse_config(
+        "{" + rules + R"(, "holdout": {"share": 0.1, "salt": "s1", "global_share": 0.02, "global_salt": "g", "baseline_rate": 0.2}})",
+        "c.json");
+    CHECK(config.holdout.share == 0.1);
+    CHECK(config.holdout.salt == "s1");
+    CHECK(config.holdout.global_share == 0.02);
+    CHECK(config.holdout.global_salt == "g");
+    CHECK(config.holdout.baseline_rate == 0.2);
+    CHECK_FALSE(mece::parse_config("{" + rules + "}", "c.json").holdout.enabled());
+    CHECK(error_of("{" + rules + R"(, "holdout": {"share": 0.51}})") == "c.json: holdout.share: expected a share in [0, 0.5], got 0.51");
+    CHECK(error_of("{" + rules + R"(, "holdout": {"salt": 3}})") == "c.json: holdout.salt: expected a string, got number");
+    CHECK(error_of("{" + rules + R"(, "holdout": []})") == "c.json: holdout: expected an object, got array");
+}

@@ -17,13 +17,18 @@
 ///     return (h ^ (h >> 31)) % 10000
 /// \endcode
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
+#include <mece/rule_tree.hpp>
+#include <mece/universe.hpp>
 
 namespace mece {
 
@@ -123,6 +128,71 @@ private:
 inline double mde_abs(double rate, std::int64_t n_treatment, std::int64_t n_control) noexcept {
     if (n_treatment <= 0 || n_control <= 0 || !(rate >= 0 && rate <= 1)) return std::nan("");
     return 2.8016 * std::sqrt(rate * (1 - rate) * (1.0 / double(n_treatment) + 1.0 / double(n_control)));
+}
+
+/// Users of each group.
+struct GroupCounts {
+    std::int64_t treatment = 0;
+    std::int64_t control = 0;
+    std::int64_t global_control = 0;
+
+    std::int64_t& operator[](Group g) noexcept {
+        return g == Group::treatment ? treatment : g == Group::control ? control : global_control;
+    }
+    GroupCounts& operator+=(const GroupCounts& other) noexcept {
+        treatment += other.treatment;
+        control += other.control;
+        global_control += other.global_control;
+        return *this;
+    }
+    friend bool operator==(const GroupCounts&, const GroupCounts&) = default;
+};
+
+/// A run's holdout: what it was made with, and its groups' sizes in each segment.
+struct HoldoutCounts {
+    HoldoutOptions options{};
+    /// By segment id: `segments[id - 1]`.
+    std::vector<GroupCounts> segments{};
+
+    /// The counts of segment `id`.
+    const GroupCounts& of(int id) const {
+        detail::check_segment_id(id, segments.size(), "holdout counts");
+        return segments[std::size_t(id - 1)];
+    }
+    /// The whole universe's.
+    GroupCounts total() const noexcept {
+        GroupCounts sum;
+        for (const GroupCounts& c : segments) sum += c;
+        return sum;
+    }
+};
+
+/// Each segment's groups under `holdout`, over the users of `scope` as `assignment` puts
+/// them in segments, on the scope's threads (the counts are the same for any number).
+template <class Scalar>
+HoldoutCounts count_groups(const Scope<Scalar>& scope, const Assignment& assignment, const Holdout& holdout) {
+    const Universe& universe = scope.universe();
+    if (assignment.segment_ids.size() != universe.size())
+        detail::raise<Error>("holdout counts: the assignment has " + std::to_string(assignment.segment_ids.size()) +
+                             " users, the universe " + std::to_string(universe.size()));
+    const std::size_t segments = assignment.sizes.size();
+    constexpr Eigen::Index chunk = Eigen::Index{1} << 16;
+    const Eigen::Index tasks = (universe.size() + chunk - 1) / chunk;
+    std::vector<std::vector<GroupCounts>> partial(static_cast<std::size_t>(tasks), std::vector<GroupCounts>(segments));
+    const auto ids = scope.data().user_id();
+    detail::for_each_task(tasks, scope.threads(), [&](Eigen::Index task) {
+        std::vector<GroupCounts>& counts = partial[std::size_t(task)];
+        const Eigen::Index end = std::min(universe.size(), (task + 1) * chunk);
+        for (Eigen::Index i = task * chunk; i < end; ++i) {
+            const std::int32_t id = assignment.segment_ids[i];
+            detail::check_segment_id(id, segments, "holdout counts");
+            ++counts[std::size_t(id - 1)][holdout.group(ids[universe.rows()[i]])];
+        }
+    });
+    HoldoutCounts out{holdout.options(), std::vector<GroupCounts>(segments)};
+    for (const auto& counts : partial)
+        for (std::size_t k = 0; k < segments; ++k) out.segments[k] += counts[k];
+    return out;
 }
 
 }  // namespace mece

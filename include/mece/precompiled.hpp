@@ -34,6 +34,8 @@ MECE_CSV_INSTANCES(, float)
 MECE_CSV_INSTANCES(, double)
 MECE_GENERATOR_INSTANCES(, float)
 MECE_GENERATOR_INSTANCES(, double)
-template std::size_t StrategyWriter::write_assignments<float>(const Scope<float>&, const ResolvedRules&, const Assignment&) const;
-template std::size_t StrategyWriter::write_assignments<double>(const Scope<double>&, const ResolvedRules&, const Assignment&) const;
+template std::size_t StrategyWriter::write_assignments<float>(const Scope<float>&, const ResolvedRules&, const Assignment&,
+                                                               const std::optional<Holdout>&) const;
+template std::size_t StrategyWriter::write_assignments<double>(const Scope<double>&, const ResolvedRules&, const Assignment&,
+                                                                const std::optional<Holdout>&) const;
 }  // namespace mece

@@ -8,18 +8,52 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <Eigen/Core>
 
 #include <mece/constraints.hpp>
 #include <mece/error.hpp>
+#include <mece/holdout.hpp>
 #include <mece/rule_tree/definition.hpp>
 #include <mece/scorer.hpp>
 #include <mece/strategy.hpp>
 
 namespace mece {
+
+/// A column of figures the tables (the CLI's, `strategy.csv`, `strategy.md`,
+/// `report.html`) show after their own when the strategy has them: the holdout's.
+struct FigureColumn {
+    enum class Kind {
+        /// Users.
+        count,
+        /// A difference of rates, shown in percentage points.
+        rate,
+    };
+    /// The name in `strategy.csv` and `strategy.json`: `n_control`.
+    std::string key{};
+    /// The header for people, at most nine characters: `control`.
+    std::string label{};
+    Kind kind = Kind::count;
+    /// What it is, in a sentence.
+    std::string description{};
+};
+
+/// A figure: none, a count, a number (NaN when it cannot be computed) or text.
+using Figure = std::variant<std::monostate, std::int64_t, double, std::string>;
+
+/// A segment's holdout figures (SPEC section 8.1).
+struct HoldoutFigures {
+    std::int64_t n_treatment = 0;
+    std::int64_t n_control = 0;
+    std::int64_t n_global_control = 0;
+    /// The smallest absolute lift detectable at 80% power and alpha 0.05, at the
+    /// holdout's baseline rate; NaN when a group is empty.
+    double mde_abs = 0;
+};
 
 /// One segment of a strategy, with the facts every output shows of it. It refers into
 /// the strategy it was made from (`definition`, `score`, `status`), which must outlive it.
@@ -39,6 +73,10 @@ struct RankedSegment {
     std::string parent_path{};
     /// The exact rule text (`SegmentDefinition::rules_applied`).
     std::string rules_applied{};
+    /// With a holdout: its groups in the segment.
+    std::optional<HoldoutFigures> holdout{};
+    /// One per `RankedSegments::figure_columns()`.
+    std::vector<Figure> figures{};
 
     const std::string& name() const noexcept { return definition->name; }
     const std::string& tier() const noexcept { return score->tier; }
@@ -81,7 +119,11 @@ public:
             row.rules_applied = row.definition->rules_applied();
             rows_.push_back(std::move(row));
         }
+        if (s.holdout) add_holdout(*s.holdout);
     }
+
+    /// The figures each row has, in order; empty without a holdout.
+    const std::vector<FigureColumn>& figure_columns() const noexcept { return columns_; }
 
     std::size_t size() const noexcept { return rows_.size(); }
     bool empty() const noexcept { return rows_.empty(); }
@@ -96,8 +138,26 @@ public:
     }
 
 private:
+    void add_holdout(const HoldoutCounts& holdout) {
+        if (holdout.segments.size() != rows_.size())
+            detail::raise<Error>("strategy: the holdout counts are of " + std::to_string(holdout.segments.size()) +
+                                 " segments, the solution has " + std::to_string(rows_.size()));
+        columns_.push_back({"n_treatment", "treated", FigureColumn::Kind::count, "users who get the segment's campaign"});
+        columns_.push_back({"n_control", "control", FigureColumn::Kind::count, "users held out of the segment's campaign"});
+        columns_.push_back({"mde_abs", "MDE", FigureColumn::Kind::rate,
+                            "the smallest lift in conversion rate detectable at 80% power and alpha 0.05, at a baseline rate of " +
+                                format_number(holdout.options.baseline_rate)});
+        for (RankedSegment& row : rows_) {
+            const GroupCounts& c = holdout.of(row.id);
+            row.holdout = HoldoutFigures{c.treatment, c.control, c.global_control,
+                                         mde_abs(holdout.options.baseline_rate, c.treatment, c.control)};
+            row.figures.insert(row.figures.end(), {Figure(c.treatment), Figure(c.control), Figure(row.holdout->mde_abs)});
+        }
+    }
+
     std::vector<RankedSegment> rows_;
     std::vector<std::size_t> position_;  // by id - 1: the row's place in `rows_`
+    std::vector<FigureColumn> columns_;
 };
 
 /// A dimension's name in a column at most nine characters wide: `convert` for

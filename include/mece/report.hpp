@@ -15,6 +15,9 @@
 /// \endcode
 
 #include <array>
+#include <cmath>
+#include <cstdint>
+#include <variant>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -24,6 +27,7 @@
 #include <mece/plot.hpp>
 #include <mece/ranked.hpp>
 #include <mece/io/output.hpp>
+#include <mece/io/text.hpp>
 #include <mece/strategy.hpp>
 #include <mece/version.hpp>
 
@@ -214,6 +218,7 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
     fact("segment size bounds", count_text(bounds.min_size) + " to " + count_text(bounds.max_size) +
                                     (s.run.constraints_applied ? "" : " (not applied)"));
     fact("constraint actions", std::to_string(s.solution.log.size()));
+    if (s.holdout) fact("holdout", e(holdout_text(s.holdout->options)));
     fact("MECE checks", s.check.ok() ? "<span class=\"ok\">all pass</span>" : "<span class=\"bad\">FAILED</span>");
     fact("library", "mece " + std::string(version));
     t += "</dl>\n";
@@ -239,7 +244,10 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
         for (std::size_t at = header.find('_'); at != std::string::npos; at = header.find('_', at + 7)) header.insert(at + 1, "<wbr/>");
         t += "<th class=\"num\">" + header + (s.scores.estimated[k] ? "*" : "") + "</th>";
     }
-    t += "<th class=\"num\">overall</th><th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
+    t += "<th class=\"num\">overall</th>";
+    for (const FigureColumn& column : rows.figure_columns())
+        t += "<th class=\"num\" title=\"" + e(column.description) + "\">" + e(column.label) + "</th>";
+    t += "<th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
     for (const RankedSegment& row : rows) {
         const auto number = [&](double value, const std::string& text) {
             return "<td class=\"num\" data-value=\"" + format_number(value) + "\">" + text + "</td>";
@@ -248,8 +256,16 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
              e(row.action()) + "</span></td>" + number(double(row.size), count_text(row.size)) +
              number(row.share, number_text(row.share * 100, 1) + "%");
         for (double v : row.score->scores) t += number(v, number_text(v, 3));
-        t += number(row.score->overall, "<b>" + number_text(row.score->overall, 3) + "</b>") + "<td>" + tier_chip(row.id) +
-             "</td><td>" +
+        t += number(row.score->overall, "<b>" + number_text(row.score->overall, 3) + "</b>");
+        for (std::size_t k = 0; k < row.figures.size(); ++k) {
+            // Numbers sort by value (one that cannot be computed first), text by text.
+            const Figure& figure = row.figures[k];
+            const std::string text = e(detail::figure_text(figure, rows.figure_columns()[k].kind));
+            if (const auto* count = std::get_if<std::int64_t>(&figure)) t += number(double(*count), text);
+            else if (const auto* value = std::get_if<double>(&figure)) t += number(std::isfinite(*value) ? *value : -1e300, text);
+            else t += "<td>" + text + "</td>";
+        }
+        t += "<td>" + tier_chip(row.id) + "</td><td>" +
              (row.valid() ? std::string("yes") : "<span class=\"bad\" title=\"" + e(row.invalid_reason()) + "\">no</span>") +
              "</td></tr>\n";
     }
@@ -257,6 +273,8 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         if (s.scores.estimated[k])
             t += "<p class=\"lead\">* " + e(s.scores.dimensions[k]) + ": " + e(s.scores.descriptions[k]) + "</p>\n";
+    for (const FigureColumn& column : rows.figure_columns())
+        t += "<p class=\"lead\">" + e(column.label) + ": " + e(column.description) + ".</p>\n";
     t += "</section>\n";
 
     t += "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n";

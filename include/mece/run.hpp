@@ -6,12 +6,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <map>
 #include <string>
 #include <utility>
 
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
+#include <mece/holdout.hpp>
 #include <mece/detail/compiled.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/scorer.hpp>
@@ -33,6 +35,8 @@ struct RunOptions {
     ScoringOptions scoring{};
     /// Segment (or parent rule) name -> business priority in [0,1], the strategic fit.
     std::map<std::string, double, std::less<>> priorities{};
+    /// Who is held out of the campaigns; none by default.
+    HoldoutOptions holdout{};
     /// The size that scores 1 on `size_score`.
     double size_target = dimensions::SizeScore{}.target;
     /// Threads for every pass; 0 means every core. The results are the same, to the bit,
@@ -71,7 +75,8 @@ struct RunResult {
 /// The pipeline over `data` with `rules`: the universe, the thresholds and the
 /// assignment, the size constraints, the MECE check, the statistics and the scores with
 /// `scorer`, in as few passes as `segment` needs. The options are checked before any
-/// pass: bounds, weights, tiers, and the names that actions and priorities refer to.
+/// pass: bounds, weights, tiers, the holdout, and the names that actions and priorities
+/// refer to. With a holdout, each segment's group sizes are counted too.
 ///
 /// \code
 /// const auto result = mece::run(data, mece::presets::seed004(), {.constraints = {.min_size = 500, .max_size = 20'000}});
@@ -82,19 +87,20 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
                       const Scorer<Dimensions...>& scorer) {
     check_scoring_names(rules, options.scoring, options.priorities);
     const ConstraintSolver solver{options.constraints};
+    const Holdout holdout{options.holdout};
     UniverseOptions window = options.universe;
     window.threads = options.threads;
     const unsigned threads = detail::thread_count(options.threads);
     Universe universe{data, window};
-    Segmentation result = [&] {
-        const Scope<Scalar> scope(data, universe, {.threads = threads});
-        return segment(scope, rules, solver, options.apply_constraints);
-    }();
+    const Scope<Scalar> scope(data, universe, {.threads = threads});
+    Segmentation result = segment(scope, rules, solver, options.apply_constraints);
+    std::optional<HoldoutCounts> groups;
+    if (holdout.options().enabled()) groups = count_groups(scope, result.solution.assignment, holdout);
     Scores scores = scorer.score(result.solution.rules, result.stats);
     RunInfo info{options.input, options.rejected_rows, options.apply_constraints,
                  run_warnings(universe, result.solution, result.stats, options.apply_constraints)};
     Strategy strategy{std::move(result.solution), std::move(scores), std::move(result.stats), result.check, universe,
-                      std::move(info)};
+                      std::move(info), std::move(groups)};
     return RunResult<Scalar>{data, std::move(universe), std::move(strategy), threads};
 }
 

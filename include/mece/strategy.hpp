@@ -5,6 +5,7 @@
 /// facts of a run the components do not hold.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 
 #include <mece/constraint_solver.hpp>
 #include <mece/fwd.hpp>
+#include <mece/holdout.hpp>
 #include <mece/scorer.hpp>
 #include <mece/segment_stats.hpp>
 #include <mece/universe.hpp>
@@ -75,6 +77,10 @@ struct Strategy {
     MeceCheck check;
     UniverseSummary universe;
     RunInfo run{};
+    /// With holdouts (SPEC section 8.1): the options and each segment's group sizes; the
+    /// outputs then show `n_treatment`, `n_control` and `mde_abs` per segment, and
+    /// `assignments.csv` each user's group.
+    std::optional<HoldoutCounts> holdout{};
 };
 
 }  // namespace mece

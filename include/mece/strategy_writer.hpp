@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@
 #include <mece/dataset.hpp>
 #include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
+#include <mece/holdout.hpp>
 #include <mece/io/output.hpp>
 #include <mece/io/json.hpp>
 #include <mece/io/text.hpp>
@@ -39,7 +41,7 @@
 namespace mece {
 
 /// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
-inline constexpr int strategy_schema_version = 3;
+inline constexpr int strategy_schema_version = 4;
 
 
 /// Writes a run's output files into one directory: `strategy.csv`, `strategy.json` and
@@ -91,19 +93,39 @@ public:
                                   const Assignment& assignment) const {
         return write_assignments(Scope<Scalar>(data, universe), rules, assignment);
     }
-    /// The assignment of a run.
+    /// The assignment of a run, with each user's group when it has a holdout.
     template <class Scalar>
     std::size_t write_assignments(const RunResult<Scalar>& result) const {
-        return write_assignments(result.scope(), result.strategy.solution.rules, result.strategy.solution.assignment);
+        const auto& holdout = result.strategy.holdout;
+        return write_assignments(result.scope(), result.strategy.solution.rules, result.strategy.solution.assignment,
+                                 holdout ? std::optional<Holdout>(std::in_place, holdout->options) : std::nullopt);
     }
+    /// With `holdout`, a fourth column `group`: `treatment`, `control` or `global_control`.
     template <class Scalar>
-    std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const;
+    std::size_t write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment,
+                                  const std::optional<Holdout>& holdout = std::nullopt) const;
 
 private:
     /// The segment means `strategy.json` reports under `profile`.
     static constexpr const char* profile_features[] = {"avg_order_value",     "engagement_score",   "profitability_score",
                                                        "sessions_last_30d",   "num_cart_items",     "days_since_abandon",
                                                        "aov_percentile_rank"};
+
+    /// The holdout's options and totals; null without one.
+    static nlohmann::ordered_json holdout_json(const Strategy& s) {
+        if (!s.holdout) return nullptr;
+        const HoldoutOptions& h = s.holdout->options;
+        const GroupCounts total = s.holdout->total();
+        return {{"share", h.share},
+                {"salt", h.salt},
+                {"global_share", h.global_share},
+                {"global_salt", h.global_salt},
+                {"baseline_rate", h.baseline_rate},
+                {"hash", std::string(holdout_hash_name)},
+                {"n_treatment", total.treatment},
+                {"n_control", total.control},
+                {"n_global_control", total.global_control}};
+    }
 
     static nlohmann::ordered_json tiers(const std::vector<Tier>& list) {
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
@@ -116,18 +138,18 @@ private:
 };
 
 template <class Scalar>
-std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment) const {
+std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment,
+                                              const std::optional<Holdout>& holdout) const {
     const Dataset<Scalar>& data = scope.data();
     const Universe& universe = scope.universe();
     if (assignment.segment_ids.size() != universe.size())
         detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
                              " users, the universe " + std::to_string(universe.size()));
-    std::vector<std::string> suffix;  // ",id,name\n" per segment
-    for (const SegmentDefinition& s : rules.segments())
-        suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name) + "\n");
+    std::vector<std::string> suffix;  // ",id,name" per segment
+    for (const SegmentDefinition& s : rules.segments()) suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name));
     std::size_t rows = 0;
     detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
-        out << "user_id,segment_id,segment_name\n";
+        out << (holdout ? "user_id,segment_id,segment_name,group\n" : "user_id,segment_id,segment_name\n");
         std::string buffer;
         buffer.reserve(std::size_t{1} << 20);
         const auto ids = data.user_id();
@@ -136,6 +158,11 @@ std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const 
             const auto end = std::to_chars(digits, digits + sizeof digits, ids[universe.rows()[i]]).ptr;
             buffer.append(digits, end);
             buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
+            if (holdout) {
+                buffer += ',';
+                buffer += to_string(holdout->group(ids[universe.rows()[i]]));
+            }
+            buffer += '\n';
             ++rows;
             if (buffer.size() > (std::size_t{1} << 20) - 512) {
                 out.write(buffer.data(), std::streamsize(buffer.size()));
@@ -185,17 +212,24 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                 {"parents", d.parents},
                                 {"catch_all", d.catch_all},
                                 {"size", row.size},
-                                {"share", row.share},
-                                {"rules_applied", row.rules_applied},
-                                {"rule", d.rule},
-                                {"merged", d.merged},
-                                {"scores", std::move(by_dimension)},
-                                {"overall_score", row.score->overall},
-                                {"tier", row.tier()},
-                                {"valid", row.valid()},
-                                {"invalid_reason", row.valid() ? nlohmann::ordered_json() : nlohmann::ordered_json(row.invalid_reason())},
-                                {"action", row.action()},
-                                {"profile", std::move(profile)}});
+                                {"share", row.share}});
+        nlohmann::ordered_json& out = out_segments.back();
+        if (row.holdout) {
+            out["n_treatment"] = row.holdout->n_treatment;
+            out["n_control"] = row.holdout->n_control;
+            out["n_global_control"] = row.holdout->n_global_control;
+            out["mde_abs"] = std::isfinite(row.holdout->mde_abs) ? nlohmann::ordered_json(row.holdout->mde_abs) : nlohmann::ordered_json();
+        }
+        out.update(nlohmann::ordered_json{{"rules_applied", row.rules_applied},
+                                          {"rule", d.rule},
+                                          {"merged", d.merged},
+                                          {"scores", std::move(by_dimension)},
+                                          {"overall_score", row.score->overall},
+                                          {"tier", row.tier()},
+                                          {"valid", row.valid()},
+                                          {"invalid_reason", row.valid() ? nlohmann::ordered_json() : nlohmann::ordered_json(row.invalid_reason())},
+                                          {"action", row.action()},
+                                          {"profile", std::move(profile)}});
     }
     const ConstraintOptions& bounds = s.solution.options;
     return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
@@ -213,6 +247,7 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                     {"max_size", bounds.max_size},
                                     {"split_features", bounds.split_features},
                                     {"profile_features", bounds.profile_features}}},
+                                  {"holdout", holdout_json(s)},
                                   {"weights", std::move(weights)},
                                   {"dimensions", std::move(dimensions)},
                                   {"tiers", tiers(s.scores.tiers)},
@@ -235,10 +270,12 @@ MECE_INLINE void StrategyWriter::write_strategy_json(const Strategy& s) const {
 }
 
 MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
+    const RankedSegments rows(s);
     std::string text = "rank,id,name,parents,rules_applied,size,share";
     for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
-    text += ",overall_score,tier,valid,invalid_reason,action\n";
-    const RankedSegments rows(s);
+    text += ",overall_score,tier,valid,invalid_reason,action";
+    for (const FigureColumn& column : rows.figure_columns()) text += "," + column.key;
+    text += "\n";
     for (const RankedSegment& row : rows) {
         const auto cell = [&](const std::string& value, char end = ',') {
             text += value;
@@ -256,7 +293,9 @@ MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
         cell(detail::csv_cell(row.tier()));
         cell(row.valid() ? "true" : "false");
         cell(detail::csv_cell(row.invalid_reason()));
-        cell(detail::csv_cell(row.action()), '\n');
+        cell(detail::csv_cell(row.action()), row.figures.empty() ? '\n' : ',');
+        for (std::size_t k = 0; k < row.figures.size(); ++k)
+            cell(detail::figure_csv(row.figures[k]), k + 1 == row.figures.size() ? '\n' : ',');
     }
     detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
 }
@@ -282,10 +321,14 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
     t += "Segment size bounds: " + std::to_string(bounds.min_size) + " to " + std::to_string(bounds.max_size) + " users" +
          (s.run.constraints_applied ? "; " + std::to_string(s.solution.log.size()) + " constraint actions (see the log below)."
                                     : "; not applied (validity is still reported).") +
-         "\n\n## Segments by overall score\n\n| rank | segment | size | share |";
+         "\n\n";
+    if (s.holdout) t += "Holdout: " + md(holdout_text(s.holdout->options)) + ".\n\n";
+    t += "## Segments by overall score\n\n| rank | segment | size | share |";
     for (const auto& d : s.scores.dimensions) t += " " + md(d) + " |";
-    t += " overall | tier | valid | action |\n|---:|---|---:|---:|";
-    for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k) t += "---:|";
+    t += " overall |";
+    for (const FigureColumn& column : rows.figure_columns()) t += " " + md(column.label) + " |";
+    t += " tier | valid | action |\n|---:|---|---:|---:|";
+    for (std::size_t k = 0; k < s.scores.dimensions.size() + rows.figure_columns().size(); ++k) t += "---:|";
     t += "---:|---|---|---|\n";
     for (const RankedSegment& row : rows) {
         t += "| " + std::to_string(row.rank) + " | " + md(row.name()) + " | " + std::to_string(row.size) + " | " +
@@ -295,9 +338,17 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
             t += detail::score_text(v);
             t += " |";
         }
-        t += " " + detail::score_text(row.score->overall) + " | " + md(row.tier()) + " | " +
+        t += " " + detail::score_text(row.score->overall) + " |";
+        for (std::size_t k = 0; k < row.figures.size(); ++k) {
+            t += ' ';  // appended piece by piece: `" " + text` draws GCC 12's false -Wrestrict (bug 105329)
+            t += md(detail::figure_text(row.figures[k], rows.figure_columns()[k].kind));
+            t += " |";
+        }
+        t += " " + md(row.tier()) + " | " +
              (row.valid() ? std::string("yes") : "no: " + md(row.invalid_reason())) + " | " + md(row.action()) + " |\n";
     }
+    if (!rows.figure_columns().empty()) t += "\n";
+    for (const FigureColumn& column : rows.figure_columns()) t += "- " + md(column.label) + ": " + md(column.description) + ".\n";
     t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
     for (const RankedSegment& row : rows)
         t += "- **" + md(row.name()) + "** (id " + std::to_string(row.id) + "): " + md(row.rules_applied) + "\n";
@@ -330,8 +381,8 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
 #if defined(MECE_PRECOMPILED)
 namespace mece {
 extern template std::size_t StrategyWriter::write_assignments<float>(const Scope<float>&, const ResolvedRules&,
-                                                                      const Assignment&) const;
+                                                                      const Assignment&, const std::optional<Holdout>&) const;
 extern template std::size_t StrategyWriter::write_assignments<double>(const Scope<double>&, const ResolvedRules&,
-                                                                       const Assignment&) const;
+                                                                       const Assignment&, const std::optional<Holdout>&) const;
 }  // namespace mece
 #endif

@@ -73,7 +73,7 @@ public:
 
     Config read(const nlohmann::json& root) {
         Config config;
-        expect_object(root, "", {"schema_version", "universe", "segments", "catch_all", "constraints", "scoring"});
+        expect_object(root, "", {"schema_version", "universe", "segments", "catch_all", "constraints", "scoring", "holdout"});
         if (root.contains("schema_version")) {
             const auto& version = root["schema_version"];
             if (!version.is_number())
@@ -104,6 +104,7 @@ public:
         config.rules.validate();
         if (root.contains("constraints")) read_constraints(root["constraints"], config.constraints);
         if (root.contains("scoring")) read_scoring(root["scoring"], config);
+        if (root.contains("holdout")) read_holdout(root["holdout"], config.holdout);
         for (auto& [segment, entry] : split_by_) config.constraints.split_by[segment] = entry.first;
         for (auto& [segment, entry] : priorities_) config.priorities[segment] = entry.second;
         for (auto& [segment, entry] : actions_) config.scoring.actions[segment] = entry.second;
@@ -238,6 +239,20 @@ private:
             fail("constraints.min_size", std::to_string(c.min_size) + " is above max_size " + std::to_string(c.max_size));
         if (j.contains("split_features")) c.split_features = feature_list(j["split_features"], "constraints.split_features");
         if (j.contains("profile_features")) c.profile_features = feature_list(j["profile_features"], "constraints.profile_features");
+    }
+
+    void read_holdout(const nlohmann::json& j, HoldoutOptions& h) const {
+        expect_object(j, "holdout", {"share", "salt", "global_share", "global_salt", "baseline_rate"});
+        if (j.contains("share")) h.share = number_at(j["share"], "holdout.share");
+        if (j.contains("salt")) h.salt = string_at(j, "salt", "holdout.salt");
+        if (j.contains("global_share")) h.global_share = number_at(j["global_share"], "holdout.global_share");
+        if (j.contains("global_salt")) h.global_salt = string_at(j, "global_salt", "holdout.global_salt");
+        if (j.contains("baseline_rate")) h.baseline_rate = number_at(j["baseline_rate"], "holdout.baseline_rate");
+        try {
+            h.validate();  // its messages name the key
+        } catch (const ConfigError& e) {
+            raise<ConfigError>(name_ + ": " + e.what());
+        }
     }
 
     std::vector<std::string> feature_list(const nlohmann::json& list, const std::string& path) const {

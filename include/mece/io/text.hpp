@@ -5,11 +5,15 @@
 /// ranked table, each segment's rule and the MECE checks).
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <mece/constraints.hpp>
+#include <mece/holdout.hpp>
 #include <mece/ranked.hpp>
 #include <mece/strategy.hpp>
 #include <mece/validation.hpp>
@@ -60,7 +64,44 @@ inline std::string score_text(double score) {
     return text;
 }
 
+/// A figure in `strategy.csv`: a count in digits, a number in shortest round-trip form,
+/// text as a cell; nothing for none or NaN.
+inline std::string figure_csv(const Figure& figure) {
+    if (const auto* count = std::get_if<std::int64_t>(&figure)) return std::to_string(*count);
+    if (const auto* number = std::get_if<double>(&figure)) return std::isfinite(*number) ? format_number(*number) : "";
+    if (const auto* text = std::get_if<std::string>(&figure)) return csv_cell(*text);
+    return "";
+}
+
+/// A figure for people: a count in digits, a rate in percentage points (`1.23 pp`),
+/// `n/a` for a number that cannot be computed.
+inline std::string figure_text(const Figure& figure, FigureColumn::Kind kind) {
+    if (const auto* count = std::get_if<std::int64_t>(&figure)) return std::to_string(*count);
+    if (const auto* number = std::get_if<double>(&figure)) {
+        if (!std::isfinite(*number)) return "n/a";
+        char text[32];
+        if (kind == FigureColumn::Kind::rate) std::snprintf(text, sizeof text, "%.2f pp", *number * 100.0);
+        else std::snprintf(text, sizeof text, "%.3f", *number);
+        return text;
+    }
+    if (const auto* text = std::get_if<std::string>(&figure)) return *text;
+    return "";
+}
+
 }  // namespace detail
+
+/// The holdout in a sentence: `10% of each segment held out as control (salt "mece"),
+/// after 5% of all users in a global control group (salt "mece-global")`.
+inline std::string holdout_text(const HoldoutOptions& holdout) {
+    std::string text;
+    if (holdout.global_share > 0)
+        text += detail::percent_text(holdout.global_share) + " of all users in a global control group (salt \"" +
+                holdout.global_salt + "\")";
+    if (holdout.share > 0)
+        text += std::string(text.empty() ? "" : ", then ") + detail::percent_text(holdout.share) +
+                " of each segment held out as control (salt \"" + holdout.salt + "\")";
+    return text.empty() ? "none" : text;
+}
 
 /// The summary of a strategy for a terminal: the size bounds and the constraint log,
 /// the segments by rank (size, share, each dimension's score, overall score, tier,
@@ -110,18 +151,23 @@ inline std::string strategy_text(const Strategy& s) {
     add("  %9s  %6s", "size", "share");
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         add("  %9s", (dimension_label(s.scores.dimensions[k]) + (s.scores.estimated[k] ? "*" : "")).c_str());
-    add("  %7s  ", "overall");
-    t += padded("tier", tier_width) + "  valid\n";
+    add("  %7s", "overall");
+    for (const FigureColumn& column : rows.figure_columns()) add("  %9s", column.label.c_str());
+    t += "  " + padded("tier", tier_width) + "  valid\n";
     for (const RankedSegment& row : rows) {
         add("%4d  ", row.rank);
         t += padded(row.name(), name_width);
         add("  %9lld  %6s", static_cast<long long>(row.size), detail::percent_text(row.share).c_str());
         for (double v : row.score->scores) add("  %9.3f", v);
-        add("  %7.3f  ", row.score->overall);
-        t += padded(row.tier(), tier_width) + "  " + (row.valid() ? "yes" : "NO: " + row.invalid_reason()) + "\n";
+        add("  %7.3f", row.score->overall);
+        for (std::size_t k = 0; k < row.figures.size(); ++k)
+            add("  %9s", detail::figure_text(row.figures[k], rows.figure_columns()[k].kind).c_str());
+        t += "  " + padded(row.tier(), tier_width) + "  " + (row.valid() ? "yes" : "NO: " + row.invalid_reason()) + "\n";
     }
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         if (s.scores.estimated[k]) t += "* " + s.scores.dimensions[k] + ": " + s.scores.descriptions[k] + "\n";
+    if (s.holdout) t += "Holdout: " + holdout_text(s.holdout->options) + "\n";
+    for (const FigureColumn& column : rows.figure_columns()) t += "  " + column.label + ": " + column.description + "\n";
     t += "\nRules applied (by rank)\n";
     for (const RankedSegment& row : rows) {
         add("%4d  ", row.rank);
