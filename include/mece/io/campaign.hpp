@@ -1,0 +1,204 @@
+#pragma once
+/// \file io/campaign.hpp
+/// The files of the campaign loop: a run's `assignments.csv` read back
+/// (`read_assignments`) and a campaign's outcomes (`read_outcomes`, SPEC section 8.2:
+/// `user_id,converted` and optionally `revenue`). A bad value, a duplicate user or a
+/// missing column is an `InputError` naming the file, line and column; nothing is
+/// silently dropped.
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <mece/error.hpp>
+#include <mece/holdout.hpp>
+#include <mece/io/csv/parser.hpp>
+#include <mece/io/records.hpp>
+
+namespace mece {
+
+/// A user of a run's `assignments.csv`.
+struct AssignedUser {
+    std::int64_t user_id = 0;
+    std::int32_t segment_id = 0;
+    Group group = Group::treatment;
+};
+
+/// A run's `assignments.csv`: its users in file order, and the segments' names by id.
+struct Assignments {
+    std::vector<AssignedUser> users{};
+    /// `names[id - 1]`: the name of segment `id`.
+    std::vector<std::string> names{};
+    /// Whether the file has the `group` column (the run had a holdout).
+    bool grouped = false;
+};
+
+/// A user's outcome.
+struct Outcome {
+    std::int64_t user_id = 0;
+    bool converted = false;
+    /// At least 0; 0 when the file has no revenue.
+    double revenue = 0;
+};
+
+/// An outcomes file: its rows sorted by user id (the file's order is not kept).
+struct Outcomes {
+    std::vector<Outcome> rows{};
+    /// Whether the file has the `revenue` column.
+    bool revenue = false;
+
+    /// The outcome of `user_id`; none when the file has no row for the user.
+    const Outcome* find(std::int64_t user_id) const noexcept {
+        const auto at = std::lower_bound(rows.begin(), rows.end(), user_id,
+                                         [](const Outcome& o, std::int64_t id) { return o.user_id < id; });
+        return at != rows.end() && at->user_id == user_id ? &*at : nullptr;
+    }
+};
+
+namespace detail {
+
+inline std::int64_t user_id_field(const CsvRecords& records, std::size_t column) {
+    const auto id = parse_integer<std::int64_t>(records.field(column));
+    if (!id) records.fail(column, "an integer user id" + number_trouble(records.field(column), true));
+    return *id;
+}
+
+/// Refuses a user id on two rows, naming both lines (`lines[i]` is row i's).
+template <class Row>
+void refuse_duplicate_ids(std::vector<Row>& rows, const std::vector<std::size_t>& lines, const std::string& name) {
+    std::vector<std::size_t> order(rows.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a].user_id < rows[b].user_id; });
+    for (std::size_t k = 1; k < order.size(); ++k)
+        if (rows[order[k]].user_id == rows[order[k - 1]].user_id)
+            raise<InputError>(name + ":" + std::to_string(lines[order[k]]) + ": column 'user_id': duplicate user id " +
+                              std::to_string(rows[order[k]].user_id) + " (first on line " + std::to_string(lines[order[k - 1]]) +
+                              ")");
+}
+
+}  // namespace detail
+
+/// Reads a run's `assignments.csv` (`user_id,segment_id,segment_name`, and `group` with
+/// a holdout). Segment ids run from 1; each id has one name.
+inline Assignments read_assignments(const std::filesystem::path& path) {
+    CsvRecords records{path};
+    const std::size_t id = records.required_column("user_id"), segment = records.required_column("segment_id"),
+                      name = records.required_column("segment_name");
+    const auto group = records.column("group");
+    Assignments out;
+    out.grouped = group.has_value();
+    std::vector<std::size_t> lines;
+    while (records.next()) {
+        AssignedUser user;
+        user.user_id = detail::user_id_field(records, id);
+        const auto segment_id = detail::parse_integer<std::int32_t>(records.field(segment));
+        if (!segment_id || *segment_id < 1 || *segment_id > 1'000'000) records.fail(segment, "a segment id from 1");
+        user.segment_id = *segment_id;
+        const auto at = std::size_t(*segment_id - 1);
+        if (out.names.size() <= at) out.names.resize(at + 1);
+        const std::string& text = records.field(name);
+        if (text.empty()) records.fail(name, "a segment name");
+        if (out.names[at].empty()) out.names[at] = text;
+        else if (out.names[at] != text)
+            detail::raise<InputError>(records.place(name) + "segment " + std::to_string(*segment_id) + " is named " +
+                                      detail::quoted(out.names[at]) + " on an earlier line, here " + detail::quoted(text));
+        if (group) {
+            const std::string& g = records.field(*group);
+            if (g == "treatment") user.group = Group::treatment;
+            else if (g == "control") user.group = Group::control;
+            else if (g == "global_control") user.group = Group::global_control;
+            else records.fail(*group, "treatment, control or global_control");
+        }
+        out.users.push_back(user);
+        lines.push_back(records.line());
+    }
+    if (out.users.empty()) detail::raise<InputError>(records.name() + ": no users after the header");
+    for (std::size_t k = 0; k < out.names.size(); ++k)
+        if (out.names[k].empty())
+            detail::raise<InputError>(records.name() + ": segment ids are not 1 to " + std::to_string(out.names.size()) +
+                                      ": no user is in segment " + std::to_string(k + 1));
+    detail::refuse_duplicate_ids(out.users, lines, records.name());
+    return out;
+}
+
+/// Reads an outcomes file: `user_id,converted` (0 or 1) and optionally `revenue` (a
+/// number >= 0), in any order, other columns ignored.
+inline Outcomes read_outcomes(const std::filesystem::path& path) {
+    CsvRecords records{path};
+    const std::size_t id = records.required_column("user_id"), converted = records.required_column("converted");
+    const auto revenue = records.column("revenue");
+    Outcomes out;
+    out.revenue = revenue.has_value();
+    std::vector<std::size_t> lines;
+    while (records.next()) {
+        Outcome o;
+        o.user_id = detail::user_id_field(records, id);
+        const std::string& c = records.field(converted);
+        if (c == "1") o.converted = true;
+        else if (c != "0") records.fail(converted, "0 or 1");
+        if (revenue) {
+            const auto value = detail::parse_double(records.field(*revenue));
+            if (!value || !(*value >= 0))
+                records.fail(*revenue, "a number >= 0" + (value ? std::string() : detail::number_trouble(records.field(*revenue), false)));
+            o.revenue = *value;
+        }
+        out.rows.push_back(o);
+        lines.push_back(records.line());
+    }
+    detail::refuse_duplicate_ids(out.rows, lines, records.name());
+    std::sort(out.rows.begin(), out.rows.end(), [](const Outcome& a, const Outcome& b) { return a.user_id < b.user_id; });
+    return out;
+}
+
+/// The holdout a run's `strategy.json` records (schema 4 and later); an `InputError`
+/// naming the file and key when it has none or it is malformed.
+inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) detail::raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) detail::raise<InputError>(name + ": not a strategy.json (not a JSON object)");
+    if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
+        detail::raise<InputError>(name + ": schema_version: missing; not a strategy.json");
+    const auto schema = j["schema_version"].get<long long>();
+    if (schema < 4 || !j.contains("holdout") || j["holdout"].is_null())
+        detail::raise<InputError>(name + ": holdout: the run had no holdout (segment with --holdout SHARE to measure lift)");
+    const auto& h = j["holdout"];
+    HoldoutOptions options;
+    const auto number = [&](const char* key, double& out) {
+        if (!h.contains(key) || !h[key].is_number()) detail::raise<InputError>(name + ": holdout." + key + ": expected a number");
+        out = h[key].get<double>();
+    };
+    const auto string = [&](const char* key, std::string& out) {
+        if (!h.contains(key) || !h[key].is_string()) detail::raise<InputError>(name + ": holdout." + key + ": expected a string");
+        out = h[key].get<std::string>();
+    };
+    number("share", options.share);
+    string("salt", options.salt);
+    number("global_share", options.global_share);
+    string("global_salt", options.global_salt);
+    number("baseline_rate", options.baseline_rate);
+    if (!h.contains("hash") || h["hash"] != holdout_hash_name)
+        detail::raise<InputError>(name + ": holdout.hash: expected \"" + std::string(holdout_hash_name) + "\", the hash this library uses");
+    try {
+        options.validate();
+    } catch (const ConfigError& e) {
+        detail::raise<InputError>(name + ": " + e.what());
+    }
+    return options;
+}
+
+}  // namespace mece
