@@ -148,8 +148,9 @@ int run(const Options& options) {
         if (report.rejected > report.rejections.size())
             std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
     } else {
-        data = mece::generate<double>({.rows = options.synthetic, .seed = options.seed, .threads = threads});
-        config.input = "synthetic:" + std::to_string(options.synthetic) + ":" + std::to_string(options.seed);
+        const mece::SyntheticOptions synthetic{.rows = options.synthetic, .seed = options.seed, .threads = threads};
+        data = mece::generate<double>(synthetic);
+        config.input = mece::synthetic_source(synthetic);
         std::printf("input      synthetic dataset: %lld users, seed %llu\n", static_cast<long long>(data.rows()),
                     static_cast<unsigned long long>(options.seed));
     }

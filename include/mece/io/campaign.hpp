@@ -24,6 +24,7 @@
 #include <mece/error.hpp>
 #include <mece/holdout.hpp>
 #include <mece/io/csv/parser.hpp>
+#include <mece/io/output.hpp>
 #include <mece/io/records.hpp>
 
 namespace mece {
@@ -161,20 +162,50 @@ inline Outcomes read_outcomes(const std::filesystem::path& path) {
     return out;
 }
 
+/// Writes `outcomes` as an outcomes file, `user_id,converted[,revenue]`, by user id,
+/// atomically (a temporary name, then a rename).
+inline void write_outcomes(const std::filesystem::path& path, const Outcomes& outcomes) {
+    write_file_atomically(path, [&](std::ostream& out) {
+        out << (outcomes.revenue ? "user_id,converted,revenue\n" : "user_id,converted\n");
+        for (const Outcome& o : outcomes.rows) {
+            out << o.user_id << ',' << (o.converted ? '1' : '0');
+            if (outcomes.revenue) out << ',' << format_number(o.revenue);
+            out << '\n';
+        }
+    });
+}
+
+namespace detail {
+
+/// A run's `strategy.json`, parsed; an `InputError` naming the file when it is none.
+inline nlohmann::json read_strategy_file(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) raise<InputError>(name + ": not a strategy.json (not a JSON object)");
+    if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
+        raise<InputError>(name + ": schema_version: missing; not a strategy.json");
+    return j;
+}
+
+}  // namespace detail
+
+/// The `input` a run's `strategy.json` records: a file name, or `synthetic:ROWS:SEED`.
+inline std::string read_run_input(const std::filesystem::path& path) {
+    const nlohmann::json j = detail::read_strategy_file(path);
+    if (!j.contains("input") || !j["input"].is_string()) detail::raise<InputError>(path.string() + ": input: expected a string");
+    return j["input"].get<std::string>();
+}
+
 /// The holdout a run's `strategy.json` records (schema 4 and later); an `InputError`
 /// naming the file and key when it has none or it is malformed.
 inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
     const std::string name = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) detail::raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) detail::raise<InputError>(name + ": not a strategy.json (not a JSON object)");
-    if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
-        detail::raise<InputError>(name + ": schema_version: missing; not a strategy.json");
-    const auto schema = j["schema_version"].get<long long>();
-    if (schema < 4 || !j.contains("holdout") || j["holdout"].is_null())
+    const nlohmann::json j = detail::read_strategy_file(path);
+    if (j["schema_version"].get<long long>() < 4 || !j.contains("holdout") || j["holdout"].is_null())
         detail::raise<InputError>(name + ": holdout: the run had no holdout (segment with --holdout SHARE to measure lift)");
     const auto& h = j["holdout"];
     HoldoutOptions options;

@@ -7,10 +7,15 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <optional>
 #include <random>
+#include <string>
+#include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -37,6 +42,31 @@ struct SyntheticOptions {
     /// Threads to use; 0 for every core. The data does not depend on it.
     unsigned threads = 0;
 };
+
+/// How a run names the synthetic dataset it segmented: `synthetic:ROWS:SEED`.
+inline std::string synthetic_source(const SyntheticOptions& options) {
+    return "synthetic:" + std::to_string(options.rows) + ":" + std::to_string(options.seed);
+}
+
+/// The options `synthetic_source` named; none for any other text (a file name).
+inline std::optional<SyntheticOptions> parse_synthetic_source(std::string_view text) {
+    constexpr std::string_view prefix = "synthetic:";
+    if (text.substr(0, prefix.size()) != prefix) return std::nullopt;
+    text.remove_prefix(prefix.size());
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    SyntheticOptions options;
+    long long rows = 0;
+    unsigned long long seed = 0;
+    const auto [rows_end, rows_error] = std::from_chars(text.data(), text.data() + colon, rows);
+    const auto [seed_end, seed_error] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), seed);
+    if (rows_error != std::errc{} || rows_end != text.data() + colon || rows < 0 || seed_error != std::errc{} ||
+        seed_end != text.data() + text.size() || colon + 1 == text.size())
+        return std::nullopt;
+    options.rows = Eigen::Index(rows);
+    options.seed = seed;
+    return options;
+}
 
 /// A shopper archetype: its share of users and the parameters of its distributions.
 struct Archetype {
@@ -129,8 +159,10 @@ inline void check_memory_for(Eigen::Index rows, std::size_t bytes_per_row) {
 
 }  // namespace detail
 
+/// The synthetic dataset; with `archetype_of`, each user's archetype too (an index into
+/// `archetypes`, by row), which the campaign simulator plants its lifts by.
 template <class Scalar = double>
-Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
+Dataset<Scalar> generate(const SyntheticOptions& options = {}, std::vector<std::uint8_t>* archetype_of = nullptr) {
     if (options.rows < 0) detail::raise<ConfigError>("synthetic: rows must be non-negative");
     if (options.history_days < 1) detail::raise<ConfigError>("synthetic: history_days must be at least 1");
     if (!date_in_range(options.as_of) || std::int64_t(options.as_of) - (options.history_days - 1) < min_date)
@@ -140,6 +172,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
     detail::check_memory_for(n, sizeof(std::int64_t) + 2 * sizeof(Days) + 2 * sizeof(std::int32_t) + 3 * sizeof(Scalar));
     typename Dataset<Scalar>::Columns c;
     c.resize(n);
+    if (archetype_of) archetype_of->assign(std::size_t(n), 0);
 
     // Weekly rhythm: more abandoned carts on weekends, fewer mid-week.
     const Days first_day = options.as_of - (options.history_days - 1);
@@ -166,6 +199,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
             std::size_t a = 0;
             while (a + 1 < archetypes.size() && pick > archetype_cdf[a]) ++a;
             const Archetype& type = archetypes[a];
+            if (archetype_of) (*archetype_of)[std::size_t(i)] = std::uint8_t(a);
 
             c.user_id[i] = 10'000'000 + i;
             const auto day = std::size_t(std::upper_bound(day_cdf.begin(), day_cdf.end(), draw.uniform()) - day_cdf.begin());
@@ -205,7 +239,7 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}) {
 /// The instantiations `<mece/precompiled.hpp>` compiles, declared `extern` elsewhere
 /// under `MECE_PRECOMPILED` (see `mece/detail/compiled.hpp`).
 #define MECE_GENERATOR_INSTANCES(KIND, Scalar) \
-    KIND template Dataset<Scalar> generate<Scalar>(const SyntheticOptions&);
+    KIND template Dataset<Scalar> generate<Scalar>(const SyntheticOptions&, std::vector<std::uint8_t>*);
 #if defined(MECE_PRECOMPILED)
 namespace mece {
 MECE_GENERATOR_INSTANCES(extern, float)

@@ -54,6 +54,11 @@ inline std::string lift_chart(const LiftReport& report) {
         svg.text(x + 16, 66, label, {{"font-size", 11}, {"fill", ink}});
         x += 30 + text_width(label, 11);
     }
+    for (const auto& [colour, label] : {std::pair{up, "interval above 0"}, std::pair{flat, "spans 0"}, std::pair{down, "below 0"}}) {
+        svg.line(x, 62, x + 18, 62, colour, 2.5);
+        svg.text(x + 24, 66, label, {{"font-size", 11}, {"fill", ink}});
+        x += 38 + text_width(label, 11);
+    }
     for (double tick : axis.ticks()) {
         const double tx = axis(tick);
         svg.line(tx, top - 6, tx, bottom, grid);
