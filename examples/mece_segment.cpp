@@ -25,6 +25,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <mece/io/campaign.hpp>
 #include <mece/io/config.hpp>
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
@@ -54,6 +55,7 @@ struct Options {
     std::optional<Eigen::Index> max_size;
     std::optional<double> holdout;
     std::optional<std::string> holdout_salt;
+    std::string lift;
     bool timings = false;
     unsigned threads = 0;
 };
@@ -109,6 +111,7 @@ int run(const Options& options) {
     // refused at once, and no output may replace the input or the config.
     mece::OutputBatch outputs{options.out};
     if (!options.input.empty()) outputs.protect(options.input);
+    if (!options.lift.empty()) outputs.protect(options.lift);
     if (!options.config.empty()) outputs.protect(options.config);
     // The configuration first, so that a mistake in it is reported before a long load.
     mece::Config config;
@@ -132,6 +135,10 @@ int run(const Options& options) {
     } catch (const mece::ConfigError& e) {
         if (!options.holdout && !options.holdout_salt) throw;
         throw mece::ConfigError(std::string("--holdout/--holdout-salt: ") + e.what());
+    }
+    if (!options.lift.empty()) {
+        config.lift.measured = mece::read_measured_lift(options.lift);
+        config.lift_source = options.lift;
     }
     Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
@@ -243,6 +250,9 @@ int main(int argc, char** argv) {
                    "assignments.csv gets a group column")
         ->check(mece::cli::number_in(0, 0.5));
     app.add_option("--holdout-salt", options.holdout_salt, "Salt of the holdout hash (default \"mece\", or the config's)");
+    app.add_option("--lift", options.lift,
+                   "A lift.json of mece-measure: rank with each segment's measured lift, blended with the estimate by precision")
+        ->check(CLI::ExistingFile);
     app.add_flag("--timings", options.timings,
                  "Print the seconds of each stage as one JSON object, the last line on stderr");
     app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores; never more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number")

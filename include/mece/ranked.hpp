@@ -5,7 +5,9 @@
 /// CLI table, `strategy.csv`, `.json`, `.md`, `report.html` and the charts only format
 /// them. `dimension_label`: a dimension's name in a narrow column.
 
+#include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <string>
 #include <optional>
@@ -18,6 +20,7 @@
 #include <mece/constraints.hpp>
 #include <mece/error.hpp>
 #include <mece/holdout.hpp>
+#include <mece/lift_blend.hpp>
 #include <mece/rule_tree/definition.hpp>
 #include <mece/scorer.hpp>
 #include <mece/strategy.hpp>
@@ -32,6 +35,10 @@ struct FigureColumn {
         count,
         /// A difference of rates, shown in percentage points.
         rate,
+        /// A number, shown with three decimals.
+        number,
+        /// Text.
+        text,
     };
     /// The name in `strategy.csv` and `strategy.json`: `n_control`.
     std::string key{};
@@ -40,6 +47,10 @@ struct FigureColumn {
     Kind kind = Kind::count;
     /// What it is, in a sentence.
     std::string description{};
+    /// Shown in the tables for people (the terminal, `strategy.md`, `report.html`), and
+    /// in `strategy.csv`.
+    bool for_people = true;
+    bool for_data = true;
 };
 
 /// A figure: none, a count, a number (NaN when it cannot be computed) or text.
@@ -75,6 +86,8 @@ struct RankedSegment {
     std::string rules_applied{};
     /// With a holdout: its groups in the segment.
     std::optional<HoldoutFigures> holdout{};
+    /// With measured lift: how it entered the segment's `lift_vs_control` score.
+    const LiftBlend* lift = nullptr;
     /// One per `RankedSegments::figure_columns()`.
     std::vector<Figure> figures{};
 
@@ -120,10 +133,14 @@ public:
             rows_.push_back(std::move(row));
         }
         if (s.holdout) add_holdout(*s.holdout);
+        if (s.lift) add_lift(*s.lift);
     }
 
-    /// The figures each row has, in order; empty without a holdout.
+    /// The figures each row has, in order; empty without a holdout or measured lift.
     const std::vector<FigureColumn>& figure_columns() const noexcept { return columns_; }
+    /// The indices of the figures the tables for people show, and `strategy.csv`.
+    std::vector<std::size_t> people_figures() const { return figures_where(&FigureColumn::for_people); }
+    std::vector<std::size_t> data_figures() const { return figures_where(&FigureColumn::for_data); }
 
     std::size_t size() const noexcept { return rows_.size(); }
     bool empty() const noexcept { return rows_.empty(); }
@@ -138,6 +155,13 @@ public:
     }
 
 private:
+    std::vector<std::size_t> figures_where(bool FigureColumn::*shown) const {
+        std::vector<std::size_t> out;
+        for (std::size_t k = 0; k < columns_.size(); ++k)
+            if (columns_[k].*shown) out.push_back(k);
+        return out;
+    }
+
     void add_holdout(const HoldoutCounts& holdout) {
         if (holdout.segments.size() != rows_.size())
             detail::raise<Error>("strategy: the holdout counts are of " + std::to_string(holdout.segments.size()) +
@@ -152,6 +176,40 @@ private:
             row.holdout = HoldoutFigures{c.treatment, c.control, c.global_control,
                                          mde_abs(holdout.options.baseline_rate, c.treatment, c.control)};
             row.figures.insert(row.figures.end(), {Figure(c.treatment), Figure(c.control), Figure(row.holdout->mde_abs)});
+        }
+    }
+
+    void add_lift(const LiftRanking& lift) {
+        if (lift.segments.size() != rows_.size())
+            detail::raise<Error>("strategy: the lift ranking is of " + std::to_string(lift.segments.size()) +
+                                 " segments, the solution has " + std::to_string(rows_.size()));
+        using Kind = FigureColumn::Kind;
+        columns_.push_back({"lift_used", "lift used", Kind::rate, "the lift in conversion rate the lift_vs_control score is made from"});
+        columns_.push_back({"lift_source", "source", Kind::text,
+                            "estimate, measured (the outcomes weigh at least half) or blended"});
+        columns_.push_back({"lift_weight", "weight", Kind::number, "the outcomes' share of the precision", false, true});
+        columns_.push_back({"measured_lift", "measured", Kind::rate, "the measured lift", false, true});
+        columns_.push_back({"measured_lift_ci_low", "low", Kind::rate, "its 95% interval, low end", false, true});
+        columns_.push_back({"measured_lift_ci_high", "high", Kind::rate, "its 95% interval, high end", false, true});
+        columns_.push_back({"measured", "measured", Kind::text, "the measured lift with its 95% interval, and whose it is", true, false});
+        const auto pp = [](double v) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%+.2f", v * 100);
+            return std::string(text);
+        };
+        for (RankedSegment& row : rows_) {
+            const LiftBlend& b = lift.segments[std::size_t(row.id - 1)];
+            row.lift = &b;
+            const bool used = b.measured && b.ignored.empty();
+            const double nan = std::nan("");
+            std::string shown = "-";
+            if (b.measured && !b.ignored.empty()) shown = "not used: " + b.ignored.substr(0, b.ignored.find(':'));
+            else if (used)
+                shown = pp(b.measured->lift_abs) + " pp [" + pp(b.measured->ci_low) + ", " + pp(b.measured->ci_high) + "]" +
+                        (b.measured_as == row.name() ? "" : " of " + b.measured_as);
+            row.figures.insert(row.figures.end(), {Figure(b.lift_used), Figure(std::string(to_string(b.source))), Figure(b.weight),
+                                                   Figure(used ? b.measured->lift_abs : nan), Figure(used ? b.measured->ci_low : nan),
+                                                   Figure(used ? b.measured->ci_high : nan), Figure(shown)});
         }
     }
 

@@ -219,6 +219,7 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
                                     (s.run.constraints_applied ? "" : " (not applied)"));
     fact("constraint actions", std::to_string(s.solution.log.size()));
     if (s.holdout) fact("holdout", e(holdout_text(s.holdout->options)));
+    if (s.lift) fact("measured lift", e(s.lift->source));
     fact("MECE checks", s.check.ok() ? "<span class=\"ok\">all pass</span>" : "<span class=\"bad\">FAILED</span>");
     fact("library", "mece " + std::string(version));
     t += "</dl>\n";
@@ -245,8 +246,10 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
         t += "<th class=\"num\">" + header + (s.scores.estimated[k] ? "*" : "") + "</th>";
     }
     t += "<th class=\"num\">overall</th>";
-    for (const FigureColumn& column : rows.figure_columns())
-        t += "<th class=\"num\" title=\"" + e(column.description) + "\">" + e(column.label) + "</th>";
+    const std::vector<std::size_t> figures = rows.people_figures();
+    for (std::size_t k : figures)
+        t += "<th class=\"num\" title=\"" + e(rows.figure_columns()[k].description) + "\">" + e(rows.figure_columns()[k].label) +
+             "</th>";
     t += "<th>tier</th><th>valid</th></tr></thead>\n<tbody>\n";
     for (const RankedSegment& row : rows) {
         const auto number = [&](double value, const std::string& text) {
@@ -257,7 +260,7 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
              number(row.share, number_text(row.share * 100, 1) + "%");
         for (double v : row.score->scores) t += number(v, number_text(v, 3));
         t += number(row.score->overall, "<b>" + number_text(row.score->overall, 3) + "</b>");
-        for (std::size_t k = 0; k < row.figures.size(); ++k) {
+        for (std::size_t k : figures) {
             // Numbers sort by value (one that cannot be computed first), text by text.
             const Figure& figure = row.figures[k];
             const std::string text = e(detail::figure_text(figure, rows.figure_columns()[k].kind));
@@ -273,8 +276,8 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         if (s.scores.estimated[k])
             t += "<p class=\"lead\">* " + e(s.scores.dimensions[k]) + ": " + e(s.scores.descriptions[k]) + "</p>\n";
-    for (const FigureColumn& column : rows.figure_columns())
-        t += "<p class=\"lead\">" + e(column.label) + ": " + e(column.description) + ".</p>\n";
+    for (std::size_t k : figures)
+        t += "<p class=\"lead\">" + e(rows.figure_columns()[k].label) + ": " + e(rows.figure_columns()[k].description) + ".</p>\n";
     t += "</section>\n";
 
     t += "<section id=\"charts\">\n<h2>Charts</h2>\n<div class=\"charts\">\n";
@@ -295,6 +298,20 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
         if (!row.parent_path.empty()) t += " \xC2\xB7 under " + e(row.parent_path);
         t += "</div>\n<code>" + e(row.rules_applied) + "</code>\n<div><b>Action:</b> " + e(row.action()) + "</div>\n";
         if (!row.valid()) t += "<div class=\"bad\">Out of bounds: " + e(row.invalid_reason()) + "</div>\n";
+        if (row.lift) {
+            const LiftBlend& b = *row.lift;
+            t += "<div class=\"lift\"><b>Lift:</b> " + e(detail::figure_text(b.lift_used, FigureColumn::Kind::rate)) + " used (" +
+                 e(std::string(to_string(b.source)));
+            if (b.measured && b.ignored.empty())
+                t += ", weight " + number_text(b.weight, 2) + "; measured " +
+                     e(detail::figure_text(b.measured->lift_abs, FigureColumn::Kind::rate)) + ", 95% interval " +
+                     e(detail::figure_text(b.measured->ci_low, FigureColumn::Kind::rate)) + " to " +
+                     e(detail::figure_text(b.measured->ci_high, FigureColumn::Kind::rate)) +
+                     (b.measured_as == row.name() ? "" : ", of " + e(b.measured_as));
+            else if (!b.ignored.empty())
+                t += "; the measurement of " + e(b.measured_as) + " is not used: " + e(b.ignored);
+            t += ")</div>\n";
+        }
         t += "</div>\n";
     }
     t += "</section>\n";

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <utility>
@@ -37,6 +38,11 @@ struct RunOptions {
     std::map<std::string, double, std::less<>> priorities{};
     /// Who is held out of the campaigns; none by default.
     HoldoutOptions holdout{};
+    /// Measured lift to rank with, and how it is blended with the estimate; by default
+    /// none, and `lift_vs_control` is the estimate alone.
+    LiftOptions lift{};
+    /// Where `lift.measured` came from, for the outputs.
+    std::string lift_source{};
     /// The size that scores 1 on `size_score`.
     double size_target = dimensions::SizeScore{}.target;
     /// Threads for every pass; 0 means every core. The results are the same, to the bit,
@@ -72,6 +78,30 @@ struct RunResult {
     bool ok() const noexcept { return strategy.check.ok(); }
 };
 
+namespace detail {
+
+/// Each segment's blend of estimated and measured lift, as `lift_vs_control` scores it;
+/// a segment whose lift_used is below zero is recommended no campaign, and says why.
+inline LiftRanking rank_by_lift(Scores& scores, const std::vector<SegmentDefinition>& segments, const SegmentStats& stats,
+                                const RunOptions& options) {
+    const dimensions::LiftVsControl dimension{options.lift};
+    LiftRanking out{options.lift, options.lift_source, {}};
+    for (const SegmentDefinition& segment : segments) {
+        LiftBlend blend = dimension.blend({stats, segment, stats.window_days()});
+        if (blend.lift_used < 0) {
+            char lift[32];
+            std::snprintf(lift, sizeof lift, "%+.2f", blend.lift_used * 100);
+            scores.segments.at(std::size_t(segment.id - 1)).action =
+                std::string("No campaign: its lift is below zero (") + lift + " pp, " + std::string(to_string(blend.source)) +
+                " from the outcomes of " + blend.measured_as + "); a campaign would cost conversions";
+        }
+        out.segments.push_back(std::move(blend));
+    }
+    return out;
+}
+
+}  // namespace detail
+
 /// The pipeline over `data` with `rules`: the universe, the thresholds and the
 /// assignment, the size constraints, the MECE check, the statistics and the scores with
 /// `scorer`, in as few passes as `segment` needs. The options are checked before any
@@ -86,6 +116,7 @@ template <class Scalar, class... Dimensions>
 RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const RunOptions& options,
                       const Scorer<Dimensions...>& scorer) {
     check_scoring_names(rules, options.scoring, options.priorities);
+    options.lift.validate();
     const ConstraintSolver solver{options.constraints};
     const Holdout holdout{options.holdout};
     UniverseOptions window = options.universe;
@@ -97,10 +128,12 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
     std::optional<HoldoutCounts> groups;
     if (holdout.options().enabled()) groups = count_groups(scope, result.solution.assignment, holdout);
     Scores scores = scorer.score(result.solution.rules, result.stats);
+    std::optional<LiftRanking> lift;
+    if (!options.lift.measured.empty()) lift = detail::rank_by_lift(scores, result.solution.rules.segments(), result.stats, options);
     RunInfo info{options.input, options.rejected_rows, options.apply_constraints,
                  run_warnings(universe, result.solution, result.stats, options.apply_constraints)};
     Strategy strategy{std::move(result.solution), std::move(scores), std::move(result.stats), result.check, universe,
-                      std::move(info), std::move(groups)};
+                      std::move(info), std::move(groups), std::move(lift)};
     return RunResult<Scalar>{data, std::move(universe), std::move(strategy), threads};
 }
 
@@ -108,7 +141,7 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
 /// actions, priorities and size target.
 template <class Scalar>
 RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const RunOptions& options = {}) {
-    const auto scorer = make_scorer(default_dimensions(options.priorities, options.size_target), options.scoring);
+    const auto scorer = make_scorer(default_dimensions(options.priorities, options.size_target, options.lift), options.scoring);
     return run(data, rules, options, scorer);
 }
 

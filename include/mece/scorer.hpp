@@ -19,6 +19,7 @@
 #include <vector>
 
 #include <mece/error.hpp>
+#include <mece/lift_blend.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/rule_tree/expression.hpp>
 #include <mece/segment_stats.hpp>
@@ -109,15 +110,32 @@ struct Profitability {
 
 /// Without outcome data, an estimate: campaigns lift engaged, high-value users more,
 /// so 0.6 x engagement + 0.4 x AOV percentile rank. Deterministic, and marked estimated.
+/// With measurements (`lift.measured`, from `lift.json`), the estimate is blended with
+/// them by precision (`mece/lift_blend.hpp`) and the score is clip(lift_used / scale, 0, 1).
 struct LiftVsControl {
+    LiftOptions lift{};
     std::string name() const { return "lift_vs_control"; }
     double default_weight() const { return 0.20; }
-    bool estimated() const { return true; }
+    bool estimated() const { return lift.measured.empty(); }
     std::string description() const {
-        return "estimated (no outcome data): 0.6 x mean engagement_score + 0.4 x mean aov_percentile_rank";
+        if (lift.measured.empty())
+            return "estimated (no outcome data): 0.6 x mean engagement_score + 0.4 x mean aov_percentile_rank";
+        return "lift_used / " + format_number(lift.scale) +
+               ", within [0,1]; lift_used blends the measured lift in conversion rate with the estimate " +
+               format_number(lift.scale) + " x (0.6 x mean engagement_score + 0.4 x mean aov_percentile_rank) (sd " +
+               format_number(lift.prior_sd) + ") by precision";
     }
-    double score(const ScoringContext& c) const {
+    /// The estimate e, in [0,1].
+    double estimate(const ScoringContext& c) const {
         return detail::unit(0.6 * detail::unit(c.mean("engagement_score")) + 0.4 * c.mean("aov_percentile_rank"));
+    }
+    /// The estimate with the segment's measurement, if any.
+    LiftBlend blend(const ScoringContext& c) const { return blend_lift(estimate(c), c.segment, lift); }
+    double score(const ScoringContext& c) const {
+        if (lift.measured.empty()) return estimate(c);
+        const LiftBlend b = blend(c);
+        // Without a measurement exactly the estimate, not e x scale / scale.
+        return b.source == LiftBlend::Source::estimate ? estimate(c) : detail::unit(b.lift_used / lift.scale);
     }
 };
 
@@ -373,10 +391,11 @@ private:
 };
 
 /// The five dimensions of SPEC section 6, in its order.
-/// `priorities` feed `strategic_fit`; `size_target` is where `size_score` peaks.
+/// `priorities` feed `strategic_fit`; `size_target` is where `size_score` peaks; `lift`
+/// holds the measurements `lift_vs_control` blends with its estimate.
 inline auto default_dimensions(std::map<std::string, double, std::less<>> priorities = {},
-                               double size_target = dimensions::SizeScore{}.target) {
-    return std::tuple{dimensions::ConversionPotential{}, dimensions::Profitability{}, dimensions::LiftVsControl{},
+                               double size_target = dimensions::SizeScore{}.target, LiftOptions lift = {}) {
+    return std::tuple{dimensions::ConversionPotential{}, dimensions::Profitability{}, dimensions::LiftVsControl{std::move(lift)},
                       dimensions::StrategicFit{std::move(priorities)}, dimensions::SizeScore{size_target}};
 }
 

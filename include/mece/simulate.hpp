@@ -34,11 +34,12 @@ struct ArchetypeEffect {
 };
 
 /// The planted effects by archetype (Casual, Regular, VIP, Dormant): the campaign helps
-/// loyal shoppers most and puts dormant ones off.
+/// regular shoppers most, barely moves VIPs (they would have bought anyway, though the
+/// estimate ranks them first) and puts dormant ones off.
 inline constexpr std::array<ArchetypeEffect, archetypes.size()> default_effects{{
     {0.03, 0.010},
     {0.06, 0.025},
-    {0.10, 0.040},
+    {0.10, 0.005},
     {0.02, -0.005},
 }};
 

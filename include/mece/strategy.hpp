@@ -14,6 +14,7 @@
 #include <mece/constraint_solver.hpp>
 #include <mece/fwd.hpp>
 #include <mece/holdout.hpp>
+#include <mece/lift_blend.hpp>
 #include <mece/scorer.hpp>
 #include <mece/segment_stats.hpp>
 #include <mece/universe.hpp>
@@ -60,6 +61,16 @@ private:
     Eigen::Index dataset_rows_;
 };
 
+/// How a run ranked with measured lift (SPEC section 8.3).
+struct LiftRanking {
+    /// The scale, the prior and the measurements.
+    LiftOptions options{};
+    /// Where the measurements came from (a `lift.json`), for the outputs.
+    std::string source{};
+    /// By segment id: each segment's blend.
+    std::vector<LiftBlend> segments{};
+};
+
 /// A run's results as `StrategyWriter`, `ReportWriter` and the charts present them.
 ///
 /// It owns copies of what it is made from, so it stays valid after the components'
@@ -81,6 +92,8 @@ struct Strategy {
     /// outputs then show `n_treatment`, `n_control` and `mde_abs` per segment, and
     /// `assignments.csv` each user's group.
     std::optional<HoldoutCounts> holdout{};
+    /// With measured lift: how it entered each segment's `lift_vs_control` score.
+    std::optional<LiftRanking> lift{};
 };
 
 }  // namespace mece

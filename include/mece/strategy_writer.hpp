@@ -111,6 +111,30 @@ private:
                                                        "sessions_last_30d",   "num_cart_items",     "days_since_abandon",
                                                        "aov_percentile_rank"};
 
+    /// A segment's blend of estimated and measured lift.
+    static nlohmann::ordered_json lift_json(const LiftBlend& b) {
+        nlohmann::ordered_json j{{"source", std::string(to_string(b.source))}, {"weight", b.weight}, {"lift_used", b.lift_used},
+                                 {"estimate", b.estimate}};
+        if (b.measured) {
+            const MeasuredLift& m = *b.measured;
+            const auto number = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(); };
+            j["measured"] = {{"segment", b.measured_as},
+                             {"n_treatment", m.n_treatment},
+                             {"n_control", m.n_control},
+                             {"conversions_treatment", m.conversions_treatment},
+                             {"conversions_control", m.conversions_control},
+                             {"lift_abs", number(m.lift_abs)},
+                             {"lift_abs_ci", nlohmann::ordered_json::array({number(m.ci_low), number(m.ci_high)})},
+                             {"standard_error", number(m.standard_error())},
+                             {"q_value", number(m.q_value)},
+                             {"srm", m.srm}};
+            if (!b.ignored.empty()) j["ignored"] = b.ignored;
+        } else {
+            j["measured"] = nullptr;
+        }
+        return j;
+    }
+
     /// The holdout's options and totals; null without one.
     static nlohmann::ordered_json holdout_json(const Strategy& s) {
         if (!s.holdout) return nullptr;
@@ -228,11 +252,12 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                           {"tier", row.tier()},
                                           {"valid", row.valid()},
                                           {"invalid_reason", row.valid() ? nlohmann::ordered_json() : nlohmann::ordered_json(row.invalid_reason())},
-                                          {"action", row.action()},
-                                          {"profile", std::move(profile)}});
+                                          {"action", row.action()}});
+        if (row.lift) out["lift"] = lift_json(*row.lift);  // after the action it may have changed
+        out["profile"] = std::move(profile);
     }
     const ConstraintOptions& bounds = s.solution.options;
-    return nlohmann::ordered_json{{"schema_version", strategy_schema_version},
+    nlohmann::ordered_json out = nlohmann::ordered_json{{"schema_version", strategy_schema_version},
                                   {"library_version", version},
                                   {"input", s.run.input},
                                   {"as_of", format_date(s.universe.as_of())},
@@ -255,6 +280,16 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                   {"mece", s.check},
                                   {"log", std::move(log)},
                                   {"segments", std::move(out_segments)}};
+    if (s.lift) {  // only with measured lift: a run without is what it was
+        nlohmann::ordered_json ordered;
+        for (auto& [key, value] : out.items()) {
+            ordered[key] = std::move(value);
+            if (key == "holdout")
+                ordered["lift"] = {{"source", s.lift->source}, {"scale", s.lift->options.scale}, {"prior_sd", s.lift->options.prior_sd}};
+        }
+        out = std::move(ordered);
+    }
+    return out;
 }
 
 MECE_INLINE void StrategyWriter::write(const Strategy& s) const {
@@ -274,7 +309,8 @@ MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
     std::string text = "rank,id,name,parents,rules_applied,size,share";
     for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
     text += ",overall_score,tier,valid,invalid_reason,action";
-    for (const FigureColumn& column : rows.figure_columns()) text += "," + column.key;
+    const std::vector<std::size_t> figures = rows.data_figures();
+    for (std::size_t k : figures) text += "," + rows.figure_columns()[k].key;
     text += "\n";
     for (const RankedSegment& row : rows) {
         const auto cell = [&](const std::string& value, char end = ',') {
@@ -293,9 +329,9 @@ MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
         cell(detail::csv_cell(row.tier()));
         cell(row.valid() ? "true" : "false");
         cell(detail::csv_cell(row.invalid_reason()));
-        cell(detail::csv_cell(row.action()), row.figures.empty() ? '\n' : ',');
-        for (std::size_t k = 0; k < row.figures.size(); ++k)
-            cell(detail::figure_csv(row.figures[k]), k + 1 == row.figures.size() ? '\n' : ',');
+        cell(detail::csv_cell(row.action()), figures.empty() ? '\n' : ',');
+        for (std::size_t i = 0; i < figures.size(); ++i)
+            cell(detail::figure_csv(row.figures[figures[i]]), i + 1 == figures.size() ? '\n' : ',');
     }
     detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
 }
@@ -323,12 +359,14 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
                                     : "; not applied (validity is still reported).") +
          "\n\n";
     if (s.holdout) t += "Holdout: " + md(holdout_text(s.holdout->options)) + ".\n\n";
+    if (s.lift) t += "Ranked with the lift measured in " + md(s.lift->source) + ", blended with the estimate by precision.\n\n";
     t += "## Segments by overall score\n\n| rank | segment | size | share |";
     for (const auto& d : s.scores.dimensions) t += " " + md(d) + " |";
     t += " overall |";
-    for (const FigureColumn& column : rows.figure_columns()) t += " " + md(column.label) + " |";
+    const std::vector<std::size_t> figures = rows.people_figures();
+    for (std::size_t k : figures) t += " " + md(rows.figure_columns()[k].label) + " |";
     t += " tier | valid | action |\n|---:|---|---:|---:|";
-    for (std::size_t k = 0; k < s.scores.dimensions.size() + rows.figure_columns().size(); ++k) t += "---:|";
+    for (std::size_t k = 0; k < s.scores.dimensions.size() + figures.size(); ++k) t += "---:|";
     t += "---:|---|---|---|\n";
     for (const RankedSegment& row : rows) {
         t += "| " + std::to_string(row.rank) + " | " + md(row.name()) + " | " + std::to_string(row.size) + " | " +
@@ -339,7 +377,7 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
             t += " |";
         }
         t += " " + detail::score_text(row.score->overall) + " |";
-        for (std::size_t k = 0; k < row.figures.size(); ++k) {
+        for (std::size_t k : figures) {
             t += ' ';  // appended piece by piece: `" " + text` draws GCC 12's false -Wrestrict (bug 105329)
             t += md(detail::figure_text(row.figures[k], rows.figure_columns()[k].kind));
             t += " |";
@@ -347,8 +385,9 @@ MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {
         t += " " + md(row.tier()) + " | " +
              (row.valid() ? std::string("yes") : "no: " + md(row.invalid_reason())) + " | " + md(row.action()) + " |\n";
     }
-    if (!rows.figure_columns().empty()) t += "\n";
-    for (const FigureColumn& column : rows.figure_columns()) t += "- " + md(column.label) + ": " + md(column.description) + ".\n";
+    if (!figures.empty()) t += "\n";
+    for (std::size_t k : figures)
+        t += "- " + md(rows.figure_columns()[k].label) + ": " + md(rows.figure_columns()[k].description) + ".\n";
     t += "\n## Rules applied\n\nEach rule, evaluated on the universe, selects exactly its segment.\n\n";
     for (const RankedSegment& row : rows)
         t += "- **" + md(row.name()) + "** (id " + std::to_string(row.id) + "): " + md(row.rules_applied) + "\n";

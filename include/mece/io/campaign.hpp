@@ -12,6 +12,8 @@
 #include <cstring>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <optional>
@@ -26,6 +28,7 @@
 #include <mece/io/csv/parser.hpp>
 #include <mece/io/output.hpp>
 #include <mece/io/records.hpp>
+#include <mece/lift_blend.hpp>
 
 namespace mece {
 
@@ -230,6 +233,55 @@ inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
         detail::raise<InputError>(name + ": " + e.what());
     }
     return options;
+}
+
+/// The measured lift of each segment of a `lift.json` (what `mece-measure` writes), by
+/// segment name, for `LiftOptions::measured`; an `InputError` naming the file and key
+/// of anything malformed.
+inline std::map<std::string, MeasuredLift, std::less<>> read_measured_lift(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) detail::raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
+    std::stringstream text;
+    text << in.rdbuf();
+    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) detail::raise<InputError>(name + ": not a lift.json (not a JSON object)");
+    if (!j.contains("schema_version") || j["schema_version"] != 1)
+        detail::raise<InputError>(name + ": schema_version: expected 1 (a lift.json of mece-measure)");
+    if (!j.contains("segments") || !j["segments"].is_array()) detail::raise<InputError>(name + ": segments: expected a list");
+    std::map<std::string, MeasuredLift, std::less<>> out;
+    for (std::size_t i = 0; i < j["segments"].size(); ++i) {
+        const auto& s = j["segments"][i];
+        const std::string at = name + ": segments[" + std::to_string(i) + "]";
+        const auto count = [&](const char* key) {
+            if (!s.contains(key) || !s[key].is_number_integer() || s[key].get<long long>() < 0)
+                detail::raise<InputError>(at + "." + key + ": expected a count");
+            return std::int64_t(s[key].get<long long>());
+        };
+        const auto number = [&](const nlohmann::json& v, const std::string& key) {
+            if (v.is_null()) return std::nan("");
+            if (!v.is_number()) detail::raise<InputError>(at + "." + key + ": expected a number or null");
+            return v.get<double>();
+        };
+        if (!s.is_object() || !s.contains("name") || !s["name"].is_string()) detail::raise<InputError>(at + ".name: expected a string");
+        MeasuredLift m;
+        m.n_treatment = count("n_treatment");
+        m.n_control = count("n_control");
+        m.conversions_treatment = count("conversions_treatment");
+        m.conversions_control = count("conversions_control");
+        if (m.conversions_treatment > m.n_treatment || m.conversions_control > m.n_control)
+            detail::raise<InputError>(at + ": more conversions than users");
+        m.lift_abs = number(s.value("lift_abs", nlohmann::json()), "lift_abs");
+        if (s.contains("lift_abs_ci") && s["lift_abs_ci"].is_array() && s["lift_abs_ci"].size() == 2) {
+            m.ci_low = number(s["lift_abs_ci"][0], "lift_abs_ci[0]");
+            m.ci_high = number(s["lift_abs_ci"][1], "lift_abs_ci[1]");
+        }
+        m.q_value = number(s.value("q_value", nlohmann::json()), "q_value");
+        m.srm = s.value("srm", false);
+        if (!out.emplace(s["name"].get<std::string>(), m).second)
+            detail::raise<InputError>(at + ".name: segment '" + s["name"].get<std::string>() + "' is measured twice");
+    }
+    return out;
 }
 
 }  // namespace mece

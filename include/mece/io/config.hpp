@@ -267,7 +267,17 @@ private:
     }
 
     void read_scoring(const nlohmann::json& j, Config& config) const {
-        expect_object(j, "scoring", {"weights", "tiers", "actions", "priorities", "size_target"});
+        expect_object(j, "scoring", {"weights", "tiers", "actions", "priorities", "size_target", "lift"});
+        if (j.contains("lift")) {
+            expect_object(j["lift"], "scoring.lift", {"scale", "prior_sd"});
+            if (j["lift"].contains("scale")) config.lift.scale = number_at(j["lift"]["scale"], "scoring.lift.scale");
+            if (j["lift"].contains("prior_sd")) config.lift.prior_sd = number_at(j["lift"]["prior_sd"], "scoring.lift.prior_sd");
+            try {
+                config.lift.validate();  // its messages name the key
+            } catch (const ConfigError& e) {
+                raise<ConfigError>(name_ + ": " + e.what());
+            }
+        }
         if (j.contains("weights")) {
             expect_map(j["weights"], "scoring.weights");
             for (const auto& item : j["weights"].items()) {

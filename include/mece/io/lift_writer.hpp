@@ -170,8 +170,8 @@ public:
             add("%4s  %-*s  %9lld %9lld  %7s %7s  %10s  [%s, %s]  %7s %7s%s%s\n", id.c_str(), int(name_width), name.c_str(),
                 static_cast<long long>(f.n_treatment), static_cast<long long>(f.n_control),
                 detail::percent_text(f.rate_treatment).c_str(), detail::percent_text(f.rate_control).c_str(), pp(f.lift_abs).c_str(),
-                pp(f.lift_abs_ci.low).c_str(), pp(f.lift_abs_ci.high).c_str(), detail::figure_text(f.p_value, FigureColumn::Kind::count).c_str(),
-                detail::figure_text(f.q_value, FigureColumn::Kind::count).c_str(), f.significant ? "  significant" : "",
+                pp(f.lift_abs_ci.low).c_str(), pp(f.lift_abs_ci.high).c_str(), detail::figure_text(f.p_value, FigureColumn::Kind::number).c_str(),
+                detail::figure_text(f.q_value, FigureColumn::Kind::number).c_str(), f.significant ? "  significant" : "",
                 f.srm ? "  SPLIT BROKEN (srm)" : f.low_data ? "  little data" : "");
         };
         add("%4s  %-*s  %9s %9s  %7s %7s  %10s  %-22s  %7s %7s\n", "id", int(name_width), "segment", "treated", "control",

@@ -81,6 +81,7 @@ inline std::string figure_text(const Figure& figure, FigureColumn::Kind kind) {
         if (!std::isfinite(*number)) return "n/a";
         char text[32];
         if (kind == FigureColumn::Kind::rate) std::snprintf(text, sizeof text, "%.2f pp", *number * 100.0);
+        else if (kind == FigureColumn::Kind::count) std::snprintf(text, sizeof text, "%.0f", *number);
         else std::snprintf(text, sizeof text, "%.3f", *number);
         return text;
     }
@@ -152,7 +153,14 @@ inline std::string strategy_text(const Strategy& s) {
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         add("  %9s", (dimension_label(s.scores.dimensions[k]) + (s.scores.estimated[k] ? "*" : "")).c_str());
     add("  %7s", "overall");
-    for (const FigureColumn& column : rows.figure_columns()) add("  %9s", column.label.c_str());
+    const std::vector<std::size_t> figures = rows.people_figures();
+    std::vector<int> widths;  // each figure's column: its widest value, at least 9
+    for (std::size_t k : figures) {
+        std::size_t width = std::max<std::size_t>(9, rows.figure_columns()[k].label.size());
+        for (const RankedSegment& row : rows) width = std::max(width, detail::figure_text(row.figures[k], rows.figure_columns()[k].kind).size());
+        widths.push_back(int(width));
+    }
+    for (std::size_t i = 0; i < figures.size(); ++i) add("  %*s", widths[i], rows.figure_columns()[figures[i]].label.c_str());
     t += "  " + padded("tier", tier_width) + "  valid\n";
     for (const RankedSegment& row : rows) {
         add("%4d  ", row.rank);
@@ -160,14 +168,15 @@ inline std::string strategy_text(const Strategy& s) {
         add("  %9lld  %6s", static_cast<long long>(row.size), detail::percent_text(row.share).c_str());
         for (double v : row.score->scores) add("  %9.3f", v);
         add("  %7.3f", row.score->overall);
-        for (std::size_t k = 0; k < row.figures.size(); ++k)
-            add("  %9s", detail::figure_text(row.figures[k], rows.figure_columns()[k].kind).c_str());
+        for (std::size_t i = 0; i < figures.size(); ++i)
+            add("  %*s", widths[i], detail::figure_text(row.figures[figures[i]], rows.figure_columns()[figures[i]].kind).c_str());
         t += "  " + padded(row.tier(), tier_width) + "  " + (row.valid() ? "yes" : "NO: " + row.invalid_reason()) + "\n";
     }
     for (std::size_t k = 0; k < s.scores.dimensions.size(); ++k)
         if (s.scores.estimated[k]) t += "* " + s.scores.dimensions[k] + ": " + s.scores.descriptions[k] + "\n";
     if (s.holdout) t += "Holdout: " + holdout_text(s.holdout->options) + "\n";
-    for (const FigureColumn& column : rows.figure_columns()) t += "  " + column.label + ": " + column.description + "\n";
+    if (s.lift) t += "Lift: measured in " + s.lift->source + "\n";
+    for (std::size_t k : figures) t += "  " + rows.figure_columns()[k].label + ": " + rows.figure_columns()[k].description + "\n";
     t += "\nRules applied (by rank)\n";
     for (const RankedSegment& row : rows) {
         add("%4d  ", row.rank);
