@@ -23,6 +23,7 @@
 #include <mece/error.hpp>
 #include <mece/io/campaign.hpp>
 #include <mece/io/generator.hpp>
+#include <mece/run.hpp>
 
 namespace mece {
 
@@ -124,4 +125,23 @@ std::vector<double> planted_lift(const Dataset<Scalar>& data, const std::vector<
     return sum;
 }
 
+/// A run's assignment as `read_assignments` would read its `assignments.csv` back: each
+/// universe user's id, segment and group (every user in treatment without a holdout).
+template <class Scalar>
+Assignments assignments_of(const RunResult<Scalar>& result) {
+    Assignments out;
+    const Strategy& s = result.strategy;
+    for (const SegmentDefinition& d : s.solution.rules.segments()) out.names.push_back(d.name);
+    out.grouped = s.holdout.has_value();
+    const std::optional<Holdout> holdout = s.holdout ? std::optional<Holdout>(std::in_place, s.holdout->options) : std::nullopt;
+    const auto ids = result.data.user_id();
+    out.users.reserve(std::size_t(result.universe.size()));
+    for (Eigen::Index i = 0; i < result.universe.size(); ++i) {
+        const std::int64_t id = ids[result.universe.rows()[i]];
+        out.users.push_back({id, s.solution.assignment.segment_ids[i], holdout ? holdout->group(id) : Group::treatment});
+    }
+    return out;
+}
+
 }  // namespace mece
+

@@ -132,7 +132,32 @@ class WebDriver:
             self.process.wait(timeout=30)
 
 
-def interact(chromedriver, chromium, page):
+def check_lift(driver):
+    """The report of a run ranked with measured lift: the holdout's and the lift's columns,
+    each measured segment's lift with its interval, and the lift column sorting by value."""
+    info = driver.run("""
+        const heads = Array.from(document.querySelectorAll('#strategy-table thead th')).map(h => h.textContent.replace(/\\W+$/, ''));
+        const col = name => heads.findIndex(h => h.startsWith(name));
+        const rows = Array.from(document.querySelectorAll('#strategy-table tbody tr'));
+        return {heads: heads, control: col('control'), used: col('lift used'), measured: col('measured'),
+                measured_cells: rows.map(r => r.cells[col('measured')].textContent),
+                cards: Array.from(document.querySelectorAll('#segments .lift')).map(d => d.textContent),
+                facts: Array.from(document.querySelectorAll('dl.meta dt')).map(d => d.textContent)};""")
+    for name in ("control", "used", "measured"):
+        check(info[name] >= 0, f"no '{name}' column in {info['heads']}")
+    check(all("pp [" in cell for cell in info["measured_cells"]), f"measured cells: {info['measured_cells']}")
+    check(len(info["cards"]) == len(info["measured_cells"]) and all("95% interval" in c for c in info["cards"]),
+          f"segment cards: {info['cards']}")
+    check("measured lift" in info["facts"] and "holdout" in info["facts"], f"run facts: {info['facts']}")
+    if info["used"] >= 0:
+        driver.click(f"#strategy-table thead th:nth-child({info['used'] + 1})")
+        values = driver.run(f"return Array.from(document.querySelectorAll('#strategy-table tbody tr'))"
+                            f".map(r => Number(r.cells[{info['used']}].getAttribute('data-value')));")
+        check(values == sorted(values), f"lift used after one click: {values}")
+    print(f"lift: {len(info['cards'])} segments with measured lift and interval")
+
+
+def interact(chromedriver, chromium, page, lift=False):
     with tempfile.TemporaryDirectory() as profile:
         driver = WebDriver(chromedriver, chromium, profile)
         try:
@@ -170,6 +195,8 @@ def interact(chromedriver, chromium, page):
                                  "return cells.every((c, i) => i == 0 || cells[i - 1].localeCompare(c) <= 0);")
             check(ordered is True, "clicking the segment header does not sort by name")
 
+            if lift:
+                check_lift(driver)
             log = driver.call("POST", f"/session/{driver.session}/se/log", {"type": "browser"})
             problems = [entry["message"] for entry in log if entry["level"] in ("SEVERE", "WARNING")]
             check(problems == [], f"console: {problems}")
@@ -180,11 +207,12 @@ def interact(chromedriver, chromium, page):
 
 def main():
     chromium, chromedriver, page, png = sys.argv[1], sys.argv[2], Path(sys.argv[3]).resolve(), Path(sys.argv[4]).resolve()
+    lift = "--lift" in sys.argv[5:]
     for program in (chromium, chromedriver):
         if not os.access(program, os.X_OK):
             sys.exit(f"{program} not found: run .ci/install-deps, which installs Debian's chromium and chromium-driver")
     png.unlink(missing_ok=True)
-    for step in (lambda: screenshot(chromium, page, png), lambda: interact(chromedriver, chromium, page)):
+    for step in (lambda: screenshot(chromium, page, png), lambda: interact(chromedriver, chromium, page, lift)):
         try:
             step()
         except Exception as error:  # a page so broken that the checks cannot run

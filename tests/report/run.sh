@@ -25,6 +25,13 @@ outputs)
 render)
   "$segment" --out "$work/default" > "$work/default.log"
   "$python" "$here/render.py" "$5" "$6" "$work/default/report.html" "$work/report.png"
+  # The campaign loop's report: holdout columns, measured lift with its interval.
+  bin=$(dirname "$segment")
+  "$segment" --synthetic 300000 --holdout 0.2 --no-report --out "$work/day1" > "$work/day1.log"
+  "$bin/mece-simulate" --run "$work/day1" --out "$work/outcomes.csv" > "$work/simulate.log"
+  "$bin/mece-measure" --assignments "$work/day1/assignments.csv" --outcomes "$work/outcomes.csv" --out "$work/lift" > "$work/measure.log"
+  "$segment" --synthetic 300000 --holdout 0.2 --lift "$work/lift/lift.json" --out "$work/day2" > "$work/day2.log"
+  "$python" "$here/render.py" "$5" "$6" "$work/day2/report.html" "$work/report-lift.png" --lift
   ;;
 *) echo "usage: run.sh outputs|render ..." >&2; exit 2 ;;
 esac
