@@ -116,14 +116,7 @@ int main(int argc, char** argv) {
         // Re-rank with the measurement; compare the orders by lift_used and by the estimate.
         mece::RunOptions day2;
         day2.threads = 1;
-        for (const auto& s : report.segments) {
-            mece::MeasuredLift m;
-            m.n_treatment = s.lift.n_treatment, m.n_control = s.lift.n_control;
-            m.conversions_treatment = s.lift.conversions_treatment, m.conversions_control = s.lift.conversions_control;
-            m.lift_abs = s.lift.lift_abs, m.ci_low = s.lift.lift_abs_ci.low, m.ci_high = s.lift.lift_abs_ci.high;
-            m.q_value = s.lift.q_value, m.srm = s.lift.srm;
-            day2.lift.measured[s.name] = m;
-        }
+        day2.lift.measured = mece::measured_lift(report);
         const auto ranked = mece::run(data, mece::presets::seed004(), day2);
         std::vector<double> used(segments), estimate(segments);
         for (std::size_t k = 0; k < segments; ++k) {

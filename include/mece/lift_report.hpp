@@ -13,6 +13,8 @@
 /// \endcode
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include <mece/holdout.hpp>
 #include <mece/io/campaign.hpp>
 #include <mece/lift.hpp>
+#include <mece/lift_blend.hpp>
 
 namespace mece {
 
@@ -105,6 +108,18 @@ inline LiftReport measure_lift(const Assignments& assignments, const Outcomes& o
         adjust({&*report.global});
     }
     return report;
+}
+
+/// Each segment's measurement of `report` by name, for `LiftOptions::measured`: what
+/// `read_measured_lift` reads back from the report's `lift.json`.
+inline std::map<std::string, MeasuredLift, std::less<>> measured_lift(const LiftReport& report) {
+    std::map<std::string, MeasuredLift, std::less<>> out;
+    for (const SegmentLift& s : report.segments) {
+        const LiftFigures& f = s.lift;
+        out[s.name] = {f.n_treatment, f.n_control, f.conversions_treatment, f.conversions_control, f.lift_abs,
+                       f.lift_abs_ci.low, f.lift_abs_ci.high, f.q_value, f.srm};
+    }
+    return out;
 }
 
 }  // namespace mece
