@@ -95,8 +95,7 @@ void refuse_duplicate_ids(std::vector<Row>& rows, const std::vector<std::size_t>
 
 /// Reads a run's `assignments.csv` (`user_id,segment_id,segment_name`, and `group` with
 /// a holdout). Segment ids run from 1; each id has one name.
-inline Assignments read_assignments(const std::filesystem::path& path) {
-    CsvRecords records{path};
+inline Assignments read_assignments(CsvRecords& records) {
     const std::size_t id = records.required_column("user_id"), segment = records.required_column("segment_id"),
                       name = records.required_column("segment_name");
     const auto group = records.column("group");
@@ -136,10 +135,15 @@ inline Assignments read_assignments(const std::filesystem::path& path) {
     return out;
 }
 
+/// Reads a run's `assignments.csv` at `path`.
+inline Assignments read_assignments(const std::filesystem::path& path) {
+    CsvRecords records{path};
+    return read_assignments(records);
+}
+
 /// Reads an outcomes file: `user_id,converted` (0 or 1) and optionally `revenue` (a
 /// number >= 0), in any order, other columns ignored.
-inline Outcomes read_outcomes(const std::filesystem::path& path) {
-    CsvRecords records{path};
+inline Outcomes read_outcomes(CsvRecords& records) {
     const std::size_t id = records.required_column("user_id"), converted = records.required_column("converted");
     const auto revenue = records.column("revenue");
     Outcomes out;
@@ -163,6 +167,12 @@ inline Outcomes read_outcomes(const std::filesystem::path& path) {
     detail::refuse_duplicate_ids(out.rows, lines, records.name());
     std::sort(out.rows.begin(), out.rows.end(), [](const Outcome& a, const Outcome& b) { return a.user_id < b.user_id; });
     return out;
+}
+
+/// Reads the outcomes file at `path`.
+inline Outcomes read_outcomes(const std::filesystem::path& path) {
+    CsvRecords records{path};
+    return read_outcomes(records);
 }
 
 /// Writes `outcomes` as an outcomes file, `user_id,converted[,revenue]`, by user id,
