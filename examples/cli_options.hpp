@@ -2,6 +2,10 @@
 // Option checks shared by the command-line tools.
 
 #include <charconv>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <new>
 #include <string>
 #include <system_error>
 
@@ -38,6 +42,22 @@ inline CLI::Validator number_in(double low, double high) {
             return {};
         },
         "NUMBER in [" + mece::format_number(low) + " - " + mece::format_number(high) + "]");
+}
+
+/// `run()`'s exit status; an exception it throws is printed on stderr as
+/// `TOOL: error: MESSAGE` (after what stdout holds) and is exit status 1.
+inline int report_errors(const char* tool, const std::function<int()>& run) {
+    try {
+        return run();
+    } catch (const std::bad_alloc&) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: error: out of memory (the data or the outputs do not fit in this machine's memory)\n", tool);
+        return 1;
+    } catch (const std::exception& e) {
+        std::fflush(stdout);
+        std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+        return 1;
+    }
 }
 
 }  // namespace mece::cli

@@ -1,6 +1,5 @@
 // mece-generate: writes the synthetic dataset as CSV, so other tools can read the same data.
 
-#include <iostream>
 #include <limits>
 #include <string>
 
@@ -27,15 +26,13 @@ int main(int argc, char** argv) {
         ->check(mece::cli::whole_number(1, 100000));
     app.add_option("--out", out, "CSV file to write")->required();
     CLI11_PARSE(app, argc, argv);
-    try {
+    return mece::cli::report_errors("mece-generate", [&] {
         const auto date = mece::parse_date(as_of);
         if (!date) throw mece::ConfigError("--as-of: expected a valid date YYYY-MM-DD, got \"" + as_of + "\"");
         options.as_of = *date;
         const auto data = mece::generate<double>(options);
         // Written atomically: a full disk leaves no truncated file for a later run to read.
         mece::write_file_atomically(out, [&](std::ostream& file) { mece::write_csv(data, file); });
-    } catch (const std::exception& e) {
-        std::cerr << "mece-generate: error: " << e.what() << "\n";
-        return 1;
-    }
+        return 0;
+    });
 }

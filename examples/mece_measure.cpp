@@ -6,9 +6,7 @@
 // column), 2 on a usage error.
 
 #include <cstdio>
-#include <exception>
 #include <filesystem>
-#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +15,8 @@
 #include <mece/io/lift_writer.hpp>
 #include <mece/io/output.hpp>
 #include <mece/lift_report.hpp>
+
+#include "cli_options.hpp"
 
 namespace {
 
@@ -71,15 +71,5 @@ int main(int argc, char** argv) {
         app.exit(e);
         return 2;
     }
-    try {
-        return run(options);
-    } catch (const std::bad_alloc&) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "mece-measure: error: out of memory\n");
-        return 1;
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "mece-measure: error: %s\n", e.what());
-        return 1;
-    }
+    return mece::cli::report_errors("mece-measure", [&] { return run(options); });
 }

@@ -9,11 +9,9 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
-#include <new>
 #include <chrono>
 #include <cstdio>
 #include <functional>
-#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -272,15 +270,5 @@ int main(int argc, char** argv) {
         app.exit(e);
         return 2;
     }
-    try {
-        return run(options);
-    } catch (const std::bad_alloc&) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "mece-segment: error: out of memory (the data or the outputs do not fit in this machine's memory)\n");
-        return 1;
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "mece-segment: error: %s\n", e.what());
-        return 1;
-    }
+    return mece::cli::report_errors("mece-segment", [&] { return run(options); });
 }

@@ -5,7 +5,6 @@
 // Exit status: 0 on success, 1 on an input error, 2 on a usage error.
 
 #include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <limits>
 #include <string>
@@ -86,11 +85,5 @@ int main(int argc, char** argv) {
         app.exit(e);
         return 2;
     }
-    try {
-        return run(options);
-    } catch (const std::exception& e) {
-        std::fflush(stdout);
-        std::fprintf(stderr, "mece-simulate: error: %s\n", e.what());
-        return 1;
-    }
+    return mece::cli::report_errors("mece-simulate", [&] { return run(options); });
 }

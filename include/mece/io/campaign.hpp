@@ -190,15 +190,24 @@ inline void write_outcomes(const std::filesystem::path& path, const Outcomes& ou
 
 namespace detail {
 
-/// A run's `strategy.json`, parsed; an `InputError` naming the file when it is none.
-inline nlohmann::json read_strategy_file(const std::filesystem::path& path) {
+/// The JSON object in the file at `path`; an `InputError` naming the file, with the
+/// system's reason when it cannot be opened, or saying it is not `what` when it holds no
+/// JSON object.
+inline nlohmann::json read_json_object(const std::filesystem::path& path, std::string_view what) {
     const std::string name = path.string();
     std::ifstream in(path, std::ios::binary);
     if (!in) raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
     std::stringstream text;
     text << in.rdbuf();
     nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) raise<InputError>(name + ": not a strategy.json (not a JSON object)");
+    if (j.is_discarded() || !j.is_object()) raise<InputError>(name + ": not a " + std::string(what) + " (not a JSON object)");
+    return j;
+}
+
+/// A run's `strategy.json`, parsed; an `InputError` naming the file when it is none.
+inline nlohmann::json read_strategy_file(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    nlohmann::json j = read_json_object(path, "strategy.json");
     if (!j.contains("schema_version") || !j["schema_version"].is_number_integer())
         raise<InputError>(name + ": schema_version: missing; not a strategy.json");
     return j;
@@ -250,12 +259,7 @@ inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
 /// of anything malformed.
 inline std::map<std::string, MeasuredLift, std::less<>> read_measured_lift(const std::filesystem::path& path) {
     const std::string name = path.string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) detail::raise<InputError>(name + ": cannot open file: " + std::strerror(errno));
-    std::stringstream text;
-    text << in.rdbuf();
-    const nlohmann::json j = nlohmann::json::parse(text.str(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) detail::raise<InputError>(name + ": not a lift.json (not a JSON object)");
+    const nlohmann::json j = detail::read_json_object(path, "lift.json");
     if (!j.contains("schema_version") || j["schema_version"] != 1)
         detail::raise<InputError>(name + ": schema_version: expected 1 (a lift.json of mece-measure)");
     if (!j.contains("segments") || !j["segments"].is_array()) detail::raise<InputError>(name + ": segments: expected a list");
