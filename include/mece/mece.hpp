@@ -16,6 +16,7 @@
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
 #include <mece/error.hpp>
+#include <mece/frozen.hpp>
 #include <mece/fwd.hpp>
 #include <mece/holdout.hpp>
 #include <mece/ranked.hpp>

@@ -40,9 +40,6 @@
 
 namespace mece {
 
-/// Version of the `strategy.json` layout; see `docs/strategy-json.md`.
-inline constexpr int strategy_schema_version = 4;
-
 
 /// Writes a run's output files into one directory: `strategy.csv`, `strategy.json` and
 /// `strategy.md` (one row per segment, by rank) and `assignments.csv` (one row per user).
@@ -279,6 +276,7 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                   {"thresholds", s.solution.rules.thresholds()},
                                   {"mece", s.check},
                                   {"log", std::move(log)},
+                                  {"tree", tree_json<nlohmann::ordered_json>(s.solution.rules)},
                                   {"segments", std::move(out_segments)}};
     if (s.lift) {  // only with measured lift: a run without is what it was
         nlohmann::ordered_json ordered;

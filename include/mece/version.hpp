@@ -9,4 +9,6 @@
 namespace mece {
 /// "major.minor.patch"
 inline constexpr const char* version = "0.1.0";
+/// Version of the `strategy.json` layout that `StrategyWriter` writes; see `docs/strategy-json.md`.
+inline constexpr int strategy_schema_version = 5;
 }  // namespace mece

@@ -26,6 +26,22 @@ struct CompiledPredicate {
     double value = 0;
 };
 
+/// Whether `x op threshold` holds: the one definition of a comparison, which the block
+/// masks (`compare` in `engine/masks.hpp`) and a single user's assignment
+/// (`FrozenStrategy`) share. A NaN on either side (a missing value, an unknown
+/// threshold) is false; `between` never holds (a resolved rule holds no range).
+constexpr bool holds(Op op, double x, double threshold) noexcept {
+    switch (op) {
+        case Op::less: return x < threshold;
+        case Op::less_equal: return x <= threshold;
+        case Op::greater: return x > threshold;
+        case Op::greater_equal: return x >= threshold;
+        case Op::equal: return x == threshold;
+        case Op::between: return false;
+    }
+    return false;
+}
+
 /// A node of the expression graph: a predicate, a constant, or an operator on earlier nodes.
 struct Node {
     enum class Kind : std::uint8_t { always, never, predicate, both, either, negation };

@@ -93,15 +93,11 @@ void compare(const Scalar* values, Eigen::Index count, Op op, double threshold, 
     out.fill(0);
     return;
 #endif
-    switch (op) {
-        case Op::less: return to_bits(values, count, [threshold](double x) { return x < threshold; }, out);
-        case Op::less_equal: return to_bits(values, count, [threshold](double x) { return x <= threshold; }, out);
-        case Op::greater: return to_bits(values, count, [threshold](double x) { return x > threshold; }, out);
-        case Op::greater_equal: return to_bits(values, count, [threshold](double x) { return x >= threshold; }, out);
-        case Op::equal: return to_bits(values, count, [threshold](double x) { return x == threshold; }, out);
-        case Op::between: break;  // resolved rules hold no range; a range is two predicates
+    if (op == Op::between) {  // resolved rules hold no range; a range is two predicates
+        out.fill(0);
+        return;
     }
-    out.fill(0);
+    to_bits(values, count, [op, threshold](double x) { return holds(op, x, threshold); }, out);
 }
 
 /// Calls `f(i)` for each set bit i of the first `words` words of `mask`, in order.

@@ -222,21 +222,19 @@ inline std::string read_run_input(const std::filesystem::path& path) {
     return j["input"].get<std::string>();
 }
 
-/// The holdout a run's `strategy.json` records (schema 4 and later); an `InputError`
-/// naming the file and key when it has none or it is malformed.
-inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
-    const std::string name = path.string();
-    const nlohmann::json j = detail::read_strategy_file(path);
-    if (j["schema_version"].get<long long>() < 4 || !j.contains("holdout") || j["holdout"].is_null())
-        detail::raise<InputError>(name + ": holdout: the run had no holdout (segment with --holdout SHARE to measure lift)");
-    const auto& h = j["holdout"];
+namespace detail {
+
+/// The holdout of a `strategy.json` (its `holdout` object `h`); `name` is the file's, for
+/// the `InputError` naming the key of anything malformed.
+inline HoldoutOptions holdout_from_json(const nlohmann::json& h, const std::string& name) {
     HoldoutOptions options;
+    if (!h.is_object()) raise<InputError>(name + ": holdout: expected an object or null");
     const auto number = [&](const char* key, double& out) {
-        if (!h.contains(key) || !h[key].is_number()) detail::raise<InputError>(name + ": holdout." + key + ": expected a number");
+        if (!h.contains(key) || !h[key].is_number()) raise<InputError>(name + ": holdout." + key + ": expected a number");
         out = h[key].get<double>();
     };
     const auto string = [&](const char* key, std::string& out) {
-        if (!h.contains(key) || !h[key].is_string()) detail::raise<InputError>(name + ": holdout." + key + ": expected a string");
+        if (!h.contains(key) || !h[key].is_string()) raise<InputError>(name + ": holdout." + key + ": expected a string");
         out = h[key].get<std::string>();
     };
     number("share", options.share);
@@ -245,13 +243,25 @@ inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
     string("global_salt", options.global_salt);
     number("baseline_rate", options.baseline_rate);
     if (!h.contains("hash") || h["hash"] != holdout_hash_name)
-        detail::raise<InputError>(name + ": holdout.hash: expected \"" + std::string(holdout_hash_name) + "\", the hash this library uses");
+        raise<InputError>(name + ": holdout.hash: expected \"" + std::string(holdout_hash_name) + "\", the hash this library uses");
     try {
         options.validate();
     } catch (const ConfigError& e) {
-        detail::raise<InputError>(name + ": " + e.what());
+        raise<InputError>(name + ": " + e.what());
     }
     return options;
+}
+
+}  // namespace detail
+
+/// The holdout a run's `strategy.json` records (schema 4 and later); an `InputError`
+/// naming the file and key when it has none or it is malformed.
+inline HoldoutOptions read_run_holdout(const std::filesystem::path& path) {
+    const std::string name = path.string();
+    const nlohmann::json j = detail::read_strategy_file(path);
+    if (j["schema_version"].get<long long>() < 4 || !j.contains("holdout") || j["holdout"].is_null())
+        detail::raise<InputError>(name + ": holdout: the run had no holdout (segment with --holdout SHARE to measure lift)");
+    return detail::holdout_from_json(j["holdout"], name);
 }
 
 /// The measured lift of each segment of a `lift.json` (what `mece-measure` writes), by

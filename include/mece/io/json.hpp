@@ -36,6 +36,36 @@ void to_json(Json& out, const Expr& e) {
     }
 }
 
+/// The resolved rule tree, what a frozen strategy assigns with (`strategy.json`'s `tree`):
+/// the root's rules in order, each `{"name", "when": [predicate, ...]}` and either
+/// `"rules"` (its sub-rules, the last its catch-all) or `"segment"` (the id of the
+/// segment holding its users); a catch-all has `"catch_all": true` and no `when`, with
+/// `"remainder"` (the users it takes, as an expression, for a split's) and
+/// `"merged_into"` (the segment it joined) where set.
+template <class Json>
+Json tree_json(const ResolvedRules& rules) {
+    std::size_t leaf = 0;
+    const auto node = [&](const auto& self, const RuleNode& n) -> Json {
+        Json out = Json::object();
+        out["name"] = n.name;
+        if (n.catch_all) out["catch_all"] = true;
+        else out["when"] = n.predicates;
+        if (n.remainder) out["remainder"] = *n.remainder;
+        if (!n.merged_into.empty()) out["merged_into"] = n.merged_into;
+        if (n.children.empty()) {
+            out["segment"] = rules.labels().at(leaf++);
+            return out;
+        }
+        Json children = Json::array();
+        for (const RuleNode& child : n.children) children.push_back(self(self, child));
+        out["rules"] = std::move(children);
+        return out;
+    };
+    Json out = Json::array();
+    for (const RuleNode& child : rules.root().children) out.push_back(node(node, child));
+    return out;
+}
+
 template <class Json>
 void to_json(Json& out, const ResolvedThreshold& r) {
     out = {{"feature", r.feature}, {"value", r.value}};

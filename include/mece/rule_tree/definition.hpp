@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <mece/engine/compiled_rules.hpp>
 #include <mece/error.hpp>
 #include <mece/rule_tree/expression.hpp>
 #include <mece/rule_tree/feature.hpp>
@@ -110,16 +111,8 @@ inline std::optional<bool> holds_at(const Expr& e, const std::string& feature, d
         case Expr::Kind::always: return true;
         case Expr::Kind::predicate: {
             const Predicate& p = e.predicate();
-            if (p.feature != feature) return std::nullopt;
-            switch (p.op) {
-                case Op::less: return value < p.value;
-                case Op::less_equal: return value <= p.value;
-                case Op::greater: return value > p.value;
-                case Op::greater_equal: return value >= p.value;
-                case Op::equal: return value == p.value;
-                case Op::between: return std::nullopt;
-            }
-            return std::nullopt;
+            if (p.feature != feature || p.op == Op::between) return std::nullopt;
+            return engine::holds(p.op, value, p.value);
         }
         case Expr::Kind::negation: {
             const auto inner = holds_at(e.children().front(), feature, value);
