@@ -2,6 +2,9 @@
 // Option checks shared by the command-line tools.
 
 #include <charconv>
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <functional>
@@ -9,9 +12,12 @@
 #include <string>
 #include <system_error>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include <mece/error.hpp>
+#include <mece/io/csv.hpp>
 
 namespace mece::cli {
 
@@ -43,6 +49,46 @@ inline CLI::Validator number_in(double low, double high) {
         },
         "NUMBER in [" + mece::format_number(low) + " - " + mece::format_number(high) + "]");
 }
+
+/// A progress line on stderr while a large file loads, only when stderr is a terminal.
+inline std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const std::string& name) {
+    if (!isatty(STDERR_FILENO)) return {};
+    return [name, last = -1](std::uintmax_t done, std::uintmax_t total) mutable {
+        if (total < (std::uintmax_t{64} << 20)) return;  // small files load before anyone reads a line
+        const int percent_done = int(std::min<std::uintmax_t>(100, done * 100 / total));
+        if (percent_done == last) return;
+        last = percent_done;
+        std::fprintf(stderr, "\rreading %s: %3d%% (%ju of %ju MB)%s", name.c_str(), percent_done, done >> 20, total >> 20,
+                     done >= total ? "\n" : "");
+        std::fflush(stderr);
+    };
+}
+
+/// The CSV file at `path`, read on `threads` threads: prints `input  PATH: N rows
+/// loaded, R rejected` on stdout and, in lenient mode, each row set aside on stderr.
+inline CsvLoad<double> read_input(const std::string& path, bool lenient, unsigned threads) {
+    auto load = read_csv<double>(path, {.lenient = lenient, .progress = progress_line(path), .threads = threads});
+    const LoadReport& report = load.report;
+    std::printf("input      %s: %zu rows loaded, %zu rejected\n", path.c_str(), report.rows, report.rejected);
+    for (const auto& r : report.rejections) std::fprintf(stderr, "rejected: %s\n", r.message.c_str());
+    if (report.rejected > report.rejections.size())
+        std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
+    return load;
+}
+
+/// Wall-clock seconds of each stage, for `--timings`.
+class Stopwatch {
+public:
+    double lap() {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - last_).count();
+        last_ = now;
+        return seconds;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 /// `run()`'s exit status; an exception it throws is printed on stderr as
 /// `TOOL: error: MESSAGE` (after what stdout holds) and is exit status 1.

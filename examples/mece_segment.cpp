@@ -19,8 +19,6 @@
 #include <utility>
 #include <vector>
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 
 #include <mece/io/campaign.hpp>
@@ -76,34 +74,6 @@ void check_nothing_lost(const mece::UniverseSummary& universe, const mece::Solut
                           " users; nothing was written over the previous outputs");
 }
 
-/// A progress line on stderr while a large file loads, only when stderr is a terminal.
-std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const std::string& name) {
-    if (!isatty(STDERR_FILENO)) return {};
-    return [name, last = -1](std::uintmax_t done, std::uintmax_t total) mutable {
-        if (total < (std::uintmax_t{64} << 20)) return;  // small files load before anyone reads a line
-        const int percent_done = int(std::min<std::uintmax_t>(100, done * 100 / total));
-        if (percent_done == last) return;
-        last = percent_done;
-        std::fprintf(stderr, "\rreading %s: %3d%% (%ju of %ju MB)%s", name.c_str(), percent_done, done >> 20, total >> 20,
-                     done >= total ? "\n" : "");
-        std::fflush(stderr);
-    };
-}
-
-/// Wall-clock seconds of each stage, for `--timings`.
-class Stopwatch {
-public:
-    double lap() {
-        const auto now = std::chrono::steady_clock::now();
-        const double seconds = std::chrono::duration<double>(now - last_).count();
-        last_ = now;
-        return seconds;
-    }
-
-private:
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
-
 int run(const Options& options) {
     // The output directory is locked before anything is read: a second run on it is
     // refused at once, and no output may replace the input or the config.
@@ -138,20 +108,15 @@ int run(const Options& options) {
         config.lift.measured = mece::read_measured_lift(options.lift);
         config.lift_source = options.lift;
     }
-    Stopwatch clock;
+    mece::cli::Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
     mece::Dataset<double> data;
     const unsigned threads = mece::detail::thread_count(options.threads);
     if (!options.input.empty()) {
-        auto [loaded, report] = mece::read_csv<double>(
-            options.input, {.lenient = options.lenient, .progress = progress_line(options.input), .threads = threads});
+        auto [loaded, report] = mece::cli::read_input(options.input, options.lenient, threads);
         data = std::move(loaded);
         config.input = options.input;
         config.rejected_rows = report.rejected;
-        std::printf("input      %s: %zu rows loaded, %zu rejected\n", options.input.c_str(), report.rows, report.rejected);
-        for (const auto& r : report.rejections) std::fprintf(stderr, "rejected: %s\n", r.message.c_str());
-        if (report.rejected > report.rejections.size())
-            std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
     } else {
         const mece::SyntheticOptions synthetic{.rows = options.synthetic, .seed = options.seed, .threads = threads};
         data = mece::generate<double>(synthetic);
