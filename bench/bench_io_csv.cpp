@@ -4,28 +4,13 @@
 
 #include "support.hpp"
 
-namespace {
-
-/// The users as a CSV file in the temporary directory, written once per size.
-const std::filesystem::path& csv_file(Eigen::Index rows) {
-    static std::map<Eigen::Index, std::filesystem::path> cache;
-    auto& path = cache[rows];
-    if (path.empty()) {
-        path = std::filesystem::temp_directory_path() / ("mece-bench-" + std::to_string(rows) + ".csv");
-        std::ofstream out(path, std::ios::binary);
-        out << mece::bench::csv_text(rows);
-    }
-    return path;
-}
-
-}  // namespace
 
 // CSV load from a file (in the page cache after the first read): bytes/s is of the CSV
 // text. One thread, then every core.
 template <class Scalar>
 static void csv_load(benchmark::State& state, unsigned threads) {
     const auto rows = Eigen::Index(state.range(0));
-    const auto& path = csv_file(rows);
+    const auto& path = mece::bench::csv_file(rows);
     for (auto _ : state) {
         auto load = mece::read_csv<Scalar>(path, {.threads = threads});
         benchmark::DoNotOptimize(load.data.rows());

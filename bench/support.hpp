@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -53,6 +55,18 @@ inline const std::string& csv_text(Eigen::Index rows) {
         text = out.str();
     }
     return text;
+}
+
+/// The users as a CSV file in the temporary directory, written once per size.
+inline const std::filesystem::path& csv_file(Eigen::Index rows) {
+    static std::map<Eigen::Index, std::filesystem::path> cache;
+    auto& path = cache[rows];
+    if (path.empty()) {
+        path = std::filesystem::temp_directory_path() / ("mece-bench-" + std::to_string(rows) + ".csv");
+        std::ofstream out(path, std::ios::binary);
+        out << csv_text(rows);
+    }
+    return path;
 }
 
 /// Bytes of one row in the schema's columns, the columnar size per user.

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,7 @@
 #include <mece/constraint_solver.hpp>
 #include <mece/dataset.hpp>
 #include <mece/detail/compiled.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/holdout.hpp>
 #include <mece/io/output.hpp>
@@ -168,29 +170,55 @@ std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const 
                              " users, the universe " + std::to_string(universe.size()));
     std::vector<std::string> suffix;  // ",id,name" per segment
     for (const SegmentDefinition& s : rules.segments()) suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name));
-    std::size_t rows = 0;
-    detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
-        out << (holdout ? "user_id,segment_id,segment_name,group\n" : "user_id,segment_id,segment_name\n");
-        std::string buffer;
-        buffer.reserve(std::size_t{1} << 20);
-        const auto ids = data.user_id();
-        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+    // Blocks of users formatted side by side on the scope's threads, a round at a time,
+    // each round written in order by a thread of its own while the next one is formatted:
+    // two rounds' text at most in memory, never the file's.
+    constexpr Eigen::Index block_rows = 32768;
+    const unsigned threads = scope.threads();
+    const Eigen::Index round_blocks = 2 * Eigen::Index(threads);
+    std::vector<std::string> texts[2];
+    for (auto& round : texts) round.resize(static_cast<std::size_t>(round_blocks));
+    const auto ids = data.user_id();
+    const auto format = [&](Eigen::Index first, Eigen::Index last, std::string& buffer) {
+        buffer.clear();
+        for (Eigen::Index i = first; i < last; ++i) {
+            const std::int64_t id = ids[universe.rows()[i]];
             char digits[24];
-            const auto end = std::to_chars(digits, digits + sizeof digits, ids[universe.rows()[i]]).ptr;
-            buffer.append(digits, end);
+            buffer.append(digits, std::to_chars(digits, digits + sizeof digits, id).ptr);
             buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
             if (holdout) {
                 buffer += ',';
-                buffer += to_string(holdout->group(ids[universe.rows()[i]]));
+                buffer += to_string(holdout->group(id));
             }
             buffer += '\n';
-            ++rows;
-            if (buffer.size() > (std::size_t{1} << 20) - 512) {
-                out.write(buffer.data(), std::streamsize(buffer.size()));
-                buffer.clear();
-            }
         }
-        out.write(buffer.data(), std::streamsize(buffer.size()));
+    };
+    std::size_t rows = 0;
+    detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
+        out << (holdout ? "user_id,segment_id,segment_name,group\n" : "user_id,segment_id,segment_name\n");
+        std::thread writer;
+        const auto finish_writing = [&] {
+            if (writer.joinable()) writer.join();
+        };
+        try {
+            for (Eigen::Index start = 0, round = 0; start < universe.size(); start += round_blocks * block_rows, ++round) {
+                std::vector<std::string>& text = texts[round % 2];
+                const Eigen::Index blocks = std::min(round_blocks, (universe.size() - start + block_rows - 1) / block_rows);
+                detail::for_each_task(blocks, threads, [&](Eigen::Index b) {
+                    const Eigen::Index first = start + b * block_rows;
+                    format(first, std::min(universe.size(), first + block_rows), text[std::size_t(b)]);
+                });
+                finish_writing();  // the round before, whose buffers the next round reuses
+                writer = std::thread([&out, &text, blocks] {
+                    for (Eigen::Index b = 0; b < blocks; ++b) out.write(text[std::size_t(b)].data(), std::streamsize(text[std::size_t(b)].size()));
+                });
+                rows += std::size_t(std::min(universe.size() - start, blocks * block_rows));
+            }
+        } catch (...) {
+            finish_writing();
+            throw;
+        }
+        finish_writing();
     });
     return rows;
 }

@@ -117,9 +117,25 @@ private:
             }
             data += written;
             n -= std::size_t(written);
+            start_writeback(std::size_t(written));
         }
         return error_ == 0;
     }
+#if defined(__linux__)
+    /// Asks the kernel to start writing each 8 MiB to disk as it is written (Linux's
+    /// `sync_file_range`, without waiting), so the `fsync` that commits a large file finds
+    /// little left to do. Only a hint: its failure changes nothing.
+    void start_writeback(std::size_t written) noexcept {
+        constexpr off_t every = off_t{8} << 20;
+        written_ += off_t(written);
+        if (written_ - started_ < every) return;
+        ::sync_file_range(fd_, started_, written_ - started_, SYNC_FILE_RANGE_WRITE);
+        started_ = written_;
+    }
+    off_t written_ = 0, started_ = 0;
+#else
+    void start_writeback(std::size_t) noexcept {}
+#endif
 
     int fd_;
     int error_ = 0;
