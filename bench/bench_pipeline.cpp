@@ -17,7 +17,7 @@ static void pipeline(benchmark::State& state, bool constraints) {
         const auto start = std::chrono::steady_clock::now();
         const mece::Universe universe{data, {.threads = threads}};
         const mece::Scope scope{data, universe, {.threads = threads}};
-        const auto [solution, check, stats] = mece::segment(scope, tree, solver, constraints);
+        const auto [solution, check, stats, overlap] = mece::segment(scope, tree, solver, constraints);
         benchmark::DoNotOptimize(scorer.score(solution.rules, stats).ranking.data());
         benchmark::DoNotOptimize(check.ok());
         seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -99,3 +99,37 @@ TEST_CASE("warnings: an empty or too small universe, a default as_of far ahead, 
           std::vector<std::string>{"the universe is empty: no cart was abandoned from 2026-12-25 to 2026-12-31; every output is empty",
                                    "1 cart is dated after as_of 2026-12-31, outside the window"});
 }
+
+TEST_CASE("the overlap of the top-level rules is each pair's users, counted in the assignment's pass") {
+    std::mt19937_64 rng(8061);
+    for (int trial = 0; trial < 120; ++trial) {
+        CAPTURE(trial);
+        auto [levels, data, universe, tree] = mece::test::random_case(rng, 10, 700);
+        const mece::Scope<double> scope(data, universe, {.threads = trial % 2 ? 2u : 1u});
+        const mece::ResolvedRules written = tree.resolve(scope);
+        // Each top-level rule's own predicates, evaluated here on every universe user.
+        std::vector<const mece::RuleNode*> rules;
+        for (const auto& child : written.root().children)
+            if (!child.catch_all) rules.push_back(&child);
+        const auto matches = [&](const mece::RuleNode& rule, mece::RowIndex row) {
+            for (const mece::Predicate& p : rule.predicates)
+                if (!mece::test::compare(mece::test::value_of(data, universe.as_of(), row, p.feature), p.op, p.value)) return false;
+            return true;
+        };
+        const mece::ConstraintSolver solver{{.min_size = 5, .max_size = 40}};
+        for (bool constrained : {false, true}) {
+            const mece::Segmentation result = mece::segment(scope, tree, solver, constrained);
+            const mece::RuleOverlap& overlap = result.overlap;
+            REQUIRE(overlap.rules.size() == rules.size());
+            for (std::size_t i = 0; i < rules.size(); ++i) {
+                CHECK(overlap.rules[i] == rules[i]->name);
+                for (std::size_t j = 0; j < rules.size(); ++j) {
+                    Eigen::Index both = 0;
+                    for (mece::RowIndex u = 0; u < universe.size(); ++u)
+                        both += matches(*rules[i], universe.rows()[u]) && matches(*rules[j], universe.rows()[u]);
+                    CHECK(overlap.at(i, j) == both);
+                }
+            }
+        }
+    }
+}

@@ -25,6 +25,7 @@
 #include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/plot.hpp>
+#include <mece/plot/matrix.hpp>
 #include <mece/ranked.hpp>
 #include <mece/io/output.hpp>
 #include <mece/io/text.hpp>
@@ -287,6 +288,13 @@ MECE_INLINE std::string ReportWriter::html(const Strategy& s, const std::array<s
         t += "<figure id=\"chart-" + std::string(files[i].substr(0, files[i].find('.'))) + "\" aria-label=\"" +
              std::string(captions[i]) + "\">\n" + detail::inline_svg(charts[i]) + "</figure>\n";
     t += "</div>\n</section>\n";
+
+    if (s.overlap.rules.size() >= 2) {
+        t += "<section id=\"overlap\">\n<h2>Rule overlap</h2>\n<p class=\"lead\">How many users each pair of top-level rules "
+             "would both take, as written; the rule order gives them to the earlier rule.</p>\n"
+             "<figure id=\"chart-overlap\" aria-label=\"Rule overlap\">\n" +
+             detail::inline_svg(plot::overlap_chart(s.overlap)) + "</figure>\n</section>\n";
+    }
 
     t += "<section id=\"segments\">\n<h2>Rules and actions</h2>\n<p class=\"lead\">Each rule, evaluated on the universe, "
          "selects exactly its segment.</p>\n";

@@ -167,6 +167,18 @@ struct Assignment {
     std::vector<Eigen::Index> sizes{};
 };
 
+/// How many universe users match each pair of top-level rules as written: each rule's
+/// own conditions, before first-match order gives a user to the earlier one (SPEC
+/// section 8.6), so a marketer sees what the order decides.
+struct RuleOverlap {
+    /// The top-level rules in order, the final catch-all left out.
+    std::vector<std::string> rules{};
+    /// `counts[i * rules.size() + j]`: users matching both rule i and rule j, symmetric;
+    /// on the diagonal, users matching rule i.
+    std::vector<Eigen::Index> counts{};
+
+    Eigen::Index at(std::size_t i, std::size_t j) const { return counts.at(i * rules.size() + j); }
+};
 
 /// A rule tree with every threshold resolved: a value that assigns users without the
 /// data it was resolved on.
@@ -181,6 +193,8 @@ public:
             conjunctions_.push_back(compiled_.conjunction(slot.conjunction));
             labels_.push_back(slot.segment);
         }
+        for (const RuleNode& rule : root_.children)
+            if (!rule.catch_all) top_level_.push_back(compiled_.conjunction(rule.predicates));
     }
 
     /// The tree: what the constraint solver edits and what a frozen model stores.
@@ -219,6 +233,30 @@ public:
     Assignment assign(const Dataset<Scalar>& data, const Universe& universe) const {
         return assign(Scope<Scalar>(data, universe));
     }
+    /// As above, and the overlap of the top-level rules counted in the same pass.
+    template <class Scalar>
+    Assignment assign(const Scope<Scalar>& scope, RuleOverlap& overlap) const {
+        engine::Matches matches = engine::first_match(scope, engine::all_rows(scope), compiled_, conjunctions_, 0, labels_, &top_level_);
+        check_assigned(matches.index.data(), matches.index.size());
+        overlap = overlap_of(matches.overlap);
+        return {std::move(matches.index), std::move(matches.counts)};
+    }
+
+    /// The top-level rules' own conjunctions (the final catch-all left out), for
+    /// `BlockEvaluator::count_overlap`.
+    const std::vector<int>& top_level() const noexcept { return top_level_; }
+    /// The overlap from the upper triangle `count_overlap` fills.
+    RuleOverlap overlap_of(const std::vector<Eigen::Index>& upper) const {
+        RuleOverlap out;
+        for (const RuleNode& rule : root_.children)
+            if (!rule.catch_all) out.rules.push_back(rule.name);
+        const std::size_t n = out.rules.size();
+        if (upper.size() != n * n) detail::raise<Error>("rules: an overlap count of another tree");
+        out.counts.assign(n * n, 0);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i; j < n; ++j) out.counts[i * n + j] = out.counts[j * n + i] = upper[i * n + j];
+        return out;
+    }
 
     /// Throws unless every one of `ids[0, count)` is a segment id (not 0, which
     /// `assign` leaves to a user no conjunction took: a tree without its catch-all).
@@ -235,6 +273,7 @@ private:
     std::vector<int> conjunctions_;
     std::vector<std::int32_t> labels_;
     std::vector<int> definitions_;
+    std::vector<int> top_level_;
 };
 
 

@@ -133,7 +133,7 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
     RunInfo info{options.input, options.rejected_rows, options.apply_constraints,
                  run_warnings(universe, result.solution, result.stats, options.apply_constraints)};
     Strategy strategy{std::move(result.solution), std::move(scores), std::move(result.stats), result.check, universe,
-                      std::move(info), std::move(groups), std::move(lift)};
+                      std::move(info), std::move(groups), std::move(lift), std::move(result.overlap)};
     return RunResult<Scalar>{data, std::move(universe), std::move(strategy), threads};
 }
 

@@ -29,6 +29,8 @@ struct Segmentation {
     Solution solution;
     MeceCheck check{};
     SegmentStats stats{};
+    /// The overlap of the top-level rules as written, counted in the assignment's pass.
+    RuleOverlap overlap{};
 };
 
 /// Warnings about a run whose result is computed as asked but may not be what was
@@ -89,7 +91,7 @@ struct FusedFeatures {
 /// assignment itself first when `assign` is set (it is then written to `assignment`).
 template <class Scalar>
 std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const ResolvedRules& rules, Assignment& assignment,
-                                              bool assign) {
+                                              bool assign, RuleOverlap* overlap = nullptr) {
     const std::size_t segments = rules.segments().size();
     if (assign) {
         assignment.segment_ids.resize(scope.size());
@@ -107,10 +109,15 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
         std::vector<Eigen::Index> sizes{};
         MeceCounts check{};
         typename SegmentStats::Accumulator<Scalar>::Partial stats;
+        std::vector<Eigen::Index> overlap{};
     };
+    const std::size_t rules_overlapping = overlap ? rules.top_level().size() : 0;
     const auto partials = engine::for_each_block(
         scope, engine::all_rows(scope), features,
-        [&] { return Partial{std::vector<Eigen::Index>(segments, 0), {}, accumulator.partial()}; },
+        [&] {
+            return Partial{std::vector<Eigen::Index>(segments, 0), {}, accumulator.partial(),
+                           std::vector<Eigen::Index>(rules_overlapping * rules_overlapping, 0)};
+        },
         [&] {
             return [&, evaluator = engine::BlockEvaluator<Scalar>(rules.compiled()),
                     check = MeceStep<Scalar>(rules.definitions(), ids),
@@ -122,6 +129,7 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
                     std::fill(block_ids, block_ids + block.size(), 0);
                     evaluator.first_match(rules.conjunctions(), evaluator.all(), block_ids, out.sizes.data(), 1, rules.labels().data());
                     ResolvedRules::check_assigned(block_ids, block.size());
+                    if (overlap) evaluator.count_overlap(rules.top_level(), out.overlap.data());
                 }
                 check(evaluator, block, block_ids, out.check);
                 statistics(block, block_ids, out.stats);
@@ -129,12 +137,15 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
         });
     MeceCounts counts;
     std::vector<typename SegmentStats::Accumulator<Scalar>::Partial> statistics;
+    std::vector<Eigen::Index> upper(rules_overlapping * rules_overlapping, 0);
     for (const Partial& p : partials) {
         if (assign)
             for (std::size_t s = 0; s < segments; ++s) assignment.sizes[s] += p.sizes[s];
         counts.add(p.check);
         statistics.push_back(p.stats);
+        for (std::size_t k = 0; k < upper.size(); ++k) upper[k] += p.overlap[k];
     }
+    if (overlap) *overlap = rules.overlap_of(upper);
     return {finish_check(scope.size(), assignment, counts), accumulator.finish(statistics, assignment.segment_ids)};
 }
 
@@ -157,14 +168,16 @@ template <class Scalar>
 Segmentation segment(const Scope<Scalar>& scope, const RuleTree& tree, const ConstraintSolver& solver,
                      bool apply_constraints = true) {
     ResolvedRules rules = tree.resolve(scope);
+    RuleOverlap overlap;
     if (!apply_constraints) {
         Assignment assignment;
-        auto [check, stats] = detail::fused_pass(scope, rules, assignment, true);
-        return {solver.check(std::move(rules), std::move(assignment)), check, std::move(stats)};
+        auto [check, stats] = detail::fused_pass(scope, rules, assignment, true, &overlap);
+        return {solver.check(std::move(rules), std::move(assignment)), check, std::move(stats), std::move(overlap)};
     }
-    Solution solution = solver.solve(rules, rules.assign(scope), scope);
+    Assignment assignment = rules.assign(scope, overlap);
+    Solution solution = solver.solve(rules, std::move(assignment), scope);
     auto [check, stats] = detail::fused_pass(scope, solution.rules, solution.assignment, false);
-    return {std::move(solution), check, std::move(stats)};
+    return {std::move(solution), check, std::move(stats), std::move(overlap)};
 }
 
 }  // namespace mece

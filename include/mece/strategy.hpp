@@ -94,6 +94,9 @@ struct Strategy {
     std::optional<HoldoutCounts> holdout{};
     /// With measured lift: how it entered each segment's `lift_vs_control` score.
     std::optional<LiftRanking> lift{};
+    /// How far the top-level rules overlap as written (SPEC section 8.6); empty when the
+    /// strategy was put together without it.
+    RuleOverlap overlap{};
 };
 
 }  // namespace mece

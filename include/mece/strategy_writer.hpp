@@ -150,6 +150,17 @@ private:
                 {"n_global_control", total.global_control}};
     }
 
+    /// The top-level rules and, row by row, the users matching each pair of them.
+    static nlohmann::ordered_json overlap_json(const RuleOverlap& o) {
+        nlohmann::ordered_json counts = nlohmann::ordered_json::array();
+        for (std::size_t i = 0; i < o.rules.size(); ++i) {
+            nlohmann::ordered_json row = nlohmann::ordered_json::array();
+            for (std::size_t j = 0; j < o.rules.size(); ++j) row.push_back(o.at(i, j));
+            counts.push_back(std::move(row));
+        }
+        return {{"rules", o.rules}, {"counts", std::move(counts)}};
+    }
+
     static nlohmann::ordered_json tiers(const std::vector<Tier>& list) {
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
         for (const Tier& t : list) out.push_back({{"name", t.name}, {"min_score", t.min_score}, {"action", t.action}});
@@ -303,6 +314,7 @@ MECE_INLINE nlohmann::ordered_json StrategyWriter::strategy_json(const Strategy&
                                   {"tiers", tiers(s.scores.tiers)},
                                   {"thresholds", s.solution.rules.thresholds()},
                                   {"mece", s.check},
+                                  {"overlap", overlap_json(s.overlap)},
                                   {"log", std::move(log)},
                                   {"tree", tree_json<nlohmann::ordered_json>(s.solution.rules)},
                                   {"segments", std::move(out_segments)}};

@@ -12,7 +12,10 @@
 3. With --constraints: every segment is within [min_size, max_size] from strategy.json
    or flagged invalid with a reason, and the sizes sum to the universe.
 
-usage: pandas_check.py DATA.csv OUT_DIR [--seed004] [--constraints]
+4. With --seed004 or --overlap004: strategy.json's `overlap`, the users matching each
+   pair of seed004's five rules as written, against numpy's count of each pair.
+
+usage: pandas_check.py DATA.csv OUT_DIR [--seed004] [--overlap004] [--constraints]
        pandas_check.py --write DATA.csv ROWS SEED   (random data written by pandas)
 """
 import json
@@ -68,7 +71,8 @@ def evaluate(rule, df):
         return {"<": x < v, "<=": x <= v, ">": x > v, ">=": x >= v, "==": x == v}[rule["op"]]
 
 
-def seed004_sizes(u):
+def seed004_conditions(u):
+    """The seed004 thresholds (numpy.quantile) and its five rules as written, each on its own."""
     aov, eng, prof = u["avg_order_value"], u["engagement_score"], u["profitability_score"]
     q = {
         "aov40": np.quantile(aov, 0.40), "aov75": np.quantile(aov, 0.75),
@@ -83,8 +87,22 @@ def seed004_sizes(u):
         (aov < q["aov40"]) & (eng >= q["eng70"]),
         recent,
     ]
+    return q, [c.to_numpy() for c in conditions]
+
+
+def seed004_sizes(u):
+    q, conditions = seed004_conditions(u)
     segment = np.select(conditions, [1, 2, 3, 4, 5], default=6)
     return q, [int((segment == k).sum()) for k in range(1, 7)]
+
+
+def check_overlap(u, strategy, failures):
+    """strategy.json's overlap: the users matching each pair of the five rules as written."""
+    _, conditions = seed004_conditions(u)
+    expected = [[int((a & b).sum()) for b in conditions] for a in conditions]
+    if strategy["overlap"]["counts"] != expected or len(strategy["overlap"]["rules"]) != 5:
+        failures.append(f"overlap: numpy {expected}, mece {strategy['overlap']}")
+    print(f"overlap of the five rules as written agrees with numpy: {expected}")
 
 
 def write(path, rows, seed):
@@ -135,6 +153,9 @@ def main():
             failures.append(f"sizes: numpy.select {sizes}, mece {mece_sizes}")
         print(f"numpy.select sizes {sizes}")
         print(f"mece sizes         {mece_sizes}")
+
+    if "--seed004" in sys.argv or "--overlap004" in sys.argv:
+        check_overlap(u, strategy, failures)
 
     assigned = pd.read_csv(f"{out_dir}/assignments.csv", keep_default_na=False)
     if assigned["user_id"].duplicated().any():

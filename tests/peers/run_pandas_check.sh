@@ -12,13 +12,13 @@ rm -rf "$work" && mkdir -p "$work"
 "$segment" --input "$work/generated.csv" --preset seed004 --as-of 2026-11-13 --no-constraints --out "$work/out1" >/dev/null
 "$python" "$here/pandas_check.py" "$work/generated.csv" "$work/out1" --seed004
 "$segment" --input "$work/generated.csv" --preset seed004 --as-of 2026-11-13 --out "$work/out1c" >/dev/null
-"$python" "$here/pandas_check.py" "$work/generated.csv" "$work/out1c" --constraints
+"$python" "$here/pandas_check.py" "$work/generated.csv" "$work/out1c" --constraints --overlap004
 
 "$python" "$here/pandas_check.py" --write "$work/pandas.csv" 200000 5
 "$segment" --input "$work/pandas.csv" --preset seed004 --no-constraints --out "$work/out2" >/dev/null
 "$python" "$here/pandas_check.py" "$work/pandas.csv" "$work/out2" --seed004
 "$segment" --input "$work/pandas.csv" --preset seed004 --min-size 1500 --max-size 4000 --out "$work/out2c" >/dev/null
-"$python" "$here/pandas_check.py" "$work/pandas.csv" "$work/out2c" --constraints
+"$python" "$here/pandas_check.py" "$work/pandas.csv" "$work/out2c" --constraints --overlap004
 
 # Ties on the only split feature: the large segments are split by the hash of user_id,
 # which the check recomputes with numpy.

@@ -237,6 +237,31 @@ public:
         }
     }
 
+    /// Adds to `counts[i * n + j]` (n = `conjunctions.size()`, i <= j) the rows of the
+    /// block that satisfy both conjunction i and conjunction j, each tested on every row:
+    /// how far rules overlap before first-match order decides between them. The
+    /// predicates come from the same masks the assignment reads, so a block costs only
+    /// the pairs' ANDs and those predicates the assignment did not need.
+    void count_overlap(const std::vector<int>& conjunctions, Eigen::Index* counts) {
+        const std::size_t n = conjunctions.size();
+        overlap_masks_.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            Mask& m = overlap_masks_[k];
+            m = all_;
+            for (int p : rules_->conjunctions()[std::size_t(conjunctions[k])]) {
+                const Mask& holds = predicate(p);
+                for (Eigen::Index w = 0; w < words_; ++w) m[std::size_t(w)] &= holds[std::size_t(w)];
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i; j < n; ++j) {
+                Eigen::Index both = 0;
+                for (Eigen::Index w = 0; w < words_; ++w)
+                    both += std::popcount(overlap_masks_[i][std::size_t(w)] & overlap_masks_[j][std::size_t(w)]);
+                counts[i * n + j] += both;
+            }
+    }
+
 private:
     /// An indexed feature and its values' codes for the block they were made for.
     struct FeatureIndex {
@@ -271,6 +296,7 @@ private:
     std::vector<std::uint64_t> node_block_;
     std::vector<FeatureIndex> indexes_;
     std::vector<Indexed> indexed_;
+    std::vector<Mask> overlap_masks_;
 };
 
 }  // namespace mece::engine

@@ -23,16 +23,22 @@ namespace mece::engine {
 struct Matches {
     Column<std::int32_t> index{};
     std::vector<Eigen::Index> counts{};
+    /// When asked for, the rows that satisfy each pair of the overlap's conjunctions
+    /// (`BlockEvaluator::count_overlap`); n x n, the upper triangle filled.
+    std::vector<Eigen::Index> overlap{};
 };
 
 /// `first_match` with labels (`labels[k]`, or `first + k` without) and `count` of them.
+/// With `overlap`, the pairwise overlap of those conjunctions is counted in the same pass.
 template <class Scalar>
 Matches first_match_labelled(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
-                    std::int32_t none, std::int32_t first, const std::int32_t* labels, std::size_t count) {
+                    std::int32_t none, std::int32_t first, const std::int32_t* labels, std::size_t count,
+                    const std::vector<int>* overlap = nullptr) {
     const Features<Scalar> features(scope, rules.features());
-    Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(count, 0)};
+    const std::size_t pairs = overlap ? overlap->size() * overlap->size() : 0;
+    Matches matches{Column<std::int32_t>(rows.size), std::vector<Eigen::Index>(count, 0), std::vector<Eigen::Index>(pairs, 0)};
     const auto partial = for_each_block(
-        scope, rows, features, [&] { return std::vector<Eigen::Index>(count, 0); },
+        scope, rows, features, [&] { return std::vector<Eigen::Index>(count + pairs, 0); },
         [&] {
             return [&, evaluator = BlockEvaluator<Scalar>(rules)](const Block<Scalar>& block,
                                                                    std::vector<Eigen::Index>& counts) mutable {
@@ -40,10 +46,13 @@ Matches first_match_labelled(const Scope<Scalar>& scope, Rows rows, const Compil
                 std::int32_t* out = matches.index.data() + block.start();
                 std::fill(out, out + block.size(), none);
                 evaluator.first_match(conjunctions, evaluator.all(), out, counts.data(), first, labels);
+                if (overlap) evaluator.count_overlap(*overlap, counts.data() + count);
             };
         });
-    for (const auto& counts : partial)
-        for (std::size_t k = 0; k < counts.size(); ++k) matches.counts[k] += counts[k];
+    for (const auto& counts : partial) {
+        for (std::size_t k = 0; k < count; ++k) matches.counts[k] += counts[k];
+        for (std::size_t k = 0; k < pairs; ++k) matches.overlap[k] += counts[count + k];
+    }
     return matches;
 }
 
@@ -59,11 +68,11 @@ Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& 
 /// `conjunctions` it satisfies, or `none`; `counts[label - 1]` the rows of each label.
 template <class Scalar>
 Matches first_match(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
-                    std::int32_t none, const std::vector<std::int32_t>& labels) {
+                    std::int32_t none, const std::vector<std::int32_t>& labels, const std::vector<int>* overlap = nullptr) {
     if (labels.size() != conjunctions.size() || std::find_if(labels.begin(), labels.end(), [](std::int32_t l) { return l < 1; }) != labels.end())
         mece::detail::raise<Error>("engine: every conjunction needs a label of at least 1");
     const auto most = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end());
-    return first_match_labelled(scope, rows, rules, conjunctions, none, 1, labels.data(), std::size_t(most));
+    return first_match_labelled(scope, rows, rules, conjunctions, none, 1, labels.data(), std::size_t(most), overlap);
 }
 
 
