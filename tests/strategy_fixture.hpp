@@ -33,13 +33,14 @@ struct StrategyRun {
           check(check_mece(solution.rules, solution.assignment, data, universe)),
           stats(SegmentStats::compute(data, universe, solution.assignment)),
           scores(make_scorer(default_dimensions()).score(solution.rules, stats)),
-          run(std::move(info)) {}
+          run(std::move(info)),
+          overlap(overlap_of(tree, data, universe)) {}
 
     // The solution and scores were made from these members: never copied or moved apart.
     StrategyRun(const StrategyRun&) = delete;
     StrategyRun& operator=(const StrategyRun&) = delete;
 
-    Strategy strategy() const { return {solution, scores, stats, check, universe, run}; }
+    Strategy strategy() const { return {solution, scores, stats, check, universe, run, std::nullopt, std::nullopt, overlap}; }
 
     Dataset<double> data;
     Universe universe;
@@ -48,8 +49,16 @@ struct StrategyRun {
     SegmentStats stats;
     Scores scores;
     RunInfo run;
+    RuleOverlap overlap;
 
 private:
+    static RuleOverlap overlap_of(const RuleTree& tree, const Dataset<double>& data, const Universe& universe) {
+        const Scope<double> scope(data, universe);
+        RuleOverlap out;
+        (void)tree.resolve(scope).assign(scope, out);
+        return out;
+    }
+
     static Solution solve(const RuleTree& tree, const Dataset<double>& data, const Universe& universe, ConstraintOptions options,
                           bool constrain) {
         const auto rules = tree.resolve(data, universe);

@@ -185,7 +185,7 @@ TEST_CASE("a run's groups are counted per segment, as each user's group says") {
         CHECK(std::get<std::int64_t>(row.figures[1]) == c.control);
     }
     const auto json = mece::StrategyWriter::strategy_json(result.strategy);
-    CHECK(json["schema_version"] == 4);
+    CHECK(json["schema_version"] == 5);
     CHECK(json["holdout"]["hash"] == "fnv1a64-splitmix64-mod10000");
     CHECK(json["holdout"]["global_share"] == 0.05);
     CHECK(json["holdout"]["n_control"] == total.control);

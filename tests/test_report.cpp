@@ -46,10 +46,11 @@ TEST_CASE("report.html is one well-formed page that loads nothing") {
                     "script-src 'unsafe-inline'; img-src data:\"/>") != std::string::npos);
     for (const char* reference : {"http:", "https:", "//www", " src=", " href=", "url(", "@import", "<link", "<img", "<iframe"})
         CHECK_MESSAGE(page.find(reference) == std::string::npos, reference);
-    // The four charts, inline, in the page's namespace.
-    CHECK(occurrences(page, "<svg ") == 4);
+    // The four charts and the rule overlap's heatmap, inline, in the page's namespace.
+    CHECK(occurrences(page, "<svg ") == 5);
     CHECK(occurrences(page, "xmlns") == 0);
-    for (const char* chart : {"chart-scores", "chart-sizes", "chart-bubbles", "chart-tree"}) CHECK(page.find(chart) != std::string::npos);
+    for (const char* chart : {"chart-scores", "chart-sizes", "chart-bubbles", "chart-tree", "chart-overlap"})
+        CHECK(page.find(chart) != std::string::npos);
     // Run metadata, the ranked table, rules and actions, checks, the log, the scoring.
     CHECK(page.find("carts.csv") != std::string::npos);
     CHECK(page.find(mece::format_date(run.universe.as_of())) != std::string::npos);

@@ -71,7 +71,7 @@ TEST_CASE("strategy.csv, strategy.json, strategy.md and assignments.csv describe
     const std::size_t n = segments.size();
 
     const auto json = nlohmann::ordered_json::parse(read_file(directory / "strategy.json"));
-    CHECK(json["schema_version"] == 4);
+    CHECK(json["schema_version"] == 5);
     CHECK(json["as_of"] == mece::format_date(universe.as_of()));
     CHECK(json["window_days"] == 7);
     CHECK(json["universe_size"] == universe.size());

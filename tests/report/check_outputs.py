@@ -128,7 +128,14 @@ def main(out):
             check(cells[0].text == str(segment["rank"]), "report.html: rows not by rank")
             check(cells[1].find("b").text == segment["name"], f"report.html: name {segment['name']!r} in the table")
             check(all_text(cells[1].find("span")) == segment["action"], f"report.html: action of {segment['name']!r}")
-    check(len([s for s in page.iter("svg")]) == 4, "report.html: not four inline charts")
+    overlap = strategy["overlap"]
+    heatmap = len(overlap["rules"]) >= 2
+    check(len([s for s in page.iter("svg")]) == 4 + heatmap, "report.html: not four inline charts and the overlap heatmap")
+    if heatmap:
+        # Each cell's tooltip, "rule / rule: count", says what strategy.json's overlap says.
+        cells = [all_text(t) for s in page.iter("section") if s.get("id") == "overlap" for g in s.iter("g") for t in g.findall("title")]
+        expected = [f"{a} / {b}: {overlap['counts'][i][j]:,}" for i, a in enumerate(overlap["rules"]) for j, b in enumerate(overlap["rules"])]
+        check(cells == expected, f"report.html: the overlap heatmap's cells {cells[:3]}... are not strategy.json's overlap")
     page_text = all_text(page)
     for segment in segments:
         check(segment["rules_applied"] in page_text, f"report.html: rule of {segment['name']!r} missing")

@@ -165,12 +165,14 @@ def interact(chromedriver, chromium, page, lift=False):
             layout = driver.run("""
                 const box = e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; };
                 return {table: box(document.getElementById('strategy-table')),
-                        charts: Array.from(document.querySelectorAll('figure svg')).map(box),
+                        charts: Array.from(document.querySelectorAll('#charts figure svg')).map(box),
+                        overlap: Array.from(document.querySelectorAll('#overlap figure svg')).map(box),
                         resources: performance.getEntriesByType('resource').map(r => r.name),
                         rows: document.querySelectorAll('#strategy-table tbody tr').length};""")
             check(layout["table"][0] > 600 and layout["table"][1] > 100, f"strategy table laid out at {layout['table']}")
             check(len(layout["charts"]) == 4, f"{len(layout['charts'])} charts on the page")
-            for width, height in layout["charts"]:
+            check(len(layout["overlap"]) == 1, "no rule overlap heatmap on the page")
+            for width, height in layout["charts"] + layout["overlap"]:
                 check(width >= 600 and height >= 150, f"a chart is drawn at {width}x{height}")
             check(layout["resources"] == [], f"the page fetched {layout['resources']}")
 
