@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/sort/spreadsort/integer_sort.hpp>
 #include <nlohmann/json.hpp>
 
 #include <mece/error.hpp>
@@ -78,17 +79,26 @@ inline std::int64_t user_id_field(const CsvRecords& records, std::size_t column)
     return *id;
 }
 
-/// Refuses a user id on two rows, naming both lines (`lines[i]` is row i's).
+/// Refuses a user id on two rows, naming both lines (`lines[i]` is row i's): of the
+/// smallest id that repeats, its first two rows.
 template <class Row>
 void refuse_duplicate_ids(std::vector<Row>& rows, const std::vector<std::size_t>& lines, const std::string& name) {
-    std::vector<std::size_t> order(rows.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return rows[a].user_id < rows[b].user_id; });
-    for (std::size_t k = 1; k < order.size(); ++k)
-        if (rows[order[k]].user_id == rows[order[k - 1]].user_id)
-            raise<InputError>(name + ":" + std::to_string(lines[order[k]]) + ": column 'user_id': duplicate user id " +
-                              std::to_string(rows[order[k]].user_id) + " (first on line " + std::to_string(lines[order[k - 1]]) +
-                              ")");
+    // (id as an unsigned key in the same order, row), sorted by key with a radix sort.
+    std::vector<std::pair<std::uint64_t, std::size_t>> keys(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) keys[i] = {std::uint64_t(rows[i].user_id) ^ (std::uint64_t{1} << 63), i};
+    boost::sort::spreadsort::integer_sort(keys.begin(), keys.end(), [](const auto& k, unsigned offset) { return k.first >> offset; },
+                                          [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 1; k < keys.size(); ++k) {
+        if (keys[k].first != keys[k - 1].first) continue;
+        std::size_t first = std::min(keys[k - 1].second, keys[k].second), second = std::max(keys[k - 1].second, keys[k].second);
+        for (std::size_t g = k + 1; g < keys.size() && keys[g].first == keys[k].first; ++g) {
+            const std::size_t row = keys[g].second;
+            if (row < first) second = first, first = row;
+            else if (row < second) second = row;
+        }
+        raise<InputError>(name + ":" + std::to_string(lines[second]) + ": column 'user_id': duplicate user id " +
+                          std::to_string(rows[second].user_id) + " (first on line " + std::to_string(lines[first]) + ")");
+    }
 }
 
 }  // namespace detail

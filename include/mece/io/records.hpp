@@ -101,14 +101,54 @@ private:
                     detail::raise<InputError>(name_ + ":1: column '" + header_[i] + "' appears twice in the header");
     }
 
-    /// One record, which may span lines inside quotes, into `fields_`.
-    bool read_record() {
-        std::string text;
-        if (!std::getline(*in_, text)) {
+    /// The next line without its line feed, a view into the buffer valid until the next
+    /// call; false at the end of the input. The input is read in large chunks.
+    bool next_text_line(std::string_view& line) {
+        for (;;) {
+            const char* start = buffer_.data() + position_;
+            const std::size_t available = filled_ - position_;
+            if (const void* feed = std::memchr(start, '\n', available)) {
+                const auto length = std::size_t(static_cast<const char*>(feed) - start);
+                line = std::string_view(start, length);
+                position_ += length + 1;
+                return true;
+            }
+            if (at_end_) {
+                if (available == 0) return false;
+                line = std::string_view(start, available);
+                position_ = filled_;
+                return true;
+            }
+            std::memmove(buffer_.data(), start, available);
+            filled_ = available;
+            position_ = 0;
+            if (buffer_.size() - filled_ < chunk_bytes / 2) buffer_.resize(buffer_.size() * 2);  // a line longer than a chunk
+            in_->read(buffer_.data() + filled_, std::streamsize(buffer_.size() - filled_));
             if (in_->bad()) detail::raise<InputError>(name_ + ": read error: " + std::strerror(errno));
-            return false;
+            filled_ += std::size_t(in_->gcount());
+            at_end_ = in_->gcount() == 0 || in_->eof();
         }
+    }
+
+    /// One record, which may span lines inside quotes, into `fields_`. A line without a
+    /// quote (nearly every line of the files these are) is split at its commas at once.
+    bool read_record() {
+        std::string_view text;
+        if (!next_text_line(text)) return false;
         line_ = next_line_++;
+        if (std::memchr(text.data(), '"', text.size()) == nullptr) {
+            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+            std::size_t count = 0;
+            for (;;) {
+                const auto comma = text.find(',');
+                if (fields_.size() <= count) fields_.emplace_back();
+                fields_[count++].assign(text.substr(0, comma));
+                if (comma == std::string_view::npos) break;
+                text.remove_prefix(comma + 1);
+            }
+            fields_.resize(count);
+            return true;
+        }
         fields_.assign(1, std::string());
         bool in_quotes = false, quoted_field = false, after_quote = false;
         for (;;) {
@@ -135,18 +175,22 @@ private:
             }
             if (!in_quotes) return true;
             fields_.back() += '\n';  // a line break inside quotes
-            if (!std::getline(*in_, text))
+            if (!next_text_line(text))
                 detail::raise<InputError>(place() + "column " + std::to_string(fields_.size()) + ": quoted field never closes");
             ++next_line_;
         }
     }
 
+    static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
     std::string name_;
     std::ifstream file_;
     std::istream* in_ = nullptr;
     std::vector<std::string> header_;
     std::vector<std::string> fields_;
     std::size_t line_ = 0, next_line_ = 1;
+    std::string buffer_ = std::string(chunk_bytes, '\0');
+    std::size_t position_ = 0, filled_ = 0;
+    bool at_end_ = false;
 };
 
 }  // namespace mece
