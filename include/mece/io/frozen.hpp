@@ -42,8 +42,8 @@ public:
 
     Predicate predicate(const nlohmann::json& j, const std::string& where) const {
         if (!j.is_object()) fail(where, "expected a predicate {\"feature\", \"op\", \"value\"}");
-        for (const auto& [key, value] : j.items())
-            if (key != "feature" && key != "op" && key != "value") fail(where + "." + key, "not a key of a predicate");
+        for (const auto& item : j.items())
+            if (item.key() != "feature" && item.key() != "op" && item.key() != "value") fail(where + "." + item.key(), "not a key of a predicate");
         Predicate p;
         if (!j.contains("feature") || !j["feature"].is_string() || j["feature"].get_ref<const std::string&>().empty())
             fail(where + ".feature", "expected a feature name");
@@ -84,9 +84,9 @@ public:
         if (++nodes_ > limits::max_rules) fail(where, "more than the " + std::to_string(limits::max_rules) + " rules a tree may hold");
         if (!j.is_object()) fail(where, "expected a rule {\"name\", \"when\", \"rules\" or \"segment\"}");
         static constexpr const char* keys[] = {"name", "when", "catch_all", "remainder", "merged_into", "rules", "segment"};
-        for (const auto& [key, value] : j.items())
-            if (std::find_if(std::begin(keys), std::end(keys), [&](const char* k) { return key == k; }) == std::end(keys))
-                fail(where + "." + key, "not a key of a rule");
+        for (const auto& item : j.items())
+            if (std::find_if(std::begin(keys), std::end(keys), [&](const char* k) { return item.key() == k; }) == std::end(keys))
+                fail(where + "." + item.key(), "not a key of a rule");
         RuleNode n;
         if (!j.contains("name") || !j["name"].is_string() || j["name"].get_ref<const std::string&>().empty())
             fail(where + ".name", "expected a segment name");
