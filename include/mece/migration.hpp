@@ -90,7 +90,7 @@ inline std::vector<std::pair<std::uint64_t, std::int32_t>> by_user(const Assignm
     out.reserve(a.users.size());
     for (const AssignedUser& u : a.users) out.emplace_back(order_key(u.user_id), u.segment_id);
     boost::sort::spreadsort::integer_sort(out.begin(), out.end(), [](const auto& p, unsigned offset) { return p.first >> offset; },
-                                          [](const auto& a, const auto& b) { return a.first < b.first; });
+                                          [](const auto& x, const auto& y) { return x.first < y.first; });
     return out;
 }
 

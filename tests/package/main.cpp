@@ -1,6 +1,9 @@
 #include <mece/io/config.hpp>
 #include <mece/io/csv.hpp>
+#include <mece/io/frozen.hpp>
 #include <mece/io/generator.hpp>
+#include <mece/io/lift_writer.hpp>
+#include <mece/io/migration_writer.hpp>
 #include <mece/io/output.hpp>
 #include <mece/mece.hpp>
 #include <mece/plot.hpp>
