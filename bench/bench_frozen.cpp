@@ -31,14 +31,7 @@ const FrozenCase& frozen_case(int preset, Eigen::Index rows) {
     const mece::Universe& universe = result.universe;
     for (Eigen::Index i = 0; i < std::min<Eigen::Index>(4096, universe.size()); ++i) {
         const auto row = universe.rows()[i * (universe.size() / 4096 + 1) % universe.size()];
-        c.users.push_back({.user_id = data.user_id()[row],
-                           .cart_abandoned_date = data.cart_abandoned_date()[row],
-                           .last_order_date = data.last_order_date()[row],
-                           .avg_order_value = data.avg_order_value()[row],
-                           .sessions_last_30d = double(data.sessions_last_30d()[row]),
-                           .num_cart_items = double(data.num_cart_items()[row]),
-                           .engagement_score = data.engagement_score()[row],
-                           .profitability_score = data.profitability_score()[row]});
+        c.users.push_back(mece::user_record(data, row));
     }
     return c;
 }

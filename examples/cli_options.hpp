@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <limits>
+#include <optional>
 #include <new>
 #include <string>
 #include <system_error>
@@ -16,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <mece/dataset.hpp>
 #include <mece/error.hpp>
 #include <mece/io/csv.hpp>
 
@@ -89,6 +92,44 @@ public:
 private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
+
+/// A check that an option is a date `YYYY-MM-DD` that exists.
+inline CLI::Validator date() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            return parse_date(text) ? std::string() : "expected a valid date YYYY-MM-DD, got \"" + detail::shown_text(text) + "\"";
+        },
+        "DATE");
+}
+
+/// Parses the command line, then runs `check` (a tool's checks across options, which
+/// throw `CLI::ParseError`). Returns the exit status when the tool should stop here: 0
+/// after `--help`, 2 with the usage error printed; none to go on.
+inline std::optional<int> parse(CLI::App& app, int argc, char** argv, const std::function<void()>& check = {}) {
+    try {
+        app.parse(argc, argv);
+        if (check) check();
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    }
+    return std::nullopt;
+}
+
+/// `--input FILE`, or `--synthetic N` with `--seed S`: where a tool's users come from.
+template <class Count>
+void add_data_options(CLI::App& app, std::string& input, Count& synthetic, std::uint64_t& seed, const std::string& input_help,
+                      const std::string& synthetic_help) {
+    auto* file = app.add_option("--input", input, input_help)->check(CLI::ExistingFile);
+    auto* rows = app.add_option("--synthetic", synthetic, synthetic_help)->check(whole_number(0, 1LL << 40));
+    app.add_option("--seed", seed, "Seed of the synthetic dataset")
+        ->needs(rows)
+        ->default_val(42)
+        ->check(whole_number(0, std::numeric_limits<long long>::max()));
+    file->excludes(rows);
+}
 
 /// `run()`'s exit status; an exception it throws is printed on stderr as
 /// `TOOL: error: MESSAGE` (after what stdout holds) and is exit status 1.

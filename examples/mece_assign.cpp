@@ -104,32 +104,19 @@ int main(int argc, char** argv) {
     CLI::App app{"Assigns users to the segments of an earlier run, with its frozen thresholds.", "mece-assign"};
     Options options;
     app.add_option("--strategy", options.strategy, "The run's strategy.json (schema 5 or later)")->required()->check(CLI::ExistingFile);
-    auto* input = app.add_option("--input", options.input, "CSV file of users to assign")->check(CLI::ExistingFile);
-    auto* synthetic = app.add_option("--synthetic", options.synthetic, "Assign N synthetic users instead")
-                          ->check(mece::cli::whole_number(0, 1LL << 40));
-    app.add_option("--seed", options.seed, "Seed of the synthetic dataset")
-        ->needs(synthetic)
-        ->default_val(42)
-        ->check(mece::cli::whole_number(0, std::numeric_limits<long long>::max()));
-    input->excludes(synthetic);
+    mece::cli::add_data_options(app, options.input, options.synthetic, options.seed, "CSV file of users to assign",
+                                "Assign N synthetic users instead");
     app.add_option("--as-of", options.as_of,
                    "Last day of the window, YYYY-MM-DD, from which days_since_* are counted (default: the run's as_of)")
-        ->check([](const std::string& text) {
-            return mece::parse_date(text) ? std::string() : "expected a valid date YYYY-MM-DD, got \"" + text + "\"";
-        });
+        ->check(mece::cli::date());
     app.add_option("--out", options.out, "Output directory")->default_val("mece-assigned");
     app.add_flag("--lenient", options.lenient, "Set bad rows aside instead of stopping at the first");
     app.add_flag("--timings", options.timings, "Print the seconds of each stage as one JSON object, the last line on stderr");
     app.add_option("--threads", options.threads, "Threads for loading and assigning (default: all cores); the output is the same for any number")
         ->check(mece::cli::whole_number(1, 1024));
-    try {
-        app.parse(argc, argv);
+    if (const auto stop = mece::cli::parse(app, argc, argv, [&] {
         if (options.input.empty() && !options.synthetic) throw CLI::RequiredError("--input or --synthetic");
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
+    }))
+        return *stop;
     return mece::cli::report_errors("mece-assign", [&] { return run(options); });
 }

@@ -79,13 +79,6 @@ int main(int argc, char** argv) {
     app.add_option("NEW_RUN", options.new_run, "The later run's output directory")->required();
     app.add_option("--out", options.out, "Output directory")->default_val("mece-diff");
     app.add_flag("--timings", options.timings, "Print the seconds of each stage as one JSON object, the last line on stderr");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
+    if (const auto stop = mece::cli::parse(app, argc, argv)) return *stop;
     return mece::cli::report_errors("mece-diff", [&] { return run(options); });
 }

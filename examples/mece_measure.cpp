@@ -63,13 +63,6 @@ int main(int argc, char** argv) {
     app.add_option("--strategy", options.strategy, "The run's strategy.json (default: the one beside the assignments)")
         ->check(CLI::ExistingFile);
     app.add_option("--out", options.out, "Output directory")->default_val("mece-lift");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
+    if (const auto stop = mece::cli::parse(app, argc, argv)) return *stop;
     return mece::cli::report_errors("mece-measure", [&] { return run(options); });
 }

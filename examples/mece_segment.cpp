@@ -183,14 +183,8 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
     CLI::App app{"Segments cart abandoners into MECE audience segments and writes the strategy.", "mece-segment"};
     Options options;
-    auto* input = app.add_option("--input", options.input, "CSV file of cart abandoners")->check(CLI::ExistingFile);
-    auto* synthetic = app.add_option("--synthetic", options.synthetic, "Use N synthetic users (default 100000)")
-                          ->check(mece::cli::whole_number(0, 1LL << 40));
-    app.add_option("--seed", options.seed, "Seed of the synthetic dataset")
-        ->needs(synthetic)
-        ->default_val(42)
-        ->check(mece::cli::whole_number(0, std::numeric_limits<long long>::max()));
-    input->excludes(synthetic);
+    mece::cli::add_data_options(app, options.input, options.synthetic, options.seed, "CSV file of cart abandoners",
+                                "Use N synthetic users (default 100000)");
     auto* preset = app.add_option("--preset", options.preset, "Rule preset: seed000, seed002, seed003, seed004")
                        ->check(CLI::IsMember({"seed000", "seed002", "seed003", "seed004"}))
                        ->default_val("seed004");
@@ -198,9 +192,7 @@ int main(int argc, char** argv) {
         ->check(CLI::ExistingFile)
         ->excludes(preset);
     app.add_option("--as-of", options.as_of, "Last day of the window, YYYY-MM-DD (default: latest abandonment date)")
-        ->check([](const std::string& text) {
-            return mece::parse_date(text) ? std::string() : "expected a valid date YYYY-MM-DD, got \"" + text + "\"";
-        });
+        ->check(mece::cli::date());
     app.add_option("--window", options.window_days, "Window length in days (default 7)")->check(mece::cli::whole_number(1, 100000));
     app.add_option("--out", options.out, "Output directory")->default_val("mece-out");
     app.add_flag("--lenient", options.lenient, "Set bad rows aside instead of stopping at the first");
@@ -224,16 +216,11 @@ int main(int argc, char** argv) {
                  "Keep the rules' segments as they are (no merge or split); validity is still reported");
     app.add_flag("--no-report", options.no_report, "Skip the charts and report.html");
 
-    try {
-        app.parse(argc, argv);
+    if (const auto stop = mece::cli::parse(app, argc, argv, [&] {
         if (options.min_size && options.max_size && *options.min_size > *options.max_size)
             throw CLI::ValidationError("--min-size", std::to_string(*options.min_size) + " is above --max-size " +
                                                          std::to_string(*options.max_size));
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
+    }))
+        return *stop;
     return mece::cli::report_errors("mece-segment", [&] { return run(options); });
 }

@@ -77,13 +77,6 @@ int main(int argc, char** argv) {
         ->default_val(1)
         ->check(mece::cli::whole_number(0, std::numeric_limits<long long>::max()));
     app.add_flag("--no-lift", options.no_lift, "Plant no lift at all (every campaign adds nothing)");
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::Success& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        app.exit(e);
-        return 2;
-    }
+    if (const auto stop = mece::cli::parse(app, argc, argv)) return *stop;
     return mece::cli::report_errors("mece-simulate", [&] { return run(options); });
 }

@@ -27,16 +27,6 @@ nlohmann::json written(const mece::Strategy& strategy) {
     return nlohmann::json::parse(mece::StrategyWriter::strategy_json(strategy).dump());
 }
 
-mece::UserRecord record_of(const mece::Dataset<double>& data, mece::RowIndex row) {
-    return {.user_id = data.user_id()[row],
-            .cart_abandoned_date = data.cart_abandoned_date()[row],
-            .last_order_date = data.last_order_date()[row],
-            .avg_order_value = data.avg_order_value()[row],
-            .sessions_last_30d = double(data.sessions_last_30d()[row]),
-            .num_cart_items = double(data.num_cart_items()[row]),
-            .engagement_score = data.engagement_score()[row],
-            .profitability_score = data.profitability_score()[row]};
-}
 
 std::string refusal(const nlohmann::json& j) {
     try {
@@ -79,7 +69,7 @@ TEST_CASE("a frozen strategy assigns every user, on any data, to the one segment
         const mece::Assignment batch = frozen.assign(mece::Scope<double>(data, moved));
         Eigen::Index in_window = 0;
         for (mece::RowIndex row = 0; row < data.rows(); ++row) {
-            const int id = frozen.assign(record_of(data, row), later);
+            const int id = frozen.assign(mece::user_record(data, row), later);
             REQUIRE(id >= 1);
             int matching = 0;
             for (const auto& s : j["segments"]) {
@@ -118,7 +108,7 @@ TEST_CASE("a frozen preset strategy reproduces the run with the default bounds, 
             for (std::size_t f = 0; f < values.size(); ++f)
                 values[f] = mece::test::value_of(data, frozen.as_of(), row, frozen.features()[f]);
             CHECK(frozen.assign(values) == result.strategy.solution.assignment.segment_ids[i]);
-            CHECK(frozen.assign(record_of(data, row), frozen.as_of()) == result.strategy.solution.assignment.segment_ids[i]);
+            CHECK(frozen.assign(mece::user_record(data, row), frozen.as_of()) == result.strategy.solution.assignment.segment_ids[i]);
         }
         CHECK_THROWS_AS(frozen.assign(std::span<const double>(values.data(), values.size() - 1)), mece::Error);
     }

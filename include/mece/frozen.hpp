@@ -42,6 +42,23 @@ struct UserRecord {
     std::span<const double> extra{};
 };
 
+/// The fields of row `row` of `data`, as `FrozenStrategy::assign` takes them; `extra`
+/// holds the values of the strategy's extra features, if any.
+template <class Scalar>
+UserRecord user_record(const Dataset<Scalar>& data, RowIndex row, std::span<const double> extra = {}) {
+    if (row < 0 || row >= data.rows())
+        detail::raise<Error>("user_record: row " + std::to_string(row) + " of a dataset of " + std::to_string(data.rows()) + " rows");
+    return {.user_id = data.user_id()[row],
+            .cart_abandoned_date = data.cart_abandoned_date()[row],
+            .last_order_date = data.last_order_date()[row],
+            .avg_order_value = double(data.avg_order_value()[row]),
+            .sessions_last_30d = double(data.sessions_last_30d()[row]),
+            .num_cart_items = double(data.num_cart_items()[row]),
+            .engagement_score = double(data.engagement_score()[row]),
+            .profitability_score = double(data.profitability_score()[row]),
+            .extra = extra};
+}
+
 /// A resolved rule tree with its window and holdout: what a run decided, applied to users
 /// it never saw.
 ///

@@ -40,15 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         std::vector<double> extra(frozen.extra_features().size(), 0.5);
         for (mece::RowIndex i = 0; i < universe.size(); ++i) {
             const mece::RowIndex row = universe.rows()[i];
-            const mece::UserRecord user{.user_id = data.user_id()[row],
-                                        .cart_abandoned_date = data.cart_abandoned_date()[row],
-                                        .last_order_date = data.last_order_date()[row],
-                                        .avg_order_value = data.avg_order_value()[row],
-                                        .sessions_last_30d = double(data.sessions_last_30d()[row]),
-                                        .num_cart_items = double(data.num_cart_items()[row]),
-                                        .engagement_score = data.engagement_score()[row],
-                                        .profitability_score = data.profitability_score()[row],
-                                        .extra = extra};
+            const mece::UserRecord user = mece::user_record(data, row, extra);
             const int id = frozen.assign(user, universe.as_of());
             if (id < 1 || id > segments) fail("a user outside every segment");
             if (frozen.extra_features().empty() && id != batch.segment_ids[i]) fail("the walk and the engine disagree");
