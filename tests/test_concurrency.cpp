@@ -1,5 +1,6 @@
 // Concurrent pipelines over different datasets in one process give exactly what the
-// same pipelines give one after another. The rule tree, solver and scorer are shared by
+// same pipelines give one after another, and threads sharing a frozen strategy assign
+// as one thread does. The rule tree, solver and scorer are shared by
 // every thread (their const members are safe to call at once); built with
 // -fsanitize=thread as mece-tests-tsan, a data race fails the test.
 #include <string>
@@ -8,6 +9,7 @@
 
 #include <doctest/doctest.h>
 
+#include <mece/frozen.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
@@ -48,4 +50,29 @@ TEST_CASE("concurrent pipelines over different datasets give the sequential resu
         threads.emplace_back([&, k] { concurrent[std::size_t(k)] = pipeline(shared, std::uint64_t(k + 1)); });
     for (auto& t : threads) t.join();
     for (int k = 0; k < runs; ++k) CHECK(concurrent[std::size_t(k)] == sequential[std::size_t(k)]);
+}
+
+TEST_CASE("threads share one frozen strategy, each user assigned as one thread alone assigns it") {
+    const auto data = mece::generate<double>({.rows = 40'000, .seed = 12});
+    mece::RunOptions options;
+    options.constraints = {.min_size = 100, .max_size = 600};
+    options.holdout.share = 0.2;
+    const auto result = mece::run(data, mece::presets::seed004(), options);
+    const mece::FrozenStrategy frozen(result.strategy.solution.rules, result.universe.as_of(), result.universe.window_days(),
+                                      options.holdout);
+    const auto& rows = result.universe.rows();
+    std::vector<int> alone(std::size_t(rows.size()));
+    for (Eigen::Index i = 0; i < rows.size(); ++i) alone[std::size_t(i)] = frozen.assign(mece::user_record(data, rows[i]), frozen.as_of());
+    std::vector<std::vector<int>> together(4, std::vector<int>(alone.size()));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < together.size(); ++t)
+        threads.emplace_back([&, t] {
+            for (Eigen::Index i = 0; i < rows.size(); ++i) {
+                together[t][std::size_t(i)] = frozen.assign(mece::user_record(data, rows[i]), frozen.as_of());
+                (void)frozen.group(data.user_id()[rows[i]]);
+            }
+        });
+    for (auto& thread : threads) thread.join();
+    for (const auto& ids : together) CHECK(ids == alone);
+    for (Eigen::Index i = 0; i < rows.size(); ++i) CHECK(alone[std::size_t(i)] == result.strategy.solution.assignment.segment_ids[i]);
 }

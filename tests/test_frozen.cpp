@@ -3,6 +3,9 @@
 // is malformed, newer or edited by hand is refused with its key named.
 
 #include <cmath>
+#include <cstdlib>
+#include <new>
+#include <span>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +22,21 @@
 #include <mece/strategy_writer.hpp>
 
 #include "support.hpp"
+
+// Every allocation of this test program is counted while `counting` is set (on this
+// thread), to show that assigning one user allocates nothing.
+namespace {
+thread_local bool counting = false;
+thread_local long long allocations = 0;
+}  // namespace
+
+void* operator new(std::size_t size) {
+    if (counting) ++allocations;
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -176,4 +194,32 @@ TEST_CASE("a strategy.json that is newer, older, malformed or edited by hand is 
     for (int i = 0; i < 100; ++i) deep = {{"not", deep}};
     j["segments"][0]["rule"] = deep;
     CHECK(refusal(j).find("nested deeper than 64 levels") != std::string::npos);
+}
+
+TEST_CASE("assigning one user allocates nothing") {
+    const auto data = mece::generate<double>({.rows = 200'000, .seed = 2});
+    mece::RunOptions options;
+    options.constraints = {.min_size = 100, .max_size = 1000};  // many segments, splits among them
+    const auto result = mece::run(data, mece::presets::seed004(), options);
+    const mece::FrozenStrategy frozen = mece::frozen_strategy(written(result.strategy), "strategy.json");
+    REQUIRE(frozen.rules().segments().size() > 40);
+    const mece::Universe& universe = result.universe;
+    std::vector<mece::UserRecord> users;
+    std::vector<double> values;
+    for (Eigen::Index i = 0; i < std::min<Eigen::Index>(universe.size(), 3000); ++i) {
+        users.push_back(mece::user_record(data, universe.rows()[i]));
+        for (const auto& f : frozen.features()) values.push_back(mece::test::value_of(data, frozen.as_of(), universe.rows()[i], f));
+    }
+    const std::size_t per_user = frozen.features().size();
+    long long sum = 0;
+    allocations = 0;
+    counting = true;
+    for (std::size_t k = 0; k < users.size(); ++k) {
+        sum += frozen.assign(users[k], frozen.as_of());
+        sum += frozen.assign(std::span<const double>(values.data() + k * per_user, per_user));
+        sum += frozen.in_window(users[k].cart_abandoned_date, frozen.as_of());
+    }
+    counting = false;
+    CHECK(allocations == 0);
+    CHECK(sum > 0);
 }
