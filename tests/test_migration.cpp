@@ -35,7 +35,9 @@ TEST_CASE("a migration counts who stayed, moved, entered and left, by segment na
     CHECK(m.new_users == 5);
     CHECK(m.shared_users == 3);
     CHECK(m.stayed() == 2);  // 2 in A, 4 in B
-    CHECK(m.moved() == 1);   // 1 from A to B
+    CHECK(m.moved == 1);     // 1 from A to B
+    CHECK(m.left == 2);      // 3 and 5
+    CHECK(m.entered == 2);   // 6 and 7
     const auto flows = [&](const char* name) {
         for (const auto& s : m.segments)
             if (s.name == name) return std::vector<std::int64_t>{s.old_size, s.new_size, s.stayed, s.entered, s.left};

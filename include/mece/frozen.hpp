@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -161,19 +162,12 @@ private:
         // Breadth first, so that each rule's children sit side by side; leaves take their
         // segment from the engine's labels, which are in depth-first order.
         std::vector<const RuleNode*> order{&rules_.root()};
-        std::vector<int> leaf_of(1, -1);
-        int leaves = 0;
-        const auto number_leaves = [&](const auto& self, const RuleNode& n, std::vector<std::pair<const RuleNode*, int>>& out) -> void {
-            if (n.children.empty()) out.emplace_back(&n, leaves++);
-            for (const RuleNode& c : n.children) self(self, c, out);
+        std::map<const RuleNode*, std::size_t> leaf_number;  // each leaf's place in depth-first order
+        const auto number_leaves = [&](const auto& self, const RuleNode& n) -> void {
+            if (n.children.empty()) leaf_number.emplace(&n, leaf_number.size());
+            for (const RuleNode& c : n.children) self(self, c);
         };
-        std::vector<std::pair<const RuleNode*, int>> numbered;
-        number_leaves(number_leaves, rules_.root(), numbered);
-        const auto leaf_index = [&](const RuleNode* n) {
-            for (const auto& [node, k] : numbered)
-                if (node == n) return k;
-            return -1;
-        };
+        number_leaves(number_leaves, rules_.root());
         steps_.resize(1);
         for (std::size_t i = 0; i < order.size(); ++i) {
             const RuleNode& n = *order[i];
@@ -188,7 +182,7 @@ private:
                 step.first_predicate = int(predicates_.size());
                 step.predicates = int(child.predicates.size());
                 for (const Predicate& p : child.predicates) predicates_.push_back({feature_index(p.feature), p.op, p.value});
-                if (child.children.empty()) step.segment = rules_.labels().at(std::size_t(leaf_index(&child)));
+                if (child.children.empty()) step.segment = rules_.labels().at(leaf_number.at(&child));
                 steps_.push_back(step);
             }
         }

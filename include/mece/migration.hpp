@@ -17,8 +17,6 @@
 #include <utility>
 #include <vector>
 
-#include <boost/sort/spreadsort/integer_sort.hpp>
-
 #include <mece/error.hpp>
 #include <mece/io/campaign.hpp>
 
@@ -65,32 +63,26 @@ struct Migration {
     std::vector<SegmentMigration> segments{};
     /// Users in the old run, in the new one, and in both.
     std::int64_t old_users = 0, new_users = 0, shared_users = 0;
+    /// The users of the delta by change: in both runs in segments of different names;
+    /// only in the new run; only in the old one.
+    std::int64_t moved = 0, entered = 0, left = 0;
     /// The users whose segment changed, by user id.
     std::vector<DeltaRow> delta{};
 
     std::size_t columns() const noexcept { return new_columns.size() + 1; }
     std::int64_t at(std::size_t old_row, std::size_t new_column) const { return matrix.at(old_row * columns() + new_column); }
     /// Users who are in the same segment in both runs.
-    std::int64_t stayed() const noexcept { return shared_users - moved(); }
-    std::int64_t moved() const noexcept {
-        std::int64_t n = 0;
-        for (const DeltaRow& d : delta) n += d.change == DeltaRow::Change::moved;
-        return n;
-    }
+    std::int64_t stayed() const noexcept { return shared_users - moved; }
 };
 
 namespace detail {
 
-/// A user id as an unsigned key in the same order (the sign bit flipped), for integer sort.
-constexpr std::uint64_t order_key(std::int64_t id) noexcept { return std::uint64_t(id) ^ (std::uint64_t{1} << 63); }
-
-/// `(key, segment id)` of every user, sorted by user id.
+/// `(order_key, segment id)` of every user, sorted by user id.
 inline std::vector<std::pair<std::uint64_t, std::int32_t>> by_user(const Assignments& a) {
     std::vector<std::pair<std::uint64_t, std::int32_t>> out;
     out.reserve(a.users.size());
     for (const AssignedUser& u : a.users) out.emplace_back(order_key(u.user_id), u.segment_id);
-    boost::sort::spreadsort::integer_sort(out.begin(), out.end(), [](const auto& p, unsigned offset) { return p.first >> offset; },
-                                          [](const auto& x, const auto& y) { return x.first < y.first; });
+    sort_by_key(out);
     return out;
 }
 
@@ -115,7 +107,6 @@ inline Migration migrate(const Assignments& before, const Assignments& after) {
     const auto old_users = detail::by_user(before), new_users = detail::by_user(after);
     m.old_users = std::int64_t(old_users.size());
     m.new_users = std::int64_t(new_users.size());
-    const auto from_key = [](std::uint64_t key) { return std::int64_t(key ^ (std::uint64_t{1} << 63)); };
     const auto record = [&](std::uint64_t key, std::int32_t old_id, std::int32_t new_id) {
         const std::size_t row = old_id ? std::size_t(old_id - 1) : rows - 1, column = new_id ? std::size_t(new_id - 1) : columns - 1;
         ++m.matrix[row * columns + column];
@@ -129,7 +120,8 @@ inline Migration migrate(const Assignments& before, const Assignments& after) {
         if (from >= 0) ++m.segments[std::size_t(from)].left;
         if (to >= 0) ++m.segments[std::size_t(to)].entered;
         const auto change = from < 0 ? DeltaRow::Change::entered : to < 0 ? DeltaRow::Change::left : DeltaRow::Change::moved;
-        m.delta.push_back({from_key(key), from, to, change});
+        ++(from < 0 ? m.entered : to < 0 ? m.left : m.moved);
+        m.delta.push_back({detail::user_id_of(key), from, to, change});
     };
     std::size_t i = 0, j = 0;
     while (i < old_users.size() || j < new_users.size()) {

@@ -79,15 +79,26 @@ inline std::int64_t user_id_field(const CsvRecords& records, std::size_t column)
     return *id;
 }
 
+/// A user id as an unsigned key in the same order (the sign bit flipped), for a radix sort.
+constexpr std::uint64_t order_key(std::int64_t id) noexcept { return std::uint64_t(id) ^ (std::uint64_t{1} << 63); }
+/// The user id of `order_key`'s key.
+constexpr std::int64_t user_id_of(std::uint64_t key) noexcept { return std::int64_t(key ^ (std::uint64_t{1} << 63)); }
+
+/// Sorts `(order_key, value)` pairs by key (Boost.Sort's radix sort; equal keys in no
+/// particular order).
+template <class Value>
+void sort_by_key(std::vector<std::pair<std::uint64_t, Value>>& keys) {
+    boost::sort::spreadsort::integer_sort(keys.begin(), keys.end(), [](const auto& k, unsigned offset) { return k.first >> offset; },
+                                          [](const auto& x, const auto& y) { return x.first < y.first; });
+}
+
 /// Refuses a user id on two rows, naming both lines (`lines[i]` is row i's): of the
 /// smallest id that repeats, its first two rows.
 template <class Row>
 void refuse_duplicate_ids(std::vector<Row>& rows, const std::vector<std::size_t>& lines, const std::string& name) {
-    // (id as an unsigned key in the same order, row), sorted by key with a radix sort.
     std::vector<std::pair<std::uint64_t, std::size_t>> keys(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) keys[i] = {std::uint64_t(rows[i].user_id) ^ (std::uint64_t{1} << 63), i};
-    boost::sort::spreadsort::integer_sort(keys.begin(), keys.end(), [](const auto& k, unsigned offset) { return k.first >> offset; },
-                                          [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < rows.size(); ++i) keys[i] = {order_key(rows[i].user_id), i};
+    sort_by_key(keys);
     for (std::size_t k = 1; k < keys.size(); ++k) {
         if (keys[k].first != keys[k - 1].first) continue;
         std::size_t first = std::min(keys[k - 1].second, keys[k].second), second = std::max(keys[k - 1].second, keys[k].second);

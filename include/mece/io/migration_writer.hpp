@@ -63,8 +63,6 @@ public:
         for (const SegmentMigration& s : m.segments)
             segments.push_back({{"name", s.name}, {"old_size", s.old_size}, {"new_size", s.new_size}, {"stayed", s.stayed},
                                 {"entered", s.entered}, {"left", s.left}});
-        std::int64_t entered = 0, left = 0;
-        for (const DeltaRow& d : m.delta) entered += d.change == DeltaRow::Change::entered, left += d.change == DeltaRow::Change::left;
         return {{"schema_version", 1},
                 {"old_run", old_run},
                 {"new_run", new_run},
@@ -72,9 +70,9 @@ public:
                 {"new_users", m.new_users},
                 {"shared_users", m.shared_users},
                 {"stayed", m.stayed()},
-                {"moved", m.moved()},
-                {"entered", entered},
-                {"left", left},
+                {"moved", m.moved},
+                {"entered", m.entered},
+                {"left", m.left},
                 {"delta_rows", m.delta.size()},
                 {"rows", std::move(rows)},
                 {"columns", std::move(columns)},
@@ -108,16 +106,14 @@ public:
     /// The summary: the users of each run, how many stayed, moved, entered and left, and
     /// per segment its sizes and flows.
     static std::string migration_text(const Migration& m) {
-        std::int64_t entered = 0, left = 0;
-        for (const DeltaRow& d : m.delta) entered += d.change == DeltaRow::Change::entered, left += d.change == DeltaRow::Change::left;
         std::string t;
         char line[512];
         std::snprintf(line, sizeof line, "users      %lld before, %lld after, %lld in both\n", static_cast<long long>(m.old_users),
                       static_cast<long long>(m.new_users), static_cast<long long>(m.shared_users));
         t += line;
         std::snprintf(line, sizeof line, "changes    %lld stayed, %lld moved, %lld entered, %lld left: %zu rows to sync\n\n",
-                      static_cast<long long>(m.stayed()), static_cast<long long>(m.moved()), static_cast<long long>(entered),
-                      static_cast<long long>(left), m.delta.size());
+                      static_cast<long long>(m.stayed()), static_cast<long long>(m.moved), static_cast<long long>(m.entered),
+                      static_cast<long long>(m.left), m.delta.size());
         t += line;
         int width = 7;
         for (const SegmentMigration& s : m.segments) width = std::max(width, int(s.name.size()));
