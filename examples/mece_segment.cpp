@@ -26,6 +26,7 @@
 #include <mece/io/csv.hpp>
 #include <mece/io/generator.hpp>
 #include <mece/io/output.hpp>
+#include <mece/io/run_outputs.hpp>
 #include <mece/io/text.hpp>
 #include <mece/mece.hpp>
 #include <mece/report.hpp>
@@ -56,24 +57,6 @@ struct Options {
     unsigned threads = 0;
 };
 
-/// The run's last check: every universe user is in exactly one segment, and
-/// assignments.csv has one row per universe user. A violation is an error.
-void check_nothing_lost(const mece::UniverseSummary& universe, const mece::Solution& solution, std::size_t rows) {
-    Eigen::Index total = 0;
-    for (auto size : solution.assignment.sizes) total += size;
-    const auto n = static_cast<long long>(universe.size());
-    std::string problem;
-    if (solution.assignment.segment_ids.size() != universe.size())
-        problem = std::to_string(solution.assignment.segment_ids.size()) + " users assigned";
-    else if (total != universe.size())
-        problem = "segment sizes add up to " + std::to_string(total);
-    else if (rows != std::size_t(universe.size()))
-        problem = "assignments.csv has " + std::to_string(rows) + " rows";
-    if (!problem.empty())
-        throw mece::Error("users lost: " + problem + " for a universe of " + std::to_string(n) +
-                          " users; nothing was written over the previous outputs");
-}
-
 int run(const Options& options) {
     // The output directory is locked before anything is read: a second run on it is
     // refused at once, and no output may replace the input or the config.
@@ -85,25 +68,16 @@ int run(const Options& options) {
     mece::Config config;
     config.rules = mece::presets::preset(options.preset);
     if (!options.config.empty()) config = mece::read_config(options.config);
-    if (!options.as_of.empty()) config.universe.as_of = mece::parse_date(options.as_of);
-    if (options.window_days > 0) config.universe.window_days = options.window_days;
-    if (options.min_size) config.constraints.min_size = *options.min_size;
-    if (options.max_size) config.constraints.max_size = *options.max_size;
-    config.apply_constraints = !options.no_constraints;
-    if (options.holdout) config.holdout.share = *options.holdout;
-    if (options.holdout_salt) config.holdout.salt = *options.holdout_salt;
-    try {
-        config.constraints.validate();
-    } catch (const mece::ConfigError& e) {  // the bounds came from the options
-        if (!options.min_size && !options.max_size) throw;
-        throw mece::ConfigError(std::string("--min-size/--max-size: ") + e.what());
-    }
-    try {
-        config.holdout.validate();
-    } catch (const mece::ConfigError& e) {
-        if (!options.holdout && !options.holdout_salt) throw;
-        throw mece::ConfigError(std::string("--holdout/--holdout-salt: ") + e.what());
-    }
+    mece::ConfigOverrides overrides{.min_size = options.min_size,
+                                    .max_size = options.max_size,
+                                    .apply_constraints = !options.no_constraints,
+                                    .holdout = options.holdout,
+                                    .holdout_salt = options.holdout_salt,
+                                    .bounds_name = "--min-size/--max-size",
+                                    .holdout_name = "--holdout/--holdout-salt"};
+    if (!options.as_of.empty()) overrides.as_of = mece::parse_date(options.as_of);
+    if (options.window_days > 0) overrides.window_days = options.window_days;
+    mece::apply_overrides(config, overrides);
     if (!options.lift.empty()) {
         config.lift.measured = mece::read_measured_lift(options.lift);
         config.lift_source = options.lift;
@@ -132,7 +106,6 @@ int run(const Options& options) {
     config.threads = threads;
     const mece::RunResult<double> result = mece::run(data, config.rules, config);
     const mece::Strategy& strategy = result.strategy;
-    const mece::Solution& solution = strategy.solution;
     stages.emplace_back("segment_s", clock.lap());
 
     const mece::UniverseSummary& universe = strategy.universe;
@@ -144,12 +117,7 @@ int run(const Options& options) {
 
     // Every file is staged first and all are moved into place together once nothing is
     // found lost: a run that fails or is killed leaves the previous outputs as they were.
-    const mece::StrategyWriter writer{outputs};
-    writer.write(strategy);
-    const std::size_t rows = writer.write_assignments(result);
-    if (!options.no_report) mece::ReportWriter{outputs}.write(strategy);
-    check_nothing_lost(universe, solution, rows);
-    outputs.commit();
+    mece::write_run(outputs, result, !options.no_report);
     std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
     if (!options.no_report)
         std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());

@@ -319,10 +319,12 @@ public:
     /// `InputError` naming the row (from 0) and column, `dataset: row 17: column
     /// 'engagement_score': expected a number in [0,1], got 1.5`. One pass over the
     /// columns, and a sort of the ids when they are not increasing; the CSV reader and
-    /// the generator need none of it (their data is checked as it is made).
-    void validate() const {
-        const auto fail = [](Eigen::Index row, std::string_view column, const std::string& what) {
-            detail::raise<InputError>("dataset: row " + std::to_string(row) + ": column '" + std::string(column) + "': " + what);
+    /// the generator need none of it (their data is checked as it is made). `source` is
+    /// how the message calls the data (Python's module says `DataFrame`).
+    void validate(std::string_view source = "dataset") const {
+        const auto fail = [source](Eigen::Index row, std::string_view column, const std::string& what) {
+            detail::raise<InputError>(std::string(source) + ": row " + std::to_string(row) + ": column '" + std::string(column) +
+                                      "': " + what);
         };
         const auto expected = [](const char* text, const std::string& got) { return "expected " + std::string(text) + ", got " + got; };
         const auto day = [](Days d) { return date_in_range(d) ? format_date(d) : "day " + std::to_string(d); };

@@ -75,9 +75,12 @@ public:
     /// Writes `strategy.json`.
     void write_strategy_json(const Strategy& s) const;
 
-    /// Writes `strategy.csv`: `rank,id,name,parents,rules_applied,size,share`, one column
+    /// `strategy.csv`'s text: `rank,id,name,parents,rules_applied,size,share`, one column
     /// per dimension, `overall_score,tier,valid,invalid_reason,action`; one row per
     /// segment, by rank. Numbers in shortest round-trip form.
+    static std::string strategy_csv(const Strategy& s);
+
+    /// Writes `strategy.csv` (see `strategy_csv`).
     void write_strategy_csv(const Strategy& s) const;
 
     /// Writes `strategy.md`: the ranked table, each segment's rule, the scoring, the MECE
@@ -343,6 +346,11 @@ MECE_INLINE void StrategyWriter::write_strategy_json(const Strategy& s) const {
 }
 
 MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
+    const std::string text = strategy_csv(s);
+    detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
+}
+
+MECE_INLINE std::string StrategyWriter::strategy_csv(const Strategy& s) {
     const RankedSegments rows(s);
     std::string text = "rank,id,name,parents,rules_applied,size,share";
     for (const auto& d : s.scores.dimensions) text += "," + detail::csv_cell(d);
@@ -371,7 +379,7 @@ MECE_INLINE void StrategyWriter::write_strategy_csv(const Strategy& s) const {
         for (std::size_t i = 0; i < figures.size(); ++i)
             cell(detail::figure_csv(row.figures[figures[i]]), i + 1 == figures.size() ? '\n' : ',');
     }
-    detail::emit(batch_, directory_ / "strategy.csv", [&](std::ostream& out) { out << text; });
+    return text;
 }
 
 MECE_INLINE void StrategyWriter::write_strategy_md(const Strategy& s) const {

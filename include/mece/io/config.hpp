@@ -49,6 +49,47 @@ inline std::vector<std::string> default_dimension_names() {
     return names;
 }
 
+/// What a program sets over a configuration, each value given replacing the config's:
+/// the options of `mece-segment` and the keywords of Python's `mece.segment`.
+/// `apply_overrides` checks the bounds and the holdout that result, and a mistake in a
+/// value given here is reported under the name a program calls it by.
+struct ConfigOverrides {
+    std::optional<Days> as_of{};
+    std::optional<int> window_days{};
+    std::optional<Eigen::Index> min_size{};
+    std::optional<Eigen::Index> max_size{};
+    /// False: keep the rules' segments as they are (`--no-constraints`).
+    std::optional<bool> apply_constraints{};
+    std::optional<double> holdout{};
+    std::optional<std::string> holdout_salt{};
+    /// How messages call the options: `--min-size/--max-size` for a tool.
+    std::string bounds_name = "min_size/max_size";
+    std::string holdout_name = "holdout/holdout_salt";
+};
+
+/// Sets `overrides` over `config`, then checks its bounds and holdout: a `ConfigError`
+/// starts with the override's name when an override made the value, else it is the
+/// config's own.
+inline void apply_overrides(Config& config, const ConfigOverrides& overrides) {
+    if (overrides.as_of) config.universe.as_of = *overrides.as_of;
+    if (overrides.window_days) config.universe.window_days = *overrides.window_days;
+    if (overrides.min_size) config.constraints.min_size = *overrides.min_size;
+    if (overrides.max_size) config.constraints.max_size = *overrides.max_size;
+    if (overrides.apply_constraints) config.apply_constraints = *overrides.apply_constraints;
+    if (overrides.holdout) config.holdout.share = *overrides.holdout;
+    if (overrides.holdout_salt) config.holdout.salt = *overrides.holdout_salt;
+    const auto check = [](auto&& validate, bool overridden, const std::string& name) {
+        try {
+            validate();
+        } catch (const ConfigError& e) {
+            if (!overridden) throw;
+            throw ConfigError(name + ": " + e.what());
+        }
+    };
+    check([&] { config.constraints.validate(); }, overrides.min_size || overrides.max_size, overrides.bounds_name);
+    check([&] { config.holdout.validate(); }, overrides.holdout || overrides.holdout_salt, overrides.holdout_name);
+}
+
 /// Reads a configuration from JSON text; `name` is how messages call its source.
 /// `dimensions` are the names `scoring.weights` may use: the default dimensions, and
 /// any a program adds.
