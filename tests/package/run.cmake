@@ -15,7 +15,7 @@ if(MODE STREQUAL "install")
   # Lean: only Eigen and nlohmann-json may be looked for; finding doctest, Google
   # Benchmark or CLI11 is an error here, so the test fails if the install needs them.
   run(${CMAKE_COMMAND} -S "${SOURCE}" -B "${WORK}/mece" -G "${GENERATOR}" -DMECE_BUILD_TESTS=OFF -DMECE_BUILD_EXAMPLES=OFF
-      -DMECE_BUILD_BENCHMARKS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON
+      -DMECE_BUILD_BENCHMARKS=OFF -DMECE_BUILD_PYTHON=OFF -DCMAKE_DISABLE_FIND_PACKAGE_doctest=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON
       -DCMAKE_DISABLE_FIND_PACKAGE_CLI11=ON)
   run(${CMAKE_COMMAND} --install "${WORK}/mece" --prefix "${WORK}/prefix")
   foreach(file include/mece/mece.hpp include/mece/run.hpp share/cmake/mece/meceConfig.cmake share/doc/mece/LICENSE)
