@@ -12,6 +12,7 @@ module mece for pandas.")
 set(CPACK_PACKAGE_CONTACT "The mece developers")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 # What the headers need to compile, then what the module imports; the tools' and the
 # module's shared libraries are found by dpkg-shlibdeps.
