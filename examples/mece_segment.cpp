@@ -77,11 +77,8 @@ int run(const Options& options) {
                                     .holdout_name = "--holdout/--holdout-salt"};
     if (!options.as_of.empty()) overrides.as_of = mece::parse_date(options.as_of);
     if (options.window_days > 0) overrides.window_days = options.window_days;
+    if (!options.lift.empty()) overrides.lift = options.lift;
     mece::apply_overrides(config, overrides);
-    if (!options.lift.empty()) {
-        config.lift.measured = mece::read_measured_lift(options.lift);
-        config.lift_source = options.lift;
-    }
     mece::cli::Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
     mece::Dataset<double> data;

@@ -141,17 +141,13 @@ Config configure(const std::optional<std::string>& preset, const std::optional<s
                               .max_size = max_size,
                               .apply_constraints = constraints,
                               .holdout = holdout,
-                              .holdout_salt = std::move(holdout_salt)};
+                              .holdout_salt = std::move(holdout_salt),
+                              .lift = lift};
     if (as_of) {
         overrides.as_of = parse_date(*as_of);
         if (!overrides.as_of) detail::raise<ConfigError>("as_of: expected a date YYYY-MM-DD, got '" + *as_of + "'");
     }
-    if (window && *window < 1) detail::raise<ConfigError>("window: expected a whole number of days >= 1, got " + std::to_string(*window));
     apply_overrides(config, overrides);
-    if (lift) {
-        config.lift.measured = read_measured_lift(*lift);
-        config.lift_source = lift->string();
-    }
     return config;
 }
 

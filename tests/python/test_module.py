@@ -205,6 +205,11 @@ def test_configuration_errors_name_the_key(tmp_path):
         mece.segment(df, as_of="2026-02-30")
     with pytest.raises(mece.ConfigError, match=r"^holdout/holdout_salt: "):
         mece.segment(df, holdout=0.9)
+    with pytest.raises(mece.ConfigError, match=r"^universe: window_days must be at least 1, got 0$"):
+        mece.segment(df, window=0)
+    missing = tmp_path / "none.json"
+    with pytest.raises(mece.InputError, match="none.json"):
+        mece.segment(df, lift=missing)
     with pytest.raises(mece.ConfigError, match=r"^config: segments\[0\]"):
         mece.segment(df, config={"segments": [{"name": "x", "conditions": [{"feature": "avg_order_value", "op": "=<", "value": 1}]}]})
     path = tmp_path / "c.json"

@@ -29,6 +29,7 @@
 #include <mece/detail/compiled.hpp>
 #include <mece/error.hpp>
 #include <mece/constraint_solver.hpp>
+#include <mece/io/campaign.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/run.hpp>
 #include <mece/scorer.hpp>
@@ -62,6 +63,9 @@ struct ConfigOverrides {
     std::optional<bool> apply_constraints{};
     std::optional<double> holdout{};
     std::optional<std::string> holdout_salt{};
+    /// A `lift.json` of `mece-measure` to rank with (`--lift`): its measured lift, and the
+    /// file named as its source.
+    std::optional<std::filesystem::path> lift{};
     /// How messages call the options: `--min-size/--max-size` for a tool.
     std::string bounds_name = "min_size/max_size";
     std::string holdout_name = "holdout/holdout_salt";
@@ -78,6 +82,10 @@ inline void apply_overrides(Config& config, const ConfigOverrides& overrides) {
     if (overrides.apply_constraints) config.apply_constraints = *overrides.apply_constraints;
     if (overrides.holdout) config.holdout.share = *overrides.holdout;
     if (overrides.holdout_salt) config.holdout.salt = *overrides.holdout_salt;
+    if (overrides.lift) {
+        config.lift.measured = read_measured_lift(*overrides.lift);
+        config.lift_source = overrides.lift->string();
+    }
     const auto check = [](auto&& validate, bool overridden, const std::string& name) {
         try {
             validate();
