@@ -23,6 +23,8 @@ if(MECE_BUILD_PYTHON)
                                   "python3 (<< ${Python3_VERSION_MAJOR}.${mece_python_next}), python3-numpy, python3-pandas")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${mece_deb_depends}")
+# <mece/mpi.hpp> and find_package(mece COMPONENTS mpi) want an MPI.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libopenmpi-dev")
 if(MECE_BUILD_EXAMPLES OR MECE_BUILD_PYTHON)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()

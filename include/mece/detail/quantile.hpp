@@ -136,6 +136,15 @@ struct Bracketed {
     double above = std::numeric_limits<double>::quiet_NaN();
 };
 
+/// The quantile at `position` (`(count - 1) * p`) between its order statistics. A zero
+/// among them is +0: which of -0 and +0 a selection finds depends on the order of the
+/// values, and the result must not.
+inline Bracketed bracket(double position, double below, double above) noexcept {
+    below += 0.0;
+    above += 0.0;
+    return {numpy_lerp(below, above, position - std::floor(position)), below, above};
+}
+
 /// Quantiles `probabilities` (each in [0,1]) of `values`, skipping NaN, in the order
 /// asked, each with its two order statistics. Reorders `values`. NaN for every quantile
 /// when no value is left.
@@ -151,12 +160,8 @@ std::vector<Bracketed> bracketed_quantiles(Scalar* values, Eigen::Index size, co
 
     if (count >= histogram_select_from) {
         if (auto statistics = order_statistics_by_histogram(values, count, probabilities)) {
-            for (std::size_t i = 0; i < probabilities.size(); ++i) {
-                const double position = double(count - 1) * probabilities[i];
-                const auto below_index = static_cast<Eigen::Index>(std::floor(position));
-                const double below = (*statistics)[2 * i], above = (*statistics)[2 * i + 1];
-                result[i] = {numpy_lerp(below, above, position - double(below_index)), below, above};
-            }
+            for (std::size_t i = 0; i < probabilities.size(); ++i)
+                result[i] = bracket(double(count - 1) * probabilities[i], (*statistics)[2 * i], (*statistics)[2 * i + 1]);
             return result;
         }
     }
@@ -168,7 +173,7 @@ std::vector<Bracketed> bracketed_quantiles(Scalar* values, Eigen::Index size, co
             const auto below_index = static_cast<Eigen::Index>(std::floor(position));
             const double below = double(values[below_index]);
             const double above = below_index + 1 < count ? double(values[below_index + 1]) : below;
-            result[i] = {numpy_lerp(below, above, position - double(below_index)), below, above};
+            result[i] = bracket(position, below, above);
         }
         return result;
     }
@@ -180,12 +185,11 @@ std::vector<Bracketed> bracketed_quantiles(Scalar* values, Eigen::Index size, co
     for (std::size_t i : order) {
         const double position = double(count - 1) * probabilities[i];
         const auto below_index = static_cast<Eigen::Index>(std::floor(position));
-        const double fraction = position - double(below_index);
         std::nth_element(values + ordered_from, values + below_index, end);
         const double below = double(values[below_index]);
         double above = below;
         if (below_index + 1 < count) above = double(*std::min_element(values + below_index + 1, end));
-        result[i] = {numpy_lerp(below, above, fraction), below, above};
+        result[i] = bracket(position, below, above);
         ordered_from = below_index;
     }
     return result;
