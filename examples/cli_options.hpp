@@ -11,6 +11,7 @@
 #include <limits>
 #include <optional>
 #include <new>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -105,14 +106,17 @@ inline CLI::Validator date() {
 /// Parses the command line, then runs `check` (a tool's checks across options, which
 /// throw `CLI::ParseError`). Returns the exit status when the tool should stop here: 0
 /// after `--help`, 2 with the usage error printed; none to go on.
-inline std::optional<int> parse(CLI::App& app, int argc, char** argv, const std::function<void()>& check = {}) {
+/// With `quiet` nothing is printed (the other ranks of an MPI tool, where rank 0 speaks).
+inline std::optional<int> parse(CLI::App& app, int argc, char** argv, const std::function<void()>& check = {}, bool quiet = false) {
+    std::ostringstream silent;
     try {
         app.parse(argc, argv);
         if (check) check();
     } catch (const CLI::Success& e) {
-        return app.exit(e);
+        return quiet ? app.exit(e, silent, silent) : app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
+        if (quiet) app.exit(e, silent, silent);
+        else app.exit(e);
         return 2;
     }
     return std::nullopt;
@@ -133,16 +137,17 @@ void add_data_options(CLI::App& app, std::string& input, Count& synthetic, std::
 
 /// `run()`'s exit status; an exception it throws is printed on stderr as
 /// `TOOL: error: MESSAGE` (after what stdout holds) and is exit status 1.
-inline int report_errors(const char* tool, const std::function<int()>& run) {
+/// With `quiet` the error is not printed (the other ranks of an MPI tool).
+inline int report_errors(const char* tool, const std::function<int()>& run, bool quiet = false) {
     try {
         return run();
     } catch (const std::bad_alloc&) {
         std::fflush(stdout);
-        std::fprintf(stderr, "%s: error: out of memory (the data or the outputs do not fit in this machine's memory)\n", tool);
+        if (!quiet) std::fprintf(stderr, "%s: error: out of memory (the data or the outputs do not fit in this machine's memory)\n", tool);
         return 1;
     } catch (const std::exception& e) {
         std::fflush(stdout);
-        std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+        if (!quiet) std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
         return 1;
     }
 }

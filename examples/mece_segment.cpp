@@ -33,52 +33,19 @@
 #include <mece/strategy_writer.hpp>
 
 #include "cli_options.hpp"
+#include "segment_options.hpp"
 
 namespace {
 
-struct Options {
-    std::string input;
-    Eigen::Index synthetic = 100'000;
-    std::uint64_t seed = 42;
-    std::string preset = "seed004";
-    std::string config;
-    std::string as_of;
-    int window_days = 0;
-    std::string out = "mece-out";
-    bool lenient = false;
-    bool no_constraints = false;
-    bool no_report = false;
-    std::optional<Eigen::Index> min_size;
-    std::optional<Eigen::Index> max_size;
-    std::optional<double> holdout;
-    std::optional<std::string> holdout_salt;
-    std::string lift;
-    bool timings = false;
-    unsigned threads = 0;
-};
+using Options = mece::cli::SegmentOptions;
 
 int run(const Options& options) {
     // The output directory is locked before anything is read: a second run on it is
     // refused at once, and no output may replace the input or the config.
     mece::OutputBatch outputs{options.out};
-    if (!options.input.empty()) outputs.protect(options.input);
-    if (!options.lift.empty()) outputs.protect(options.lift);
-    if (!options.config.empty()) outputs.protect(options.config);
+    mece::cli::protect_inputs(outputs, options);
     // The configuration first, so that a mistake in it is reported before a long load.
-    mece::Config config;
-    config.rules = mece::presets::preset(options.preset);
-    if (!options.config.empty()) config = mece::read_config(options.config);
-    mece::ConfigOverrides overrides{.min_size = options.min_size,
-                                    .max_size = options.max_size,
-                                    .apply_constraints = !options.no_constraints,
-                                    .holdout = options.holdout,
-                                    .holdout_salt = options.holdout_salt,
-                                    .bounds_name = "--min-size/--max-size",
-                                    .holdout_name = "--holdout/--holdout-salt"};
-    if (!options.as_of.empty()) overrides.as_of = mece::parse_date(options.as_of);
-    if (options.window_days > 0) overrides.window_days = options.window_days;
-    if (!options.lift.empty()) overrides.lift = options.lift;
-    mece::apply_overrides(config, overrides);
+    mece::Config config = mece::cli::segment_config(options);
     mece::cli::Stopwatch clock;
     std::vector<std::pair<const char*, double>> stages;
     mece::Dataset<double> data;
@@ -148,44 +115,10 @@ int run(const Options& options) {
 int main(int argc, char** argv) {
     CLI::App app{"Segments cart abandoners into MECE audience segments and writes the strategy.", "mece-segment"};
     Options options;
-    mece::cli::add_data_options(app, options.input, options.synthetic, options.seed, "CSV file of cart abandoners",
-                                "Use N synthetic users (default 100000)");
-    auto* preset = app.add_option("--preset", options.preset, "Rule preset: seed000, seed002, seed003, seed004")
-                       ->check(CLI::IsMember({"seed000", "seed002", "seed003", "seed004"}))
-                       ->default_val("seed004");
-    app.add_option("--config", options.config, "JSON configuration (rules, thresholds, universe, constraints, scoring)")
-        ->check(CLI::ExistingFile)
-        ->excludes(preset);
-    app.add_option("--as-of", options.as_of, "Last day of the window, YYYY-MM-DD (default: latest abandonment date)")
-        ->check(mece::cli::date());
-    app.add_option("--window", options.window_days, "Window length in days (default 7)")->check(mece::cli::whole_number(1, 100000));
-    app.add_option("--out", options.out, "Output directory")->default_val("mece-out");
-    app.add_flag("--lenient", options.lenient, "Set bad rows aside instead of stopping at the first");
-    app.add_option("--min-size", options.min_size, "Smallest segment size (default 500, or the config's)")
-        ->check(mece::cli::whole_number(0, 1LL << 40));
-    app.add_option("--max-size", options.max_size, "Largest segment size (default 20000, or the config's)")
-        ->check(mece::cli::whole_number(1, 1LL << 40));
-    app.add_option("--holdout", options.holdout,
-                   "Share of each segment held out of its campaign as control, 0 to 0.5 (default 0: none, or the config's); "
-                   "assignments.csv gets a group column")
-        ->check(mece::cli::number_in(0, 0.5));
-    app.add_option("--holdout-salt", options.holdout_salt, "Salt of the holdout hash (default \"mece\", or the config's)");
-    app.add_option("--lift", options.lift,
-                   "A lift.json of mece-measure: rank with each segment's measured lift, blended with the estimate by precision")
-        ->check(CLI::ExistingFile);
-    app.add_flag("--timings", options.timings,
-                 "Print the seconds of each stage as one JSON object, the last line on stderr");
-    app.add_option("--threads", options.threads, "Threads for loading or generating the data and for every in-memory stage (default: all cores; never more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number")
-        ->check(mece::cli::whole_number(1, 1024));
-    app.add_flag("--no-constraints", options.no_constraints,
-                 "Keep the rules' segments as they are (no merge or split); validity is still reported");
-    app.add_flag("--no-report", options.no_report, "Skip the charts and report.html");
-
-    if (const auto stop = mece::cli::parse(app, argc, argv, [&] {
-        if (options.min_size && options.max_size && *options.min_size > *options.max_size)
-            throw CLI::ValidationError("--min-size", std::to_string(*options.min_size) + " is above --max-size " +
-                                                         std::to_string(*options.max_size));
-    }))
+    mece::cli::add_segment_options(app, options,
+                                   "Threads for loading or generating the data and for every in-memory stage (default: all cores; never "
+                                   "more than the cores this process may use, nor than the work has pieces); the outputs are the same for any number");
+    if (const auto stop = mece::cli::parse(app, argc, argv, [&] { mece::cli::check_segment_options(options); }))
         return *stop;
     return mece::cli::report_errors("mece-segment", [&] { return run(options); });
 }

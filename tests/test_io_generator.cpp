@@ -48,3 +48,23 @@ TEST_CASE("a history that reaches before 0001-01-01 is refused; last orders neve
     }
 }
 
+
+TEST_CASE("a share of the rows is those rows of the whole synthetic dataset, as a sharded run needs") {
+    const auto whole = mece::generate<double>({.rows = 200'000, .seed = 5, .threads = 2});
+    for (auto [first, count] : {std::pair<Eigen::Index, Eigen::Index>{70'001, 100'000}, {0, 1}, {199'999, 1}, {65'536, 65'536}, {150'000, -1}}) {
+        const auto part = mece::generate<double>({.rows = 200'000, .seed = 5, .threads = 1, .first = first, .count = count});
+        const Eigen::Index n = count < 0 ? 200'000 - first : count;
+        REQUIRE(part.rows() == n);
+        CHECK((part.user_id() == whole.user_id().segment(first, n)).all());
+        CHECK((part.cart_abandoned_date() == whole.cart_abandoned_date().segment(first, n)).all());
+        CHECK((part.last_order_date() == whole.last_order_date().segment(first, n)).all());
+        CHECK((part.avg_order_value() == whole.avg_order_value().segment(first, n)).all());
+        CHECK((part.sessions_last_30d() == whole.sessions_last_30d().segment(first, n)).all());
+        CHECK((part.num_cart_items() == whole.num_cart_items().segment(first, n)).all());
+        CHECK((part.engagement_score() == whole.engagement_score().segment(first, n)).all());
+        CHECK((part.profitability_score() == whole.profitability_score().segment(first, n)).all());
+    }
+    CHECK(mece::generate<double>({.rows = 10, .first = 10, .count = 0}).rows() == 0);
+    CHECK_THROWS_AS(mece::generate<double>({.rows = 10, .first = 5, .count = 6}), mece::ConfigError);
+    CHECK_THROWS_AS(mece::generate<double>({.rows = 10, .first = -1}), mece::ConfigError);
+}

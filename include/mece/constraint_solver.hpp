@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,7 @@
 #include <Eigen/Core>
 
 #include <mece/dataset.hpp>
+#include <mece/detail/exact_sum.hpp>
 #include <mece/detail/quantile.hpp>
 #include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
@@ -36,25 +38,6 @@
 
 namespace mece {
 
-namespace detail {
-
-/// The mean and the standard deviation of the values that are not NaN (NaN for none).
-template <class Scalar>
-std::pair<double, double> mean_and_sd(const Scalar* values, Eigen::Index count) {
-    double mean = 0, square = 0;
-    Eigen::Index n = 0;
-    for (Eigen::Index i = 0; i < count; ++i) {  // Welford's update: no sum of squares to overflow
-        const double v = double(values[i]);
-        if (std::isnan(v)) continue;
-        const double delta = v - mean;
-        mean += delta / double(++n);
-        square += delta * (v - mean);
-    }
-    if (n == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
-    return {mean, std::sqrt(square / double(n))};
-}
-
-}  // namespace detail
 
 /// Keeps segments within `[min_size, max_size]`.
 ///
@@ -144,18 +127,23 @@ private:
             if (order_.size() != rules.segments().size())
                 detail::raise<Error>("constraints: the rules' tree and segments do not agree");
             members_.resize(nodes_.size());
-            std::vector<std::size_t> next(order_.size() + 1, 0);
-            for (std::size_t s = 0; s < order_.size(); ++s) next[s + 1] = next[s] + std::size_t(assignment.sizes[s]);
-            if (next.back() != std::size_t(universe_.size()))
-                detail::raise<Error>("constraints: the assignment's sizes do not add up to the universe");
-            for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])] = {next[s], next[s + 1], {}};
-            pool_.resize(next.back());
+            // This shard's users laid out by segment; the sizes, of every shard, are the assignment's.
+            std::vector<Eigen::Index> here(order_.size(), 0);
             for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i) {
                 const auto id = assignment.segment_ids[i];
-                if (id < 1 || std::size_t(id) > order_.size() || next[std::size_t(id - 1)] >= next[std::size_t(id)])
+                if (id < 1 || std::size_t(id) > order_.size())
                     detail::raise<Error>("constraints: the assignment does not belong to these rules and universe");
-                pool_[next[std::size_t(id - 1)]++] = i;
+                ++here[std::size_t(id - 1)];
             }
+            std::vector<Eigen::Index> everywhere = here;
+            detail::add_up(scope.shards(), everywhere);
+            if (everywhere != assignment.sizes)
+                detail::raise<Error>("constraints: the assignment's sizes are not the counts of its segment ids");
+            std::vector<std::size_t> next(order_.size() + 1, 0);
+            for (std::size_t s = 0; s < order_.size(); ++s) next[s + 1] = next[s] + std::size_t(here[s]);
+            for (std::size_t s = 0; s < order_.size(); ++s) members_[std::size_t(order_[s])] = {next[s], next[s + 1], {}, assignment.sizes[s]};
+            pool_.resize(next.back());
+            for (Eigen::Index i = 0; i < assignment.segment_ids.size(); ++i) pool_[next[std::size_t(assignment.segment_ids[i] - 1)]++] = i;
             for (const auto& node : nodes_) names_.insert(node.rule.name);
             // Unknown split features are configuration errors, reported before any work.
             for (std::size_t i = 0; i < options.split_features.size(); ++i)
@@ -187,11 +175,13 @@ private:
         }
 
     private:
-        /// A segment's users: `pool_[begin, end)` and those it received from dissolved segments.
+        /// A segment's users here: `pool_[begin, end)` and those it received from dissolved
+        /// segments; and its size, over every shard (`total`), which every decision reads.
         struct Members {
             std::size_t begin = 0, end = 0;
             std::vector<Eigen::Index> received{};
-            Eigen::Index size() const noexcept { return Eigen::Index(end - begin + received.size()); }
+            Eigen::Index total = 0;
+            Eigen::Index size() const noexcept { return total; }
         };
 
         struct Node {
@@ -297,7 +287,7 @@ private:
                 return collapse(parent, at, small + ", and the rule holds nothing else");
             if (first == at) {  // the final catch-all, with no other segment left
                 keep(leaf, size, detail::below_min(size, options_.min_size) + ": the whole universe has " +
-                                     std::to_string(universe_.size()) + " users");
+                                     std::to_string(scope_.total_size()) + " users");
                 return at + 1;
             }
             if (size == 0) {
@@ -363,9 +353,10 @@ private:
         void join(std::size_t at, int host, ConstraintEvent event) {
             const int leaf = order_[at];
             const std::vector<Eigen::Index> moving = positions_of(leaf);
+            Members& taker = members_[std::size_t(host)];
+            taker.total += members_[std::size_t(leaf)].total;
             members_[std::size_t(leaf)] = {};
-            auto& received = members_[std::size_t(host)].received;
-            received.insert(received.end(), moving.begin(), moving.end());
+            taker.received.insert(taker.received.end(), moving.begin(), moving.end());
             nodes_[std::size_t(leaf)].merged_into = host;
             order_.erase(order_.begin() + std::ptrdiff_t(at));
             log_.push_back(std::move(event));
@@ -377,7 +368,7 @@ private:
             if (spread_.empty())
                 for (const auto& feature : options_.profile_features) {
                     const Column<Scalar> values = engine::gather(scope_, engine::all_rows(scope_), feature, "constraints.profile_features");
-                    const double sd = detail::mean_and_sd(values.data(), values.size()).second;
+                    const double sd = detail::mean_and_sd(values.data(), values.size(), scope_.shards()).second;
                     spread_.push_back(sd > 0 ? sd : std::numeric_limits<double>::quiet_NaN());
                 }
             const Column<RowIndex> rows = rows_of(positions_of(leaf));
@@ -385,7 +376,7 @@ private:
             for (std::size_t f = 0; f < options_.profile_features.size(); ++f) {
                 const Column<Scalar> values =
                     engine::gather(scope_, {rows.data(), rows.size()}, options_.profile_features[f], "constraints.profile_features");
-                out.push_back(detail::mean_and_sd(values.data(), values.size()).first / spread_[f]);
+                out.push_back(detail::mean_and_sd(values.data(), values.size(), scope_.shards()).first / spread_[f]);
             }
             return out;
         }
@@ -395,11 +386,11 @@ private:
         void dissolve(std::size_t at) {
             const int leaf = order_[at];
             const std::vector<Eigen::Index> moving = positions_of(leaf);
+            const Eigen::Index size = members_[std::size_t(leaf)].size();
             members_[std::size_t(leaf)] = {};
             Node& node = nodes_[std::size_t(leaf)];
-            ConstraintEvent event{ConstraintEvent::Action::dissolve, node.rule.name, Eigen::Index(moving.size()),
-                                  detail::below_min(Eigen::Index(moving.size()), options_.min_size), {}, {}, parents_of(leaf),
-                                  position_of(leaf)};
+            ConstraintEvent event{ConstraintEvent::Action::dissolve, node.rule.name, size, detail::below_min(size, options_.min_size),
+                                  {}, {}, parents_of(leaf), position_of(leaf)};
             auto& siblings = nodes_[std::size_t(node.parent)].children;
             siblings.erase(std::find(siblings.begin(), siblings.end(), leaf));
             order_.erase(order_.begin() + std::ptrdiff_t(at));
@@ -412,13 +403,18 @@ private:
             }
             const Column<RowIndex> rows = rows_of(moving);
             const engine::Matches matches = engine::first_match(scope_, {rows.data(), rows.size()}, compiled_, later);
+            std::vector<Eigen::Index> unmatched{0};
             for (std::size_t i = 0; i < moving.size(); ++i) {
                 const auto k = matches.index[Eigen::Index(i)];
-                if (k < 0) detail::raise<Error>("constraints: users of '" + event.segment + "' matched no later segment");
-                members_[std::size_t(order_[at + std::size_t(k)])].received.push_back(moving[i]);
+                if (k < 0) ++unmatched[0];
+                else members_[std::size_t(order_[at + std::size_t(k)])].received.push_back(moving[i]);
             }
-            for (std::size_t k = 0; k < later.size(); ++k)
+            detail::add_up(scope_.shards(), unmatched);  // every shard throws, or none
+            if (unmatched[0] > 0) detail::raise<Error>("constraints: users of '" + event.segment + "' matched no later segment");
+            for (std::size_t k = 0; k < later.size(); ++k) {
+                members_[std::size_t(order_[at + k])].total += matches.counts[k];
                 if (matches.counts[k] > 0) event.users.emplace_back(nodes_[std::size_t(order_[at + k])].rule.name, matches.counts[k]);
+            }
             log_.push_back(std::move(event));
         }
 
@@ -434,6 +430,7 @@ private:
                 const int leaf = order_[k];
                 const std::vector<Eigen::Index> users = positions_of(leaf);
                 whole.received.insert(whole.received.end(), users.begin(), users.end());
+                whole.total += members_[std::size_t(leaf)].total;
                 members_[std::size_t(leaf)] = {};
                 names += (k == first ? "'" : k == last ? "' and '" : "', '") + nodes_[std::size_t(leaf)].rule.name;
             }
@@ -450,10 +447,12 @@ private:
             return first;
         }
 
-        /// Where a split cuts: the cut points, and each user's part.
+        /// Where a split cuts: the cut points, each user's part, and the users of each
+        /// part over every shard.
         struct Cuts {
             std::vector<double> at{};
             std::vector<std::int32_t> part{};
+            std::vector<Eigen::Index> count{};
         };
 
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
@@ -462,8 +461,13 @@ private:
         Cuts cuts(const Column<Scalar>& values, Eigen::Index parts, std::string& why) const {
             std::vector<double> probabilities;
             for (Eigen::Index j = 1; j < parts; ++j) probabilities.push_back(double(j) / double(parts));
-            Column<Scalar> scratch = values;
-            const std::vector<double> at = detail::quantiles(scratch.data(), scratch.size(), probabilities);
+            std::vector<double> at;
+            if (const Shards* shards = scope_.shards()) {
+                for (const auto& q : shards->quantiles(values.data(), values.size(), probabilities)) at.push_back(q.value);
+            } else {
+                Column<Scalar> scratch = values;
+                at = detail::quantiles(scratch.data(), scratch.size(), probabilities);
+            }
             if (at.empty() || std::isnan(at.front())) {
                 why = "no values";
                 return {};
@@ -487,6 +491,18 @@ private:
                 lowest[part] = std::min(lowest[part], v);
                 highest[part] = std::max(highest[part], v);
             }
+            if (const Shards* shards = scope_.shards()) {  // the parts over every shard
+                std::vector<Eigen::Index> counted = count;
+                counted.push_back(missing);
+                detail::add_up(shards, counted);
+                missing = counted.back();
+                counted.pop_back();
+                count = std::move(counted);
+                std::vector<double> ends;
+                for (std::size_t p = 0; p < count.size(); ++p) ends.insert(ends.end(), {-lowest[p], highest[p]});
+                shards->max(std::span<double>(ends));
+                for (std::size_t p = 0; p < count.size(); ++p) lowest[p] = -ends[2 * p], highest[p] = ends[2 * p + 1];
+            }
             for (std::size_t p = 0; p < count.size(); ++p) {
                 if (count[p] == 0 || lowest[p] == inf || count[p] < options_.min_size || count[p] > options_.max_size) {
                     const auto [smallest, largest] = std::minmax_element(count.begin(), count.end());
@@ -499,14 +515,17 @@ private:
                 }
             }
             // Any number in (highest[j], lowest[j + 1]] splits the same users, so the parts stand.
-            Cuts result{{}, std::move(part_of)};
+            Cuts result{{}, std::move(part_of), count};
             for (std::size_t j = 0; j + 1 < count.size(); ++j) result.at.push_back(detail::shortest_between(highest[j], lowest[j + 1]));
             return result;
         }
 
         static std::string sizes_text(const std::vector<Eigen::Index>& sizes) {
             std::string text;
-            for (auto s : sizes) text += (text.empty() ? "" : "/") + std::to_string(s);
+            for (auto s : sizes) {
+                if (!text.empty()) text += '/';
+                text += std::to_string(s);
+            }
             return text;
         }
 
@@ -605,6 +624,7 @@ private:
             // The parts' spans, in part order, take the place of the segment's span (or a new
             // place at the pool's end when the segment has received users beyond it).
             const std::vector<Eigen::Index> moving = positions_of(leaf);
+            const Eigen::Index size = members_[std::size_t(leaf)].size();
             const std::vector<std::int32_t>& part_of = cuts.part;
             std::vector<std::size_t> next(parts + 1, 0);
             for (std::size_t i = 0; i < moving.size(); ++i) ++next[std::size_t(part_of[i]) + 1];
@@ -617,11 +637,10 @@ private:
             whole = {};
             for (std::size_t p = 0; p < parts; ++p) {
                 next[p + 1] += next[p];
-                members_[std::size_t(ids[p])] = {base_at + next[p], base_at + next[p + 1], {}};
+                members_[std::size_t(ids[p])] = {base_at + next[p], base_at + next[p + 1], {}, cuts.count[p]};
             }
             for (std::size_t i = 0; i < moving.size(); ++i) pool_[base_at + next[std::size_t(part_of[i])]++] = moving[i];
-            ConstraintEvent event{ConstraintEvent::Action::split, base, Eigen::Index(moving.size()), reason, feature, {}, parents_of(leaf),
-                                  position_of(leaf)};
+            ConstraintEvent event{ConstraintEvent::Action::split, base, size, reason, feature, {}, parents_of(leaf), position_of(leaf)};
             for (int id : ids) event.users.emplace_back(nodes_[std::size_t(id)].rule.name, members_[std::size_t(id)].size());
             log_.push_back(std::move(event));
             order_.erase(order_.begin() + std::ptrdiff_t(at));

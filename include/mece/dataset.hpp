@@ -310,6 +310,11 @@ public:
         return std::nullopt;
     }
 
+    /// The source's columns that are not numbers, by name, with why (see `Columns::text`).
+    std::vector<std::pair<std::string, std::string>> text_columns() const {
+        return owned_ ? owned_->text : std::vector<std::pair<std::string, std::string>>{};
+    }
+
     /// True when the dataset owns its columns, false when it views a caller's buffers.
     bool owns_columns() const noexcept { return owned_ != nullptr; }
 

@@ -192,6 +192,12 @@ HoldoutCounts count_groups(const Scope<Scalar>& scope, const Assignment& assignm
     HoldoutCounts out{holdout.options(), std::vector<GroupCounts>(segments)};
     for (const auto& counts : partial)
         for (std::size_t k = 0; k < segments; ++k) out.segments[k] += counts[k];
+    if (scope.shards()) {  // every shard's users (a collective)
+        std::vector<std::int64_t> flat;
+        for (const GroupCounts& g : out.segments) flat.insert(flat.end(), {g.treatment, g.control, g.global_control});
+        detail::add_up(scope.shards(), flat);
+        for (std::size_t k = 0; k < segments; ++k) out.segments[k] = {flat[3 * k], flat[3 * k + 1], flat[3 * k + 2]};
+    }
     return out;
 }
 

@@ -510,17 +510,20 @@ private:
         for (std::size_t i = 0; i < out.size(); ++i)
             if (out[i].threshold.is_quantile()) by_feature[out[i].feature].push_back(i);
         // One feature a task: several features' selections run side by side, each gathering
-        // on its own thread; a single feature gathers on all of them.
+        // on its own thread; a single feature gathers on all of them. Over shards, the
+        // features go one after another on this thread, each selection a collective.
         const std::vector<std::pair<std::string, std::vector<std::size_t>>> features(by_feature.begin(), by_feature.end());
-        const Scope<Scalar> one_thread(scope.data(), scope.universe(), {.threads = 1});
-        const Scope<Scalar>& gather_scope = features.size() > 1 ? one_thread : scope;
-        const unsigned workers = scope.size() < 65536 ? 1u : scope.threads();  // a thread costs more than a small selection
+        const Shards* shards = scope.shards();
+        const bool side_by_side = features.size() > 1 && !shards;
+        const Scope<Scalar> gather_scope = scope.with_threads(side_by_side ? 1u : scope.threads());
+        const unsigned workers = !side_by_side || scope.size() < 65536 ? 1u : scope.threads();  // a thread costs more than a small selection
         detail::for_each_task(Eigen::Index(features.size()), workers, [&](Eigen::Index f) {
             const auto& [name, indices] = features[std::size_t(f)];
             Column<Scalar> values = engine::gather(gather_scope, engine::all_rows(gather_scope), name);
             std::vector<double> probabilities;
             for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
-            const auto q = detail::bracketed_quantiles(values.data(), values.size(), probabilities);
+            const auto q = shards ? shards->quantiles(values.data(), values.size(), probabilities)
+                                  : detail::bracketed_quantiles(values.data(), values.size(), probabilities);
             for (std::size_t k = 0; k < indices.size(); ++k) {
                 ResolvedThreshold& r = out[indices[k]];
                 r.quantile_value = q[k].value;

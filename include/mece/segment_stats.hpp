@@ -258,6 +258,69 @@ private:
         }
     }
 
+    /// The same over shards (a collective), from this shard's keys: the keys travel to
+    /// the shard that holds their range of values (cut at keys sampled from every
+    /// shard, so equal values meet on one), each shard ranks its range from the number
+    /// of keys in the ranges before it, and the integer sums of twice the ranks per
+    /// segment add up exactly, to the sums one process finds.
+    template <class Key>
+    void add_aov_ranks(const Column<Key>& universe_keys, const Column<std::int32_t>& ids, const Shards& shards) {
+        const Eigen::Index f = column("aov_percentile_rank");
+        const std::size_t segments = sizes_.size(), parts = std::size_t(shards.count());
+        std::vector<Key> sorted;
+        std::vector<std::int64_t> present(segments, 0);
+        for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
+            if (universe_keys[i] != detail::missing_key<Key>) {
+                sorted.push_back(universe_keys[i]);
+                ++present[std::size_t(ids[i] - 1)];
+            }
+        detail::radix_sort(sorted.data(), sorted.size());
+        constexpr std::size_t samples = 64;
+        std::vector<std::uint64_t> mine;
+        for (std::size_t k = 0; k < samples && !sorted.empty(); ++k) mine.push_back(sorted[sorted.size() * k / samples]);
+        std::vector<std::uint64_t> all = shards.gather(std::span<const std::uint64_t>(mine));
+        std::sort(all.begin(), all.end());
+        std::vector<std::uint64_t> splitters;  // shard p holds the keys k with splitters[p - 1] <= k < splitters[p]
+        for (std::size_t p = 1; p < parts && !all.empty(); ++p) splitters.push_back(all[all.size() * p / parts]);
+        std::vector<std::vector<std::uint64_t>> to(parts);
+        for (Eigen::Index i = 0; i < universe_keys.size(); ++i) {
+            if (universe_keys[i] == detail::missing_key<Key>) continue;
+            const auto key = std::uint64_t(universe_keys[i]);
+            auto& out = to[std::size_t(std::upper_bound(splitters.begin(), splitters.end(), key) - splitters.begin())];
+            out.push_back(key);
+            out.push_back(std::uint64_t(ids[i] - 1));
+        }
+        const std::vector<std::uint64_t> received = shards.exchange(to);
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> held;  // (key, segment)
+        for (std::size_t k = 0; k + 1 < received.size(); k += 2) held.emplace_back(received[k], received[k + 1]);
+        std::sort(held.begin(), held.end());
+        const std::uint64_t held_count = held.size();
+        const std::vector<std::uint64_t> counts = shards.gather(std::span<const std::uint64_t>(&held_count, 1));
+        std::uint64_t ranked = 0, n = 0;  // keys on the shards before this one, and on all
+        for (std::size_t p = 0; p < counts.size(); ++p) {
+            if (int(p) < shards.index()) ranked += counts[p];
+            n += counts[p];
+        }
+        std::vector<std::uint64_t> twice(segments, 0);
+        for (std::size_t k = 0; k < held.size();) {
+            std::size_t end = k;
+            while (end < held.size() && held[end].first == held[k].first) ++end;
+            const std::uint64_t size = end - k, twice_rank = 2 * ranked + size + 1;
+            for (; k < end; ++k) {
+                if (held[k].second >= segments) detail::raise<Error>("segment statistics: a rank key of no segment");
+                twice[held[k].second] += twice_rank;
+            }
+            ranked += size;
+        }
+        shards.sum(std::span<std::uint64_t>(twice));
+        detail::add_up(&shards, present);
+        for (std::size_t s = 0; s < segments; ++s) {
+            sums_(Eigen::Index(s), f) = double(twice[s]) / (2.0 * double(n));
+            scaled_sums_(Eigen::Index(s), f) = sums_(Eigen::Index(s), f) * 0x1p-64;
+            counts_(Eigen::Index(s), f) = double(present[s]);
+        }
+    }
+
     std::vector<std::string> features_;
     Eigen::ArrayXXd sums_;
     Eigen::ArrayXXd scaled_sums_;  // the sums of the values times 2^-64, which cannot overflow
@@ -283,9 +346,10 @@ public:
         : features_{"avg_order_value",     "sessions_last_30d",  "num_cart_items", "engagement_score",
                     "profitability_score", "days_since_abandon", "days_since_last_order"},
           segments_(segments),
-          universe_size_(scope.size()),
+          universe_size_(scope.total_size()),
           window_days_(scope.universe().window_days()),
           threads_(scope.threads()),
+          shards_(scope.shards()),
           keys_(scope.size()) {
         for (const auto& name : scope.data().extra_names())
             if (name != "aov_percentile_rank") features_.push_back(name);  // the statistic keeps its name
@@ -377,6 +441,8 @@ public:
     };
 
     /// The statistics from the chunks' sums, in chunk order, and the assignment's ids.
+    /// Over shards (a collective), the chunks of every shard, in shard order: the chunk
+    /// order of the whole universe, so the sums are those one process makes.
     SegmentStats finish(const std::vector<Partial>& partials, const Column<std::int32_t>& ids) {
         std::vector<std::string> names = features_;
         names.push_back("aov_percentile_rank");
@@ -384,14 +450,37 @@ public:
         stats.universe_size_ = universe_size_;
         stats.window_days_ = window_days_;
         const auto n = Eigen::Index(features_.size());
+        const auto add = [&](const Eigen::ArrayXXd& sums, const Eigen::ArrayXXd& scaled_sums, const Eigen::ArrayXXd& counts) {
+            stats.sums_.leftCols(n) += sums;
+            stats.scaled_sums_.leftCols(n) += scaled_sums;
+            stats.counts_.leftCols(n) += counts;
+        };
         for (const Partial& p : partials) {
-            stats.sums_.leftCols(n) += p.sums;
-            stats.scaled_sums_.leftCols(n) += p.scaled_sums;
-            stats.counts_.leftCols(n) += p.counts;
+            if (!shards_) add(p.sums, p.scaled_sums, p.counts);
             for (std::size_t s = 0; s < segments_; ++s) stats.sizes_[s] += p.sizes[s];
             stats.ordered_after_as_of_ += p.ordered_after_as_of;
         }
-        stats.add_aov_ranks(keys_, ids, threads_);
+        if (!shards_) {
+            stats.add_aov_ranks(keys_, ids, threads_);
+            return stats;
+        }
+        const Eigen::Index cells = Eigen::Index(segments_) * n;
+        std::vector<double> mine;
+        mine.reserve(partials.size() * std::size_t(3 * cells));
+        for (const Partial& p : partials)
+            for (const Eigen::ArrayXXd* part : {&p.sums, &p.scaled_sums, &p.counts}) mine.insert(mine.end(), part->data(), part->data() + cells);
+        const std::vector<double> every = shards_->gather(std::span<const double>(mine));
+        for (std::size_t at = 0; at + std::size_t(3 * cells) <= every.size(); at += std::size_t(3 * cells)) {
+            const auto part = [&](Eigen::Index k) {
+                return Eigen::Map<const Eigen::ArrayXXd>(every.data() + at + std::size_t(k * cells), Eigen::Index(segments_), n);
+            };
+            add(part(0), part(1), part(2));
+        }
+        detail::add_up(shards_, stats.sizes_);
+        std::vector<Eigen::Index> later{stats.ordered_after_as_of_};
+        detail::add_up(shards_, later);
+        stats.ordered_after_as_of_ = later[0];
+        stats.add_aov_ranks(keys_, ids, *shards_);
         return stats;
     }
 
@@ -401,6 +490,7 @@ private:
     Eigen::Index universe_size_;
     int window_days_;
     unsigned threads_;
+    const Shards* shards_;
     Column<Key> keys_;  // every place is written by the pass
 };
 

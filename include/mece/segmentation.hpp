@@ -18,6 +18,7 @@
 #include <mece/engine/masks.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/segment_stats.hpp>
+#include <mece/strategy.hpp>
 #include <mece/universe.hpp>
 #include <mece/validation.hpp>
 
@@ -43,7 +44,7 @@ struct Segmentation {
 /// - users whose last order is dated after `as_of`: their `days_since_last_order` is
 ///   negative, so a rule `days_since_last_order < N` counts them as recent buyers (they
 ///   ordered after the snapshot date), which is what the data says, but worth a look.
-inline std::vector<std::string> run_warnings(const Universe& universe, const Solution& solution, const SegmentStats& stats,
+inline std::vector<std::string> run_warnings(const UniverseSummary& universe, const Solution& solution, const SegmentStats& stats,
                                              bool constraints_applied) {
     std::vector<std::string> out;
     const auto count = [](Eigen::Index n, const char* one, const char* many) {
@@ -145,8 +146,11 @@ std::pair<MeceCheck, SegmentStats> fused_pass(const Scope<Scalar>& scope, const 
         statistics.push_back(p.stats);
         for (std::size_t k = 0; k < upper.size(); ++k) upper[k] += p.overlap[k];
     }
+    if (assign) add_up(scope.shards(), assignment.sizes);
+    add_up(scope.shards(), upper);
     if (overlap) *overlap = rules.overlap_of(upper);
-    return {finish_check(scope.size(), assignment, counts), accumulator.finish(statistics, assignment.segment_ids)};
+    MeceCheck check = finish_check(scope, assignment, counts);
+    return {check, accumulator.finish(statistics, assignment.segment_ids)};
 }
 
 }  // namespace detail

@@ -23,6 +23,10 @@
 
 namespace mece {
 
+/// Where a shard's users may start in the universe: a multiple of this many positions
+/// (the engine's chunk, `engine::chunk_rows`).
+inline constexpr Eigen::Index shard_alignment = Eigen::Index{1} << 16;
+
 class Shards {
 public:
     virtual ~Shards() = default;

@@ -43,7 +43,19 @@ public:
           first_day_(universe.first_day()),
           window_days_(universe.window_days()),
           size_(universe.size()),
-          dataset_rows_(universe.dataset_rows()) {}
+          dataset_rows_(universe.dataset_rows()),
+          as_of_given_(universe.as_of_given()),
+          after_as_of_(universe.after_as_of()) {}
+    /// The universe of a sharded run, from the facts of every shard together.
+    UniverseSummary(Days as_of, Days first_day, int window_days, Eigen::Index size, Eigen::Index dataset_rows, bool as_of_given,
+                    Eigen::Index after_as_of) noexcept
+        : as_of_(as_of),
+          first_day_(first_day),
+          window_days_(window_days),
+          size_(size),
+          dataset_rows_(dataset_rows),
+          as_of_given_(as_of_given),
+          after_as_of_(after_as_of) {}
 
     Days as_of() const noexcept { return as_of_; }
     Days first_day() const noexcept { return first_day_; }
@@ -52,6 +64,9 @@ public:
     Eigen::Index size() const noexcept { return size_; }
     /// Rows of the dataset they were chosen from.
     Eigen::Index dataset_rows() const noexcept { return dataset_rows_; }
+    /// Whether `as_of` was given, and the rows dated after it (see `Universe`).
+    bool as_of_given() const noexcept { return as_of_given_; }
+    Eigen::Index after_as_of() const noexcept { return after_as_of_; }
 
 private:
     Days as_of_;
@@ -59,6 +74,8 @@ private:
     int window_days_;
     Eigen::Index size_;
     Eigen::Index dataset_rows_;
+    bool as_of_given_;
+    Eigen::Index after_as_of_;
 };
 
 /// How a run ranked with measured lift (SPEC section 8.3).

@@ -174,16 +174,57 @@ private:
     OutputBatch* batch_ = nullptr;
 };
 
+namespace detail {
+
+/// The lines of `assignments.csv` for the users of a scope: `user_id,segment_id,segment_name`
+/// and, with a holdout, `group`. One formatter for every writer of the file.
+template <class Scalar>
+class AssignmentLines {
+public:
+    AssignmentLines(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment,
+                    const std::optional<Holdout>& holdout)
+        : scope_(scope), assignment_(assignment), holdout_(holdout) {
+        if (assignment.segment_ids.size() != scope.size())
+            raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
+                         " users, the universe " + std::to_string(scope.size()));
+        for (const SegmentDefinition& s : rules.segments()) suffix_.push_back("," + std::to_string(s.id) + "," + csv_cell(s.name));
+    }
+    std::string header() const { return holdout_ ? "user_id,segment_id,segment_name,group\n" : "user_id,segment_id,segment_name\n"; }
+    /// The lines of the scope's users `[first, last)`, in place of `buffer`'s text.
+    void format(Eigen::Index first, Eigen::Index last, std::string& buffer) const {
+        buffer.clear();
+        append(first, last, buffer);
+    }
+    void append(Eigen::Index first, Eigen::Index last, std::string& buffer) const {
+        const auto ids = scope_.data().user_id();
+        const Universe& universe = scope_.universe();
+        for (Eigen::Index i = first; i < last; ++i) {
+            const std::int64_t id = ids[universe.rows()[i]];
+            char digits[24];
+            buffer.append(digits, std::to_chars(digits, digits + sizeof digits, id).ptr);
+            buffer += suffix_.at(std::size_t(assignment_.segment_ids[i] - 1));
+            if (holdout_) {
+                buffer += ',';
+                buffer += to_string(holdout_->group(id));
+            }
+            buffer += '\n';
+        }
+    }
+
+private:
+    const Scope<Scalar>& scope_;
+    const Assignment& assignment_;
+    std::optional<Holdout> holdout_;
+    std::vector<std::string> suffix_;  // ",id,name" per segment
+};
+
+}  // namespace detail
+
 template <class Scalar>
 std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const ResolvedRules& rules, const Assignment& assignment,
                                               const std::optional<Holdout>& holdout) const {
-    const Dataset<Scalar>& data = scope.data();
     const Universe& universe = scope.universe();
-    if (assignment.segment_ids.size() != universe.size())
-        detail::raise<Error>("assignments: the assignment has " + std::to_string(assignment.segment_ids.size()) +
-                             " users, the universe " + std::to_string(universe.size()));
-    std::vector<std::string> suffix;  // ",id,name" per segment
-    for (const SegmentDefinition& s : rules.segments()) suffix.push_back("," + std::to_string(s.id) + "," + detail::csv_cell(s.name));
+    const detail::AssignmentLines<Scalar> lines(scope, rules, assignment, holdout);
     // Blocks of users formatted side by side on the scope's threads, a round at a time,
     // each round written in order by a thread of its own while the next one is formatted:
     // two rounds' text at most in memory, never the file's.
@@ -192,24 +233,10 @@ std::size_t StrategyWriter::write_assignments(const Scope<Scalar>& scope, const 
     const Eigen::Index round_blocks = 2 * Eigen::Index(threads);
     std::vector<std::string> texts[2];
     for (auto& round : texts) round.resize(static_cast<std::size_t>(round_blocks));
-    const auto ids = data.user_id();
-    const auto format = [&](Eigen::Index first, Eigen::Index last, std::string& buffer) {
-        buffer.clear();
-        for (Eigen::Index i = first; i < last; ++i) {
-            const std::int64_t id = ids[universe.rows()[i]];
-            char digits[24];
-            buffer.append(digits, std::to_chars(digits, digits + sizeof digits, id).ptr);
-            buffer += suffix.at(std::size_t(assignment.segment_ids[i] - 1));
-            if (holdout) {
-                buffer += ',';
-                buffer += to_string(holdout->group(id));
-            }
-            buffer += '\n';
-        }
-    };
+    const auto format = [&](Eigen::Index first, Eigen::Index last, std::string& buffer) { lines.format(first, last, buffer); };
     std::size_t rows = 0;
     detail::emit(batch_, directory_ / "assignments.csv", [&](std::ostream& out) {
-        out << (holdout ? "user_id,segment_id,segment_name,group\n" : "user_id,segment_id,segment_name\n");
+        out << lines.header();
         std::thread writer;
         const auto finish_writing = [&] {
             if (writer.joinable()) writer.join();

@@ -16,6 +16,7 @@
 #include <mece/detail/parallel.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
+#include <mece/shards.hpp>
 
 namespace mece {
 
@@ -178,6 +179,13 @@ struct ScopeOptions {
     /// Threads for the passes over the users; 0 means every core. Results are the same,
     /// to the bit, for any number.
     unsigned threads = 0;
+    /// The other shards of a sharded run (see `shards.hpp`), which must outlive the
+    /// scope; none for a whole run.
+    const Shards* shards = nullptr;
+    /// With shards: the universe position of this shard's first user (a multiple of
+    /// `shard_alignment`), and the users of every shard together.
+    Eigen::Index first = 0;
+    Eigen::Index total = 0;
 };
 
 /// A dataset and the universe of its rows in scope, checked to belong together once, when
@@ -194,13 +202,19 @@ template <class Scalar>
 class Scope {
 public:
     Scope(const Dataset<Scalar>& data, const Universe& universe, ScopeOptions options = {})
-        : data_(&data), universe_(&universe), threads_(options.threads) {
+        : data_(&data), universe_(&universe), threads_(options.threads), shards_(options.shards), first_(options.first),
+          total_(options.shards ? options.total : universe.size()) {
         if (universe.dataset_rows() != data.rows())
             detail::raise<InputError>("scope: the universe selects from a dataset of " + std::to_string(universe.dataset_rows()) +
                                       " rows, not from this one of " + std::to_string(data.rows()) + " rows");
         if (!universe.selects_from(data))
             detail::raise<InputError>("scope: the universe selects from another dataset of the same " +
                                       std::to_string(data.rows()) + " rows; make the universe from this one");
+        if (shards_ && (first_ < 0 || first_ > total_ - universe.size() || (universe.size() > 0 && first_ % shard_alignment != 0)))
+            detail::raise<Error>("scope: a shard's users from universe position " + std::to_string(first_) + ", " +
+                                 std::to_string(universe.size()) + " of " + std::to_string(total_) +
+                                 ", are not whole chunks of the universe (they must start at a multiple of " +
+                                 std::to_string(shard_alignment) + ")");
         threads_ = detail::thread_count(threads_);
     }
     Scope(Dataset<Scalar>&&, const Universe&, ScopeOptions = {}) = delete;
@@ -213,11 +227,24 @@ public:
     Days as_of() const noexcept { return universe_->as_of(); }
     /// Threads the passes may use, at least 1.
     unsigned threads() const noexcept { return threads_; }
+    /// The other shards of a sharded run, or none.
+    const Shards* shards() const noexcept { return shards_; }
+    /// Universe position of the first user in scope (0 without shards).
+    Eigen::Index first() const noexcept { return first_; }
+    /// Users in scope over every shard (`size()` without shards).
+    Eigen::Index total_size() const noexcept { return total_; }
+    /// The same scope on `threads` threads.
+    Scope with_threads(unsigned threads) const {
+        return Scope(*data_, *universe_, {.threads = threads, .shards = shards_, .first = first_, .total = total_});
+    }
 
 private:
     const Dataset<Scalar>* data_;
     const Universe* universe_;
     unsigned threads_;
+    const Shards* shards_;
+    Eigen::Index first_;
+    Eigen::Index total_;
 };
 
 }  // namespace mece

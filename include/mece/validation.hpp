@@ -86,14 +86,19 @@ private:
     std::vector<std::int32_t> matched_;
 };
 
-/// The check's result from its counts.
-inline MeceCheck finish_check(Eigen::Index universe_size, const Assignment& assignment, const MeceCounts& counts) {
+/// The check's result from its counts, summed over the scope's shards (a collective
+/// when it has them): the sizes are the assignment's, already of every shard.
+template <class Scalar>
+MeceCheck finish_check(const Scope<Scalar>& scope, const Assignment& assignment, MeceCounts counts) {
+    std::vector<Eigen::Index> summed{counts.overlapping, counts.uncovered,
+                                     assignment.segment_ids.size() == scope.size() ? counts.misassigned : scope.size()};
+    add_up(scope.shards(), summed);
     MeceCheck check;
-    check.universe_size = universe_size;
+    check.universe_size = scope.total_size();
     for (auto size : assignment.sizes) check.assigned_total += size;
-    check.overlapping = counts.overlapping;
-    check.uncovered = counts.uncovered;
-    check.misassigned = assignment.segment_ids.size() == universe_size ? counts.misassigned : universe_size;
+    check.overlapping = summed[0];
+    check.uncovered = summed[1];
+    check.misassigned = summed[2];
     return check;
 }
 
@@ -122,7 +127,7 @@ MeceCheck check_mece(const engine::CompiledRules& compiled, const std::vector<in
         });
     detail::MeceCounts counts;
     for (const auto& c : partial) counts.add(c);
-    return detail::finish_check(scope.size(), assignment, counts);
+    return detail::finish_check(scope, assignment, counts);
 }
 
 /// The checks for hand-made segment definitions.

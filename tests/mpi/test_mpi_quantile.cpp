@@ -46,7 +46,7 @@ void check_quantiles(const std::vector<Scalar>& values, unsigned seed, mece::mpi
     const std::vector<Scalar> mine = slice(values, seed);
     const std::vector<Scalar> before = mine;
     const auto got = mece::mpi::bracketed_quantiles(world(), mine.data(), Eigen::Index(mine.size()), probabilities, options);
-    CHECK(std::memcmp(mine.data(), before.data(), mine.size() * sizeof(Scalar)) == 0);  // read, not reordered
+    CHECK((mine.empty() || std::memcmp(mine.data(), before.data(), mine.size() * sizeof(Scalar)) == 0));  // read, not reordered
     REQUIRE(got.size() == expected.size());
     for (std::size_t i = 0; i < got.size(); ++i) {
         INFO("p = " << probabilities[i] << ", rank " << world().rank() << " of " << world().size());

@@ -32,6 +32,7 @@ inline constexpr Eigen::Index block_rows = 4096;
 /// Blocks in a chunk, the unit a thread takes and results are merged by.
 inline constexpr Eigen::Index chunk_blocks = 16;
 inline constexpr Eigen::Index chunk_rows = block_rows * chunk_blocks;
+static_assert(chunk_rows == shard_alignment, "a shard's users start at a chunk boundary");
 
 /// Number of chunks of `n` rows.
 constexpr Eigen::Index chunk_count(Eigen::Index n) noexcept { return (n + chunk_rows - 1) / chunk_rows; }

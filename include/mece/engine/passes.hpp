@@ -30,6 +30,7 @@ struct Matches {
 
 /// `first_match` with labels (`labels[k]`, or `first + k` without) and `count` of them.
 /// With `overlap`, the pairwise overlap of those conjunctions is counted in the same pass.
+/// The indices are of `rows`; the counts, over shards, of every shard's.
 template <class Scalar>
 Matches first_match_labelled(const Scope<Scalar>& scope, Rows rows, const CompiledRules& rules, const std::vector<int>& conjunctions,
                     std::int32_t none, std::int32_t first, const std::int32_t* labels, std::size_t count,
@@ -53,6 +54,9 @@ Matches first_match_labelled(const Scope<Scalar>& scope, Rows rows, const Compil
         for (std::size_t k = 0; k < count; ++k) matches.counts[k] += counts[k];
         for (std::size_t k = 0; k < pairs; ++k) matches.overlap[k] += counts[count + k];
     }
+    // Over shards, the counts are of every shard's rows (a collective).
+    mece::detail::add_up(scope.shards(), matches.counts);
+    mece::detail::add_up(scope.shards(), matches.overlap);
     return matches;
 }
 

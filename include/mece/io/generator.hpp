@@ -41,6 +41,11 @@ struct SyntheticOptions {
     int history_days = 30;
     /// Threads to use; 0 for every core. The data does not depend on it.
     unsigned threads = 0;
+    /// Only the rows `[first, first + count)` of the dataset of `rows` users (`count` < 0:
+    /// to its end), each exactly as in the whole dataset: one process's share of a
+    /// sharded run.
+    Eigen::Index first = 0;
+    Eigen::Index count = -1;
 };
 
 /// How a run names the synthetic dataset it segmented: `synthetic:ROWS:SEED`.
@@ -169,10 +174,14 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}, std::vector<std::
         detail::raise<ConfigError>("synthetic: " + std::to_string(options.history_days) + " days of history ending " +
                                    format_date(options.as_of) + " reach outside 0001-01-01 to 9999-12-31");
     const Eigen::Index n = options.rows;
-    detail::check_memory_for(n, sizeof(std::int64_t) + 2 * sizeof(Days) + 2 * sizeof(std::int32_t) + 3 * sizeof(Scalar));
+    if (options.first < 0 || options.first > n || (options.count >= 0 && options.count > n - options.first))
+        detail::raise<ConfigError>("synthetic: rows " + std::to_string(options.first) + " to " +
+                                   std::to_string(options.first + options.count) + " are not rows of a dataset of " + std::to_string(n));
+    const Eigen::Index lo = options.first, hi = options.count < 0 ? n : options.first + options.count;
+    detail::check_memory_for(hi - lo, sizeof(std::int64_t) + 2 * sizeof(Days) + 2 * sizeof(std::int32_t) + 3 * sizeof(Scalar));
     typename Dataset<Scalar>::Columns c;
-    c.resize(n);
-    if (archetype_of) archetype_of->assign(std::size_t(n), 0);
+    c.resize(hi - lo);
+    if (archetype_of) archetype_of->assign(std::size_t(hi - lo), 0);
 
     // Weekly rhythm: more abandoned carts on weekends, fewer mid-week.
     const Days first_day = options.as_of - (options.history_days - 1);
@@ -188,37 +197,45 @@ Dataset<Scalar> generate(const SyntheticOptions& options = {}, std::vector<std::
     double share = 0;
     for (std::size_t a = 0; a < archetypes.size(); ++a) archetype_cdf[a] = share += archetypes[a].share;
 
+    // Each block of rows draws from its own seed, from its first row: a share of the rows
+    // draws its blocks whole and keeps its rows.
     constexpr Eigen::Index block = 1 << 16;
-    const Eigen::Index blocks = (n + block - 1) / block;
-    const auto make_block = [&](Eigen::Index b) {
+    const Eigen::Index first_block = lo / block;
+    const Eigen::Index blocks = hi > lo ? (hi + block - 1) / block - first_block : 0;
+    const auto make_block = [&](Eigen::Index task) {
+        const Eigen::Index b = first_block + task;
         std::seed_seq seed{std::uint32_t(options.seed), std::uint32_t(options.seed >> 32), std::uint32_t(b),
                            std::uint32_t(std::uint64_t(b) >> 32)};
         detail::Draw draw(seed);
-        for (Eigen::Index i = b * block; i < std::min(n, (b + 1) * block); ++i) {
+        for (Eigen::Index row = b * block; row < std::min(hi, (b + 1) * block); ++row) {
             const double pick = draw.uniform();
             std::size_t a = 0;
             while (a + 1 < archetypes.size() && pick > archetype_cdf[a]) ++a;
             const Archetype& type = archetypes[a];
-            if (archetype_of) (*archetype_of)[std::size_t(i)] = std::uint8_t(a);
-
-            c.user_id[i] = 10'000'000 + i;
             const auto day = std::size_t(std::upper_bound(day_cdf.begin(), day_cdf.end(), draw.uniform()) - day_cdf.begin());
             const Days abandoned = first_day + Days(std::min(day, day_cdf.size() - 1));
-            c.cart_abandoned_date[i] = abandoned;
-            if (draw.uniform() < type.first_time_share) {
-                c.last_order_date[i] = no_date;
-            } else {
+            Days last_order = no_date;
+            if (draw.uniform() >= type.first_time_share) {
                 // Never before 0001-01-01, where dates end (only a history that starts near it gets there).
                 const double gap = std::floor(-type.days_between_orders * std::log(draw.uniform()));
-                c.last_order_date[i] = Days(std::max(double(min_date), double(abandoned) - gap));
+                last_order = Days(std::max(double(min_date), double(abandoned) - gap));
             }
             const double log_spread = type.order_value_spread * draw.normal();
             const double order_value = detail::round_to(type.median_order_value * std::exp(log_spread), 100.0);
-            c.avg_order_value[i] = Scalar(order_value);
-            c.sessions_last_30d[i] = draw.poisson(type.sessions_mean);
-            c.num_cart_items[i] = 1 + draw.poisson(type.extra_items_mean);
-            c.engagement_score[i] = Scalar(detail::round_to(draw.beta(type.engagement_alpha, type.engagement_beta), 1e4));
+            const std::int32_t sessions = draw.poisson(type.sessions_mean);
+            const std::int32_t items = 1 + draw.poisson(type.extra_items_mean);
+            const double engagement = detail::round_to(draw.beta(type.engagement_alpha, type.engagement_beta), 1e4);
             const double profitability = type.profitability_base + 0.12 * log_spread + 0.10 * draw.normal();
+            if (row < lo) continue;
+            const Eigen::Index i = row - lo;
+            if (archetype_of) (*archetype_of)[std::size_t(i)] = std::uint8_t(a);
+            c.user_id[i] = 10'000'000 + row;
+            c.cart_abandoned_date[i] = abandoned;
+            c.last_order_date[i] = last_order;
+            c.avg_order_value[i] = Scalar(order_value);
+            c.sessions_last_30d[i] = sessions;
+            c.num_cart_items[i] = items;
+            c.engagement_score[i] = Scalar(engagement);
             c.profitability_score[i] = Scalar(detail::round_to(std::clamp(profitability, 0.0, 1.0), 1e4));
         }
     };

@@ -260,6 +260,14 @@ public:
         staged_.push_back(std::move(entry));
     }
 
+    /// Stages `path` as an empty temporary file that another writer fills before the
+    /// commit (the ranks of a sharded run write `assignments.csv` into it with MPI-IO);
+    /// returns the temporary file's path. Removed, like any staged file, unless committed.
+    std::filesystem::path reserve(const std::filesystem::path& path) {
+        stage(path, [](std::ostream&) {});
+        return directory_ / staged_.back().temporary;
+    }
+
     /// Moves every staged file into place. Every target is checked first (a directory,
     /// or a protected file, at a target name is an error before anything moves); if a move
     /// still fails, the files already moved are put back, so the directory holds the

@@ -17,13 +17,14 @@ namespace mece {
 /// The last check of a run's outputs: every universe user is in exactly one segment,
 /// and `assignments.csv` has one row per universe user (`rows`). A violation is an
 /// `Error`; nothing has replaced the previous outputs yet.
-inline void check_nothing_lost(const UniverseSummary& universe, const Solution& solution, std::size_t rows) {
+/// `assigned`: the users with a segment id (over every shard of a sharded run).
+inline void check_nothing_lost(const UniverseSummary& universe, const Solution& solution, std::size_t rows, Eigen::Index assigned) {
     Eigen::Index total = 0;
     for (auto size : solution.assignment.sizes) total += size;
     const auto n = static_cast<long long>(universe.size());
     std::string problem;
-    if (solution.assignment.segment_ids.size() != universe.size())
-        problem = std::to_string(solution.assignment.segment_ids.size()) + " users assigned";
+    if (assigned != universe.size())
+        problem = std::to_string(assigned) + " users assigned";
     else if (total != universe.size())
         problem = "segment sizes add up to " + std::to_string(total);
     else if (rows != std::size_t(universe.size()))
@@ -31,6 +32,9 @@ inline void check_nothing_lost(const UniverseSummary& universe, const Solution& 
     if (!problem.empty())
         detail::raise<Error>("users lost: " + problem + " for a universe of " + std::to_string(n) +
                              " users; nothing was written over the previous outputs");
+}
+inline void check_nothing_lost(const UniverseSummary& universe, const Solution& solution, std::size_t rows) {
+    check_nothing_lost(universe, solution, rows, solution.assignment.segment_ids.size());
 }
 
 /// Stages `strategy.csv`, `strategy.json`, `strategy.md`, `assignments.csv` and, with
