@@ -68,15 +68,19 @@ inline std::function<void(std::uintmax_t, std::uintmax_t)> progress_line(const s
     };
 }
 
-/// The CSV file at `path`, read on `threads` threads: prints `input  PATH: N rows
-/// loaded, R rejected` on stdout and, in lenient mode, each row set aside on stderr.
-inline CsvLoad<double> read_input(const std::string& path, bool lenient, unsigned threads) {
-    auto load = read_csv<double>(path, {.lenient = lenient, .progress = progress_line(path), .threads = threads});
-    const LoadReport& report = load.report;
+/// Prints what a load of `path` did: `input  PATH: N rows loaded, R rejected` on
+/// stdout and, in lenient mode, each row set aside on stderr.
+inline void print_load(const std::string& path, const LoadReport& report) {
     std::printf("input      %s: %zu rows loaded, %zu rejected\n", path.c_str(), report.rows, report.rejected);
     for (const auto& r : report.rejections) std::fprintf(stderr, "rejected: %s\n", r.message.c_str());
     if (report.rejected > report.rejections.size())
         std::fprintf(stderr, "rejected: ... and %zu more\n", report.rejected - report.rejections.size());
+}
+
+/// The CSV file at `path`, read on `threads` threads, its load printed (`print_load`).
+inline CsvLoad<double> read_input(const std::string& path, bool lenient, unsigned threads) {
+    auto load = read_csv<double>(path, {.lenient = lenient, .progress = progress_line(path), .threads = threads});
+    print_load(path, load.report);
     return load;
 }
 

@@ -47,7 +47,7 @@ int run(const Options& options) {
     // The configuration first, so that a mistake in it is reported before a long load.
     mece::Config config = mece::cli::segment_config(options);
     mece::cli::Stopwatch clock;
-    std::vector<std::pair<const char*, double>> stages;
+    std::vector<mece::cli::StageTime> stages;
     mece::Dataset<double> data;
     const unsigned threads = mece::detail::thread_count(options.threads);
     if (!options.input.empty()) {
@@ -62,51 +62,21 @@ int run(const Options& options) {
         std::printf("input      synthetic dataset: %lld users, seed %llu\n", static_cast<long long>(data.rows()),
                     static_cast<unsigned long long>(options.seed));
     }
-
-    stages.emplace_back("load_s", clock.lap());
+    stages.push_back({"load", clock.lap()});
 
     // Everything in memory, from the universe to the scores: thresholds, assignment,
     // constraints, the MECE check and the statistics fused in as few passes as they allow.
     config.threads = threads;
     const mece::RunResult<double> result = mece::run(data, config.rules, config);
-    const mece::Strategy& strategy = result.strategy;
-    stages.emplace_back("segment_s", clock.lap());
-
-    const mece::UniverseSummary& universe = strategy.universe;
-    std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
-                mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
-                universe.window_days());
-    for (const auto& warning : strategy.run.warnings) std::fprintf(stderr, "mece-segment: warning: %s\n", warning.c_str());
-    std::fputs(mece::strategy_text(strategy).c_str(), stdout);
+    stages.push_back({"segment", clock.lap()});
+    mece::cli::print_strategy("mece-segment", result.strategy);
 
     // Every file is staged first and all are moved into place together once nothing is
     // found lost: a run that fails or is killed leaves the previous outputs as they were.
     mece::write_run(outputs, result, !options.no_report);
-    std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
-    if (!options.no_report)
-        std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
-    std::fflush(stdout);
-    stages.emplace_back("write_s", clock.lap());
-    if (!result.ok()) std::fprintf(stderr, "mece-segment: error: the MECE checks failed; the outputs are written for inspection\n");
-    if (options.timings) {
-        double total = 0, segment = 0;
-        for (const auto& [name, seconds] : stages) {
-            total += seconds;
-            if (std::string_view(name) != "load_s" && std::string_view(name) != "write_s") segment += seconds;
-        }
-        std::string line = "{";
-        const auto add = [&](const char* name, double seconds) {
-            char text[64];
-            std::snprintf(text, sizeof text, "%s\"%s\": %.6f", line.size() > 1 ? ", " : "", name, seconds);
-            line += text;
-        };
-        add("load_s", stages.front().second);
-        add("segment_s", segment);
-        add("write_s", stages.back().second);
-        add("total_s", total);
-        line += ", \"threads\": " + std::to_string(threads) + "}";
-        std::fprintf(stderr, "%s\n", line.c_str());
-    }
+    mece::cli::print_written("mece-segment", options, result.ok());
+    stages.push_back({"write", clock.lap()});
+    if (options.timings) std::fprintf(stderr, "%s\n", mece::cli::timings_line(stages, {{"threads", threads}}).c_str());
     return result.ok() ? 0 : 1;
 }
 

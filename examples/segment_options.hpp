@@ -3,14 +3,19 @@
 // each means, how it is checked and how it sets the run's configuration.
 
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include <mece/io/config.hpp>
 #include <mece/io/output.hpp>
+#include <mece/io/text.hpp>
 #include <mece/rule_tree/presets.hpp>
+#include <mece/strategy.hpp>
 
 #include "cli_options.hpp"
 
@@ -101,6 +106,56 @@ inline Config segment_config(const SegmentOptions& options) {
     if (!options.lift.empty()) overrides.lift = options.lift;
     apply_overrides(config, overrides);
     return config;
+}
+
+/// What the tool prints of a run's strategy: the universe, the warnings (on stderr, as
+/// `tool: warning: ...`) and the strategy's text.
+inline void print_strategy(const char* tool, const Strategy& strategy) {
+    const UniverseSummary& universe = strategy.universe;
+    std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
+                format_date(universe.first_day()).c_str(), format_date(universe.as_of()).c_str(), universe.window_days());
+    for (const auto& warning : strategy.run.warnings) std::fprintf(stderr, "%s: warning: %s\n", tool, warning.c_str());
+    std::fputs(strategy_text(strategy).c_str(), stdout);
+    std::fflush(stdout);
+}
+
+/// The files a run wrote, and how it ended when the MECE checks failed.
+inline void print_written(const char* tool, const SegmentOptions& options, bool ok) {
+    std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
+    if (!options.no_report)
+        std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
+    std::fflush(stdout);
+    if (!ok) std::fprintf(stderr, "%s: error: the MECE checks failed; the outputs are written for inspection\n", tool);
+}
+
+/// A stage for `--timings`: its seconds and, in a run over ranks, the rounds of its
+/// collectives and the bytes they moved (negative: not a run over ranks).
+struct StageTime {
+    const char* name;
+    double seconds;
+    long long rounds = -1, bytes = -1;
+};
+
+/// The `--timings` line: `{"load_s": ..., [its rounds and bytes,] ..., "total_s": ...,`
+/// then `counts` (`"threads": 2`).
+inline std::string timings_line(const std::vector<StageTime>& stages, const std::vector<std::pair<const char*, long long>>& counts) {
+    std::string line = "{";
+    double total = 0;
+    for (const StageTime& s : stages) {
+        char text[192];
+        std::snprintf(text, sizeof text, "\"%s_s\": %.6f, ", s.name, s.seconds);
+        line += text;
+        if (s.rounds >= 0) {
+            std::snprintf(text, sizeof text, "\"%s_rounds\": %lld, \"%s_bytes\": %lld, ", s.name, s.rounds, s.name, s.bytes);
+            line += text;
+        }
+        total += s.seconds;
+    }
+    char text[64];
+    std::snprintf(text, sizeof text, "\"total_s\": %.6f", total);
+    line += text;
+    for (const auto& [name, value] : counts) line += ", \"" + std::string(name) + "\": " + std::to_string(value);
+    return line + "}";
 }
 
 }  // namespace mece::cli

@@ -159,13 +159,18 @@ Chunked<Scalar> universe_in_chunks(const Communicator& comm, const Dataset<Scala
     const Eigen::Index rows = kept + Eigen::Index(received.size() / w);
     auto c = RowWords<Scalar>::columns(rows, words.extra_names());
     c.text = local.text_columns();  // so that a rule naming one is told why it cannot read it
-    std::vector<std::uint64_t> one;
-    Eigen::Index at = 0;
-    for (std::int64_t p = keep_from; p < end; ++p, ++at) {
-        one.clear();
-        words.pack(universe.rows()[Eigen::Index(p - begin)], one);
-        RowWords<Scalar>::unpack(one.data(), c, at);
-    }
+    // The users kept, column by column; then those received, row by row.
+    const auto kept_rows = universe.rows().segment(Eigen::Index(keep_from - begin), kept);
+    c.user_id.head(kept) = local.user_id()(kept_rows);
+    c.cart_abandoned_date.head(kept) = local.cart_abandoned_date()(kept_rows);
+    c.last_order_date.head(kept) = local.last_order_date()(kept_rows);
+    c.avg_order_value.head(kept) = local.avg_order_value()(kept_rows);
+    c.sessions_last_30d.head(kept) = local.sessions_last_30d()(kept_rows);
+    c.num_cart_items.head(kept) = local.num_cart_items()(kept_rows);
+    c.engagement_score.head(kept) = local.engagement_score()(kept_rows);
+    c.profitability_score.head(kept) = local.profitability_score()(kept_rows);
+    for (auto& [name, column] : c.extra) column.head(kept) = (*local.extra(name))(kept_rows);
+    Eigen::Index at = kept;
     for (std::size_t k = 0; k < received.size(); k += w, ++at) RowWords<Scalar>::unpack(received.data() + k, c, at);
     return {Dataset<Scalar>(std::move(c)), Eigen::Index(rows > 0 ? keep_from : 0), Eigen::Index(total)};
 }
