@@ -31,13 +31,6 @@ namespace {
 using mece::cli::SegmentOptions;
 using mece::mpi::agree;
 
-/// A stage's seconds and what its collectives moved (the most any rank gave).
-struct Stage {
-    const char* name;
-    double seconds;
-    mece::mpi::Traffic traffic;
-};
-
 int run(const SegmentOptions& options, const mece::mpi::Communicator& comm) {
     const bool root = comm.rank() == 0;
     const mece::mpi::Ranks ranks(comm);
@@ -50,12 +43,13 @@ int run(const SegmentOptions& options, const mece::mpi::Communicator& comm) {
     });
     mece::Config config = agree(comm, [&] { return mece::cli::segment_config(options); });
     const unsigned threads = mece::detail::thread_count(options.threads);
-    std::vector<Stage> stages;
+    // Each stage's seconds and what its collectives moved (rounds, and the bytes this rank gave).
+    std::vector<mece::cli::StageTime> stages;
     mece::cli::Stopwatch clock;
     mece::mpi::Traffic mark = comm.traffic();
     const auto lap = [&](const char* name) {
         const mece::mpi::Traffic now = comm.traffic();
-        stages.push_back({name, clock.lap(), now - mark});
+        stages.push_back({name, clock.lap(), (now - mark).rounds, (now - mark).bytes});
         mark = now;
     };
 
@@ -65,12 +59,7 @@ int run(const SegmentOptions& options, const mece::mpi::Communicator& comm) {
         data = std::move(load.data);
         config.input = options.input;
         config.rejected_rows = load.report.rejected;
-        if (root) {
-            std::printf("input      %s: %zu rows loaded, %zu rejected\n", options.input.c_str(), load.report.rows, load.report.rejected);
-            for (const auto& r : load.report.rejections) std::fprintf(stderr, "rejected: %s\n", r.message.c_str());
-            if (load.report.rejected > load.report.rejections.size())
-                std::fprintf(stderr, "rejected: ... and %zu more\n", load.report.rejected - load.report.rejections.size());
-        }
+        if (root) mece::cli::print_load(options.input, load.report);
     } else {
         // Rank r's share: rows [r n / N, (r + 1) n / N) of the dataset one process generates.
         const Eigen::Index n = options.synthetic, first = n * comm.rank() / comm.size(), end = n * (comm.rank() + 1) / comm.size();
@@ -88,49 +77,20 @@ int run(const SegmentOptions& options, const mece::mpi::Communicator& comm) {
     const mece::Strategy& strategy = result.strategy;
     lap("segment");
 
-    if (root) {
-        const mece::UniverseSummary& universe = strategy.universe;
-        std::printf("universe   %lld users abandoned a cart from %s to %s (%d days)\n", static_cast<long long>(universe.size()),
-                    mece::format_date(universe.first_day()).c_str(), mece::format_date(universe.as_of()).c_str(),
-                    universe.window_days());
-        for (const auto& warning : strategy.run.warnings) std::fprintf(stderr, "mece-segment-mpi: warning: %s\n", warning.c_str());
-        std::fputs(mece::strategy_text(strategy).c_str(), stdout);
-        std::fflush(stdout);
-    }
+    if (root) mece::cli::print_strategy("mece-segment-mpi", strategy);
     mece::mpi::write_run(comm, root ? &*outputs : nullptr, result, !options.no_report);
-    if (root) {
-        std::printf("\nwrote      %s/strategy.csv, strategy.json, strategy.md, assignments.csv\n", options.out.c_str());
-        if (!options.no_report)
-            std::printf("           %s/report.html, scores.svg, bubbles.svg, tree.svg, sizes.svg\n", options.out.c_str());
-        std::fflush(stdout);
-    }
+    if (root) mece::cli::print_written("mece-segment-mpi", options, result.ok());
     lap("write");
-    if (root && !result.ok())
-        std::fprintf(stderr, "mece-segment-mpi: error: the MECE checks failed; the outputs are written for inspection\n");
     if (options.timings) {
-        // Each stage's seconds (the slowest rank's) and its collectives: rounds, and the most bytes a rank gave.
+        // The slowest rank's seconds, and the most bytes a rank gave, of each stage.
         std::vector<double> seconds;
         std::vector<std::int64_t> bytes;
-        for (const Stage& s : stages) seconds.push_back(s.seconds), bytes.push_back(s.traffic.bytes);
+        for (const auto& s : stages) seconds.push_back(s.seconds), bytes.push_back(s.bytes);
         comm.max(seconds);
         comm.max(bytes);
-        if (root) {
-            std::string line = "{";
-            double total = 0;
-            for (std::size_t k = 0; k < stages.size(); ++k) {
-                char text[160];
-                std::snprintf(text, sizeof text, "\"%s_s\": %.6f, \"%s_rounds\": %lld, \"%s_bytes\": %lld, ", stages[k].name, seconds[k],
-                              stages[k].name, static_cast<long long>(stages[k].traffic.rounds), stages[k].name,
-                              static_cast<long long>(bytes[k]));
-                line += text;
-                total += seconds[k];
-            }
-            char text[64];
-            std::snprintf(text, sizeof text, "\"total_s\": %.6f", total);
-            line += text;
-            line += ", \"ranks\": " + std::to_string(comm.size()) + ", \"threads\": " + std::to_string(threads) + "}";
-            std::fprintf(stderr, "%s\n", line.c_str());
-        }
+        for (std::size_t k = 0; k < stages.size(); ++k) stages[k].seconds = seconds[k], stages[k].bytes = bytes[k];
+        if (root)
+            std::fprintf(stderr, "%s\n", mece::cli::timings_line(stages, {{"ranks", comm.size()}, {"threads", threads}}).c_str());
     }
     return result.ok() ? 0 : 1;
 }
@@ -152,8 +112,11 @@ int main(int argc, char** argv) {
             status = *stop;
         } else {
             const mece::mpi::Communicator comm;
-            // Every rank has the same error (agree); rank 0 prints it.
-            status = mece::cli::report_errors("mece-segment-mpi", [&] { return run(options, comm); }, rank != 0);
+            // Every rank has the same error (agree); rank 0 prints it. A failure on one rank
+            // alone ends the job (abort_unless_agreed), so that no rank waits for it forever.
+            status = mece::cli::report_errors(
+                "mece-segment-mpi", [&] { return mece::mpi::abort_unless_agreed(comm, "mece-segment-mpi", [&] { return run(options, comm); }); },
+                rank != 0);
         }
     }
     MPI_Finalize();

@@ -15,12 +15,11 @@
 
 #include <mece/mpi.hpp>
 
+#include "support.hpp"
+
 namespace {
 
-const mece::mpi::Communicator& world() {
-    static const mece::mpi::Communicator comm;
-    return comm;
-}
+using mece_test::world;
 
 /// This rank's slice of `values`: cut at points drawn from `seed`, so slices are uneven
 /// and some ranks may hold nothing.
@@ -126,6 +125,7 @@ TEST_CASE("a failure on one rank is the same exception on every rank") {
             FAIL("every rank must throw");
         } catch (const mece::InputError& e) {
             CHECK(std::string(e.what()) == "users.csv:12: column 'avg_order_value': not a number: 'x'");
+            CHECK(dynamic_cast<const mece::mpi::AgreedFailure*>(&e) != nullptr);  // abort_unless_agreed lets it through
         }
     }
     SUBCASE("the lowest failing rank's error wins; a ConfigError stays one") {

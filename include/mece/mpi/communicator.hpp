@@ -8,6 +8,8 @@
 /// error handler is set to return them), never an abort from inside a collective.
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <limits>
 #include <numeric>
@@ -210,12 +212,30 @@ private:
     mutable Traffic traffic_{};
 };
 
+/// What `agree` throws: the failure's own type (`mece::InputError`, `ConfigError`,
+/// `Error`), marked as one that every rank has (see `abort_unless_agreed`).
+class AgreedFailure {
+public:
+    virtual ~AgreedFailure() = default;
+};
+template <class Base>
+class Agreed final : public Base, public AgreedFailure {
+public:
+    using Base::Base;
+};
+
 /// Runs `work` on every rank and agrees on how it ended: when it threw on any rank,
 /// every rank throws the exception of the lowest rank that failed (its type, a
 /// `mece::InputError`, `ConfigError` or `Error`, and its message unchanged, so it reads
-/// the same for any number of ranks), and no rank goes on
-/// to a collective the failed one will never join. Collective: every rank calls it at
-/// the same point. Returns what `work` returned.
+/// the same for any number of ranks), and no rank goes on to a collective the failed
+/// one will never join. Collective: every rank calls it at the same point. Returns what
+/// `work` returned.
+///
+/// `work` may itself hold collectives only where nothing before them can fail on some
+/// ranks and not on others: a rank that throws alone leaves the others waiting in the
+/// collective it skipped, and agreement comes too late. So local work (reading a range,
+/// formatting lines) and the collectives over its results are separate sections, and a
+/// failure outside any section is ended by `abort_unless_agreed`.
 template <class Work>
 auto agree(const Communicator& comm, Work&& work) -> decltype(work()) {
     enum Kind : std::int32_t { none, input, config, error, other };
@@ -244,12 +264,36 @@ auto agree(const Communicator& comm, Work&& work) -> decltype(work()) {
         comm.max(kinds);
         message = comm.broadcast(std::move(message), failed);
         switch (Kind(kinds[0])) {
-            case input: throw InputError(message);
-            case config: throw ConfigError(message);
-            default: throw Error(message);
+            case input: throw Agreed<InputError>(message);
+            case config: throw Agreed<ConfigError>(message);
+            default: throw Agreed<Error>(message);
         }
     }
     if constexpr (!std::is_void_v<Result>) return std::move(*result);
+}
+
+/// Runs this rank's part of a job. A failure that came out of `agree` is every rank's:
+/// it is thrown on, for the caller to report once and end as it would in one process.
+/// Any other failure may be this rank's alone (an internal error, memory exhausted in a
+/// stage between collectives) while the other ranks wait for it in a collective: it is
+/// printed on stderr, `tool: error on rank R: message`, and the whole job ends with
+/// `MPI_Abort` (exit status 1), so that no rank is left waiting.
+template <class Work>
+auto abort_unless_agreed(const Communicator& comm, const char* tool, Work&& work) -> decltype(work()) {
+    std::string message;
+    try {
+        return work();
+    } catch (const AgreedFailure&) {
+        throw;
+    } catch (const std::exception& e) {
+        message = e.what();
+    } catch (...) {
+        message = "an exception that is not a std::exception";
+    }
+    std::fprintf(stderr, "%s: error on rank %d: %s\n", tool, comm.rank(), message.c_str());
+    std::fflush(stderr);
+    MPI_Abort(comm.get(), 1);
+    std::abort();  // MPI_Abort does not return
 }
 
 }  // namespace mece::mpi

@@ -26,20 +26,24 @@ namespace mece::mpi {
 /// Writes `assignments.csv` of a sharded run into the file at `path` (which exists; the
 /// output batch's reservation) with MPI-IO: the header by rank 0, then each rank's lines
 /// at the offset the lines of the ranks before it end. Returns the rows of every rank.
-/// Collective.
+/// Collective; a failure on any rank (formatting, opening, writing) is the same error on
+/// every rank.
 template <class Scalar>
 std::int64_t write_assignments(const Communicator& comm, const std::string& path, const ShardedResult<Scalar>& result) {
     const Scope<Scalar> scope = result.scope();
-    const auto& holdout = result.strategy.holdout;
-    const mece::detail::AssignmentLines<Scalar> lines(scope, result.strategy.solution.rules, result.strategy.solution.assignment,
-                                                      holdout ? std::optional<Holdout>(std::in_place, holdout->options) : std::nullopt);
     // This rank's text, formatted in blocks on its threads.
-    constexpr Eigen::Index block_rows = 32768;
-    const Eigen::Index blocks = (scope.size() + block_rows - 1) / block_rows;
-    std::vector<std::string> parts(std::size_t(blocks) + 1);
-    if (comm.rank() == 0) parts[0] = lines.header();
-    mece::detail::for_each_task(blocks, scope.threads(), [&](Eigen::Index b) {
-        lines.append(b * block_rows, std::min(scope.size(), (b + 1) * block_rows), parts[std::size_t(b) + 1]);
+    const std::vector<std::string> parts = agree(comm, [&] {
+        const auto& holdout = result.strategy.holdout;
+        const mece::detail::AssignmentLines<Scalar> lines(scope, result.strategy.solution.rules, result.strategy.solution.assignment,
+                                                          holdout ? std::optional<Holdout>(std::in_place, holdout->options) : std::nullopt);
+        constexpr Eigen::Index block_rows = 32768;
+        const Eigen::Index blocks = (scope.size() + block_rows - 1) / block_rows;
+        std::vector<std::string> text(std::size_t(blocks) + 1);
+        if (comm.rank() == 0) text[0] = lines.header();
+        mece::detail::for_each_task(blocks, scope.threads(), [&](Eigen::Index b) {
+            lines.append(b * block_rows, std::min(scope.size(), (b + 1) * block_rows), text[std::size_t(b) + 1]);
+        });
+        return text;
     });
     std::size_t length = 0;
     for (const auto& part : parts) length += part.size();
@@ -47,9 +51,12 @@ std::int64_t write_assignments(const Communicator& comm, const std::string& path
     MPI_Offset offset = 0;
     for (int r = 0; r < comm.rank(); ++r) offset += MPI_Offset(lengths[std::size_t(r)]);
 
+    // Each MPI call's outcome is agreed on before the next collective, so that a rank
+    // that failed never leaves the others waiting in one.
     MPI_File file{};
-    detail::check(MPI_File_open(comm.get(), path.c_str(), MPI_MODE_WRONLY, MPI_INFO_NULL, &file), "MPI_File_open");
-    int failed = MPI_SUCCESS;  // the collectives below run on every rank, whatever a write did
+    const int opened = MPI_File_open(comm.get(), path.c_str(), MPI_MODE_WRONLY, MPI_INFO_NULL, &file);
+    agree(comm, [&] { detail::check(opened, ("MPI_File_open " + path).c_str()); });
+    int failed = MPI_SUCCESS;
     for (const std::string& part : parts)
         for (std::size_t at = 0; at < part.size() && failed == MPI_SUCCESS;) {
             const std::size_t piece = std::min<std::size_t>(part.size() - at, std::size_t{1} << 30);
@@ -59,9 +66,11 @@ std::int64_t write_assignments(const Communicator& comm, const std::string& path
         }
     const int synced = MPI_File_sync(file);
     const int closed = MPI_File_close(&file);
-    detail::check(failed, ("MPI_File_write_at " + path).c_str());
-    detail::check(synced, ("MPI_File_sync " + path).c_str());
-    detail::check(closed, ("MPI_File_close " + path).c_str());
+    agree(comm, [&] {
+        detail::check(failed, ("MPI_File_write_at " + path).c_str());
+        detail::check(synced, ("MPI_File_sync " + path).c_str());
+        detail::check(closed, ("MPI_File_close " + path).c_str());
+    });
     return comm.sum(std::int64_t(scope.size()));
 }
 
@@ -81,7 +90,7 @@ void write_run(const Communicator& comm, OutputBatch* batch, const ShardedResult
         return batch->reserve(batch->directory() / "assignments.csv").string();
     });
     reserved = comm.broadcast(std::move(reserved), 0);
-    const std::int64_t rows = agree(comm, [&] { return write_assignments(comm, reserved, result); });
+    const std::int64_t rows = write_assignments(comm, reserved, result);
     const std::int64_t assigned = comm.sum(std::int64_t(result.strategy.solution.assignment.segment_ids.size()));
     agree(comm, [&] {
         if (!root) return;

@@ -20,55 +20,60 @@
 
 namespace mece::detail {
 
-/// Reads a file in `threads` byte ranges at once, each starting after the first newline
-/// past its share of the file. Each range counts its lines from 1; its line numbers (in
-/// rows and in messages, which all start `file:line:`) move to the file's once the
-/// ranges before it are done. Parsing from a newline is right unless the newline sits
-/// inside a quoted field; the ranges before always have the true context, so where the
-/// last record does not end exactly where the next range began, the next ranges are
-/// dropped and the rest is read again in order. Errors are what one thread reports.
-template <class Scalar>
-CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream& in, const CsvOptions& options,
-                               std::uintmax_t size, unsigned threads) {
-    const std::string name = path.string();
-    CsvParser<Scalar> first(in, name, options, size / threads);
-    first.begin_file();
-
-    std::vector<std::uintmax_t> starts{0};
-    {
-        std::ifstream scan(path, std::ios::binary);
-        std::vector<char> block(std::size_t{1} << 16);
-        for (unsigned p = 1; p < threads; ++p) {
-            std::uintmax_t offset = std::max<std::uintmax_t>({size / threads * p, first.stop_offset(), starts.back() + 1});
-            scan.clear();
-            scan.seekg(std::streamoff(offset));
-            std::uintmax_t found = 0;
-            while (!found && scan) {
-                scan.read(block.data(), std::streamsize(block.size()));
-                const auto got = std::size_t(scan.gcount());
-                if (const void* newline = std::memchr(block.data(), '\n', got))
-                    found = offset + std::uintmax_t(static_cast<const char*>(newline) - block.data()) + 1;
-                offset += got;
-                if (got == 0) break;
-            }
-            if (!found || found >= size) break;
-            starts.push_back(found);
+/// Where `parts` byte ranges of the file's `[begin, end)` start: at `begin`, then each
+/// just after the first newline past its share; fewer where no newline is left before
+/// `end`. Strictly increasing.
+inline std::vector<std::uintmax_t> part_starts(const std::filesystem::path& path, std::uintmax_t begin, std::uintmax_t end,
+                                               unsigned parts) {
+    std::vector<std::uintmax_t> starts{begin};
+    std::ifstream scan(path, std::ios::binary);
+    std::vector<char> block(std::size_t{1} << 16);
+    for (unsigned p = 1; p < parts && end > begin; ++p) {
+        std::uintmax_t offset = std::max<std::uintmax_t>(begin + (end - begin) / parts * p, starts.back() + 1);
+        scan.clear();
+        scan.seekg(std::streamoff(offset));
+        std::uintmax_t found = 0;
+        while (!found && scan && offset < end) {
+            scan.read(block.data(), std::streamsize(block.size()));
+            const auto got = std::size_t(scan.gcount());
+            if (const void* newline = std::memchr(block.data(), '\n', got))
+                found = offset + std::uintmax_t(static_cast<const char*>(newline) - block.data()) + 1;
+            offset += got;
+            if (got == 0) break;
         }
+        if (!found || found >= end) break;
+        starts.push_back(found);
     }
+    return starts;
+}
+
+/// Parses the records of the file from where `first` stands to `end` (the last record
+/// the one that starts before it) into `first`, in byte ranges on up to `threads`
+/// threads. Each range counts its lines from 1; its line numbers (in rows and in
+/// messages, which all start `file:line:`) move to `first`'s once the ranges before it
+/// are done. Parsing from a newline is right unless the newline sits inside a quoted
+/// field; the ranges before always have the true context, so where the last record does
+/// not end exactly where the next range began, the next ranges are dropped and the rest
+/// is read again in order. Errors are what one thread reports.
+template <class Scalar>
+void parse_range(CsvParser<Scalar>& first, const std::filesystem::path& path, const CsvOptions& options, std::uintmax_t end,
+                 unsigned threads) {
+    const std::string name = path.string();
+    const std::vector<std::uintmax_t> starts = part_starts(path, first.stop_offset(), end, threads);
     const std::size_t parts = starts.size();
     if (parts == 1) {
-        first.parse_records();
-        return first.end_file();
+        first.parse_records(end);
+        return;
     }
     std::vector<std::unique_ptr<std::ifstream>> streams;
     std::vector<std::unique_ptr<CsvParser<Scalar>>> rest;
     CsvOptions quiet = options;
     quiet.progress = nullptr;
+    const auto part_end = [&](std::size_t p) { return p + 1 < parts ? starts[p + 1] : end; };
     for (std::size_t p = 1; p < parts; ++p) {
         streams.push_back(std::make_unique<std::ifstream>(path, std::ios::binary));
         streams.back()->seekg(std::streamoff(starts[p]));
-        const std::uintmax_t end = p + 1 < parts ? starts[p + 1] : size;
-        rest.push_back(std::make_unique<CsvParser<Scalar>>(*streams.back(), name, quiet, end - starts[p]));
+        rest.push_back(std::make_unique<CsvParser<Scalar>>(*streams.back(), name, quiet, part_end(p) - starts[p]));
         rest.back()->begin_part(first, starts[p], 1);
     }
     std::vector<std::exception_ptr> failed(parts);
@@ -77,7 +82,7 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
     for (std::size_t p = 1; p < parts; ++p)
         workers.emplace_back([&, p] {
             try {
-                rest[p - 1]->parse_records(p + 1 < parts ? starts[p + 1] : std::numeric_limits<std::uintmax_t>::max());
+                rest[p - 1]->parse_records(part_end(p));
             } catch (const InputError& e) {
                 bad_input[p] = e.what();
             } catch (...) {
@@ -93,14 +98,15 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
 
     if (failed[0]) std::rethrow_exception(failed[0]);
     for (std::size_t p = 1; p < parts; ++p) {
-        const std::size_t base = first.next_line();  // the file's line where part p starts
+        const std::size_t base = first.next_line();  // `first`'s line where part p starts
         if (first.stop_offset() != starts[p]) {
             // A boundary fell inside a quoted field: read the rest in order from here.
             std::ifstream tail(path, std::ios::binary);
             tail.seekg(std::streamoff(first.stop_offset()));
-            CsvParser<Scalar> rest_in_order(tail, name, quiet, size - first.stop_offset());
-            rest_in_order.begin_part(first, first.stop_offset(), base);
-            rest_in_order.parse_records();
+            const std::uintmax_t from = first.stop_offset();
+            CsvParser<Scalar> rest_in_order(tail, name, quiet, end > from ? end - from : 0);
+            rest_in_order.begin_part(first, from, base);
+            rest_in_order.parse_records(end);
             first.absorb(std::move(rest_in_order), 1);
             break;
         }
@@ -108,6 +114,15 @@ CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream&
         if (bad_input[p]) raise<InputError>(first.relocate(*bad_input[p], base));
         first.absorb(std::move(*rest[p - 1]), base, threads);
     }
+}
+
+/// Reads a file in `threads` byte ranges at once (see `parse_range`).
+template <class Scalar>
+CsvLoad<Scalar> read_csv_parts(const std::filesystem::path& path, std::ifstream& in, const CsvOptions& options,
+                               std::uintmax_t size, unsigned threads) {
+    CsvParser<Scalar> first(in, path.string(), options, size / threads);
+    first.begin_file();
+    parse_range(first, path, options, size, threads);
     return first.end_file();
 }
 }  // namespace mece::detail

@@ -201,9 +201,14 @@ public:
 
     /// The checks over the whole input, and the dataset.
     CsvLoad<Scalar> end_file() {
-        if (rows_ == 0 && report_.rejected == 0) raise<InputError>(name_ + ": no data rows after the header");
+        require_rows(std::size_t(rows_), report_.rejected);
         check_duplicate_ids();
         return finish();
+    }
+
+    /// Refuses an input with no rows loaded and none set aside (its header alone).
+    void require_rows(std::size_t rows, std::size_t rejected) const {
+        if (rows == 0 && rejected == 0) raise<InputError>(name_ + ": no data rows after the header");
     }
 
     /// Where the next record would start: the end of what was parsed.
@@ -229,6 +234,7 @@ public:
     /// The columns are copied side by side on up to `threads` threads: the copy (and the
     /// first touch of every page it writes) is a sixth of a two-thread load.
     void absorb(CsvParser&& next, std::size_t base, unsigned threads = 1) {
+        next.rebase(base);
         const Eigen::Index offset = rows_;
         std::vector<std::function<void()>> copies{
             [&] { ids_.append(std::move(next.ids_)); },
@@ -245,8 +251,8 @@ public:
             if (mine.numeric && theirs.numeric) {
                 copies.emplace_back([&mine, &theirs] { mine.values.append(std::move(theirs.values)); });
             } else {
-                if (mine.numeric) {  // the first text value is in the later part: its line, in the file's count
-                    mine.text_line = theirs.text_line + base - 1;
+                if (mine.numeric) {  // the first text value is in the later part
+                    mine.text_line = theirs.text_line;
                     mine.text_value = theirs.text_value;
                 }
                 mine.numeric = false;
@@ -254,18 +260,107 @@ public:
             }
         }
         detail::for_each_task(Eigen::Index(copies.size()), threads, [&](Eigen::Index c) { copies[std::size_t(c)](); });
-        for (const auto& [row, line] : next.line_jumps_) line_jumps_.emplace_back(row + offset, line + base - 1);
+        for (const auto& [row, line] : next.line_jumps_) line_jumps_.emplace_back(row + offset, line);
         rows_ += next.rows_;
         report_.rejected += next.report_.rejected;
         for (auto& r : next.report_.rejections) {
             if (report_.rejections.size() >= options_.max_messages) break;
-            report_.rejections.push_back({r.line + base - 1, relocate(r.message, base)});
+            report_.rejections.push_back(std::move(r));
         }
         position_ = 0;
         end_ = 0;
         buffer_offset_ = next.stop_offset();
-        next_line_ = next.next_line_ + base - 1;
+        next_line_ = next.next_line_;
         last_record_unterminated_ = next.last_record_unterminated_;
+    }
+
+    /// Counts this part's lines in the file's numbering, its line 1 being the file's line
+    /// `base`: its rows', its messages' and its first text values'.
+    void rebase(std::size_t base) {
+        if (base <= 1) return;
+        for (auto& jump : line_jumps_) jump.second += base - 1;
+        for (auto& r : report_.rejections) r = {r.line + base - 1, relocate(r.message, base)};
+        for (auto& extra : extras_)
+            if (!extra.numeric) extra.text_line += base - 1;
+        line_ += base - 1;
+        next_line_ += base - 1;
+    }
+
+    // --- for a reader that holds one part of the input and agrees on the rest with
+    // the parts before and after it (mece/mpi/csv.hpp) ---------------------------------
+
+    Eigen::Index rows() const noexcept { return rows_; }
+    const LoadReport& report() const noexcept { return report_; }
+    std::span<const std::int64_t> ids() const noexcept { return ids_.values(); }
+    /// The line a row was read from.
+    std::size_t line_of(Eigen::Index row) const {
+        auto after = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), row,
+                                      [](Eigen::Index r, const auto& jump) { return r < jump.first; });
+        if (after == line_jumps_.begin()) return std::size_t(row) + 2;
+        --after;
+        return after->second + std::size_t(row - after->first);
+    }
+
+    /// An extra column's kind: numeric, or the first value that is not a number and its line.
+    struct ExtraKind {
+        bool numeric = true;
+        std::size_t text_line = 0;
+        std::string text_value{};
+    };
+    std::vector<ExtraKind> extra_kinds() const {
+        std::vector<ExtraKind> kinds;
+        for (const Extra& e : extras_) kinds.push_back({e.numeric, e.text_line, e.text_value});
+        return kinds;
+    }
+    /// Makes extra column `e` a text column (ignored), as another part found it.
+    void make_text(std::size_t e, std::size_t line, std::string value) {
+        Extra& extra = extras_.at(e);
+        extra.numeric = false;
+        extra.text_line = line;
+        extra.text_value = std::move(value);
+        extra.values.release();
+    }
+
+    /// Sets aside the rows `repeats` (row, line of the first row with its id; by row) as
+    /// duplicates of a user id seen before: strict mode stops at the first.
+    void set_aside_duplicates(const std::vector<std::pair<Eigen::Index, std::size_t>>& repeats) {
+        if (repeats.empty()) return;
+        std::vector<bool> keep(std::size_t(ids_.size()), true);
+        const std::size_t id_column = std::size_t(column_of_[user_id]);
+        for (const auto& [row, first_line] : repeats) {
+            keep[std::size_t(row)] = false;
+            line_ = line_of(row);
+            set_aside(line_, place(id_column) + "duplicate user id " + std::to_string(ids_[row]) + ", first seen on line " +
+                                 std::to_string(first_line));
+        }
+        for_each_schema_column([&](auto& column) { column.compact(keep); });
+        for (auto& extra : extras_)
+            if (extra.numeric) extra.values.compact(keep);
+        rows_ = ids_.size();
+    }
+
+    /// The dataset of the rows read, and the report of this part.
+    CsvLoad<Scalar> finish() {
+        typename Dataset<Scalar>::Columns columns;
+        columns.user_id = ids_.finish();
+        columns.cart_abandoned_date = abandoned_.finish();
+        columns.last_order_date = last_order_.finish();
+        columns.avg_order_value = aov_.finish();
+        columns.sessions_last_30d = sessions_.finish();
+        columns.num_cart_items = items_.finish();
+        columns.engagement_score = engagement_.finish();
+        columns.profitability_score = profitability_.finish();
+        for (auto& extra : extras_) {
+            if (extra.numeric) {
+                columns.extra.emplace_back(extra.name, extra.values.finish());
+                report_.extra_columns.push_back(extra.name);
+            } else {
+                report_.ignored_columns.push_back(extra.name);
+                columns.text.emplace_back(extra.name, "line " + std::to_string(extra.text_line) + " holds " + extra.text_value);
+            }
+        }
+        report_.rows = std::size_t(rows_);
+        return {Dataset<Scalar>(std::move(columns)), std::move(report_)};
     }
 
 private:
@@ -742,32 +837,13 @@ private:
         return text;
     }
 
-    /// Line of a loaded row, from the few places where rows and lines stop moving together.
-    std::size_t line_of(Eigen::Index row) const {
-        auto after = std::upper_bound(line_jumps_.begin(), line_jumps_.end(), row,
-                                      [](Eigen::Index r, const auto& jump) { return r < jump.first; });
-        if (after == line_jumps_.begin()) return std::size_t(row) + 2;
-        --after;
-        return after->second + std::size_t(row - after->first);
-    }
-
     /// Duplicate user ids: strict mode stops at the first repeat in line order, lenient
     /// mode keeps each id's first row and sets the others aside.
     void check_duplicate_ids() {
-        const auto repeats = repeated_ids(ids_.values());  // (row, first row with that id), by row
-        if (repeats.empty()) return;
-        std::vector<bool> keep(std::size_t(ids_.size()), true);
-        const std::size_t id_column = std::size_t(column_of_[user_id]);
-        for (const auto& [row, first] : repeats) {
-            keep[std::size_t(row)] = false;
-            line_ = line_of(row);
-            set_aside(line_, place(id_column) + "duplicate user id " + std::to_string(ids_[row]) +
-                                 ", first seen on line " + std::to_string(line_of(first)));
-        }
-        for_each_schema_column([&](auto& column) { column.compact(keep); });
-        for (auto& extra : extras_)
-            if (extra.numeric) extra.values.compact(keep);
-        rows_ = ids_.size();
+        std::vector<std::pair<Eigen::Index, std::size_t>> repeats;
+        for (const auto& [row, first] : repeated_ids(ids_.values()))  // (row, first row with that id), by row
+            repeats.emplace_back(row, line_of(first));
+        set_aside_duplicates(repeats);
     }
 
     template <class Function>
@@ -780,29 +856,6 @@ private:
         function(items_);
         function(engagement_);
         function(profitability_);
-    }
-
-    CsvLoad<Scalar> finish() {
-        typename Dataset<Scalar>::Columns columns;
-        columns.user_id = ids_.finish();
-        columns.cart_abandoned_date = abandoned_.finish();
-        columns.last_order_date = last_order_.finish();
-        columns.avg_order_value = aov_.finish();
-        columns.sessions_last_30d = sessions_.finish();
-        columns.num_cart_items = items_.finish();
-        columns.engagement_score = engagement_.finish();
-        columns.profitability_score = profitability_.finish();
-        for (auto& extra : extras_) {
-            if (extra.numeric) {
-                columns.extra.emplace_back(extra.name, extra.values.finish());
-                report_.extra_columns.push_back(extra.name);
-            } else {
-                report_.ignored_columns.push_back(extra.name);
-                columns.text.emplace_back(extra.name, "line " + std::to_string(extra.text_line) + " holds " + extra.text_value);
-            }
-        }
-        report_.rows = std::size_t(rows_);
-        return {Dataset<Scalar>(std::move(columns)), std::move(report_)};
     }
 
     struct Extra {
