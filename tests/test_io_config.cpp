@@ -16,7 +16,7 @@
 
 namespace {
 
-std::string error_of(const std::string& text) {
+std::string config_error_of(const std::string& text) {
     try {
         mece::parse_config(text, "c.json");
     } catch (const mece::ConfigError& e) {
@@ -100,59 +100,59 @@ TEST_CASE("the shipped preset configs match the presets") {
 
 TEST_CASE("a key twice in one object is an error naming its place, never a silent choice") {
     const std::string tail = "' appears twice in one object; JSON would keep only the last, remove one";
-    CHECK(error_of(R"({"segments": [], "segments": [{"name": "A"}]})") == "c.json: segments: the key 'segments" + tail);
-    CHECK(error_of(R"({"segments": [{"name": "A"}, {"name": "B", "conditions": [], "conditions": [{"feature": "x"}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [], "segments": [{"name": "A"}]})") == "c.json: segments: the key 'segments" + tail);
+    CHECK(config_error_of(R"({"segments": [{"name": "A"}, {"name": "B", "conditions": [], "conditions": [{"feature": "x"}]}]})") ==
           "c.json: segments[1].conditions: the key 'conditions" + tail);
-    CHECK(error_of(R"({"segments": [{"name": "A", "segments": [{"name": "A1"}, {"name": "A2", "name": "A3"}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "segments": [{"name": "A1"}, {"name": "A2", "name": "A3"}]}]})") ==
           "c.json: segments[0].segments[1].name: the key 'name" + tail);
-    CHECK(error_of(R"({"segments": [{"name": "A"}], "scoring": {"weights": {"size_score": 1, "size_score": 2}}})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A"}], "scoring": {"weights": {"size_score": 1, "size_score": 2}}})") ==
           "c.json: scoring.weights.size_score: the key 'size_score" + tail);
-    CHECK(error_of(R"({"segments": [], "a\u001b[2J": 1, "a\u001b[2J": 2})") ==
+    CHECK(config_error_of(R"({"segments": [], "a\u001b[2J": 1, "a\u001b[2J": 2})") ==
           "c.json: a\\x1b[2J: the key 'a\\x1b[2J" + tail);  // a terminal escape is shown, not sent
-    CHECK(error_of(R"({"schema_version": 1.0, "segments": [{"name": "A"}]})") == "no error");
-    CHECK(error_of(R"({"schema_version": 2, "segments": [{"name": "A"}]})") ==
+    CHECK(config_error_of(R"({"schema_version": 1.0, "segments": [{"name": "A"}]})") == "no error");
+    CHECK(config_error_of(R"({"schema_version": 2, "segments": [{"name": "A"}]})") ==
           "c.json: schema_version: unsupported schema version 2 (this library reads 1)");
-    CHECK(error_of(R"({"schema_version": "1", "segments": [{"name": "A"}]})") ==
+    CHECK(config_error_of(R"({"schema_version": "1", "segments": [{"name": "A"}]})") ==
           "c.json: schema_version: expected the number 1, got \"1\"");
     // The same key in different objects is fine.
-    CHECK(error_of(R"({"segments": [{"name": "A"}, {"name": "B"}]})") == "no error");
+    CHECK(config_error_of(R"({"segments": [{"name": "A"}, {"name": "B"}]})") == "no error");
 }
 
 TEST_CASE("config errors name the file and the key") {
-    CHECK(error_of(R"({"segments": [], "colour": 1})") == "c.json: colour: unknown key 'colour'");
-    CHECK(error_of(R"({"catch_all": "x"})") == "c.json: segments: missing; a config needs a list of segments");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": "=<", "value": 1}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [], "colour": 1})") == "c.json: colour: unknown key 'colour'");
+    CHECK(config_error_of(R"({"catch_all": "x"})") == "c.json: segments: missing; a config needs a list of segments");
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": "=<", "value": 1}]}]})") ==
           "c.json: segments[0].conditions[0].op: unknown operator \"=<\" (expected <, <=, >, >=, == or between)");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": {"quantile": 1.5}}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": {"quantile": 1.5}}]}]})") ==
           "c.json: segments[0].conditions[0].value.quantile: expected a quantile in [0,1], got 1.5");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": {"quantile": 0.5, "floor": 9, "cap": 3}}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": {"quantile": 0.5, "floor": 9, "cap": 3}}]}]})") ==
           "c.json: segments[0].conditions[0].value: floor 9 is above cap 3");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": "high"}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": ">", "value": "high"}]}]})") ==
           "c.json: segments[0].conditions[0].value: expected a number or {\"quantile\": q}, got string \"high\"");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": "between", "value": 3}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "op": "between", "value": 3}]}]})") ==
           "c.json: segments[0].conditions[0].value: between needs [lower, upper], got 3");
-    CHECK(error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "value": 3}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "conditions": [{"feature": "avg_order_value", "value": 3}]}]})") ==
           "c.json: segments[0].conditions[0]: missing key 'op'");
-    CHECK(error_of(R"({"segments": [{"name": "A"}, {"name": "B", "segments": [{"name": "A"}]}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A"}, {"name": "B", "segments": [{"name": "A"}]}]})") ==
           "c.json: segments[1].segments[0].name: duplicate segment name 'A' (also at segments[0].name)");
-    CHECK(error_of(R"({"segments": [{"name": "Other Bucket"}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "Other Bucket"}]})") ==
           "c.json: catch_all: duplicate segment name 'Other Bucket' (also at segments[0].name)");
-    CHECK(error_of(R"({"segments": [{"name": ""}]})") == "c.json: segments[0].name: a segment needs a non-empty name");
-    CHECK(error_of(R"({"segments": [{"name": "A", "catch_all": "B"}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": ""}]})") == "c.json: segments[0].name: a segment needs a non-empty name");
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "catch_all": "B"}]})") ==
           "c.json: segments[0].catch_all: only a segment with sub-segments has a catch-all");
-    CHECK(error_of(R"({"segments": [], "universe": {"window_days": 0}})") ==
+    CHECK(config_error_of(R"({"segments": [], "universe": {"window_days": 0}})") ==
           "c.json: universe.window_days: expected an integer from 1 to 100000, got 0");
-    CHECK(error_of(R"({"segments": [], "universe": {"as_of": "2026-02-30"}})") ==
+    CHECK(config_error_of(R"({"segments": [], "universe": {"as_of": "2026-02-30"}})") ==
           "c.json: universe.as_of: expected a valid date YYYY-MM-DD, got \"2026-02-30\"");
-    CHECK(error_of(R"({"segments": [], "schema_version": 2})") ==
+    CHECK(config_error_of(R"({"segments": [], "schema_version": 2})") ==
           "c.json: schema_version: unsupported schema version 2 (this library reads 1)");
-    CHECK(error_of(R"([1, 2])") == "c.json: top level: expected an object, got array");
-    CHECK(error_of(R"({"segments": [)") ==
+    CHECK(config_error_of(R"([1, 2])") == "c.json: top level: expected an object, got array");
+    CHECK(config_error_of(R"({"segments": [)") ==
           "c.json: invalid JSON: parse error at line 1, column 15: syntax error while parsing value - unexpected "
           "end of input; expected '[', '{', or a literal");
-    CHECK(error_of(std::string(100, '[') + std::string(100, ']')) == "c.json: nested deeper than 64 levels");
+    CHECK(config_error_of(std::string(100, '[') + std::string(100, ']')) == "c.json: nested deeper than 64 levels");
     // Found by fuzz_config: a number too large for a double is a config error, not an escaping exception.
-    CHECK(error_of(R"({"segments": [{"name": 4E444444}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": 4E444444}]})") ==
           "c.json: invalid JSON: number overflow parsing '4E444444'");
 }
 
@@ -203,36 +203,36 @@ TEST_CASE("constraints, split features, weights, tiers, priorities and actions a
 }
 
 TEST_CASE("constraint and scoring errors name the key") {
-    CHECK(error_of(R"({"segments": [], "constraints": {"min_size": 600, "max_size": 500}})") ==
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"min_size": 600, "max_size": 500}})") ==
           "c.json: constraints.min_size: 600 is above max_size 500");
-    CHECK(error_of(R"({"segments": [], "constraints": {"min_size": -1}})") ==
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"min_size": -1}})") ==
           "c.json: constraints.min_size: expected an integer >= 0, got -1");
-    CHECK(error_of(R"({"segments": [], "constraints": {"max_size": 2.5}})") ==
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"max_size": 2.5}})") ==
           "c.json: constraints.max_size: expected an integer >= 1, got 2.5");
-    CHECK(error_of(R"({"segments": [], "constraints": {"minsize": 1}})") == "c.json: constraints.minsize: unknown key 'minsize'");
-    CHECK(error_of(R"({"segments": [], "constraints": {"split_features": ["a", 3]}})") ==
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"minsize": 1}})") == "c.json: constraints.minsize: unknown key 'minsize'");
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"split_features": ["a", 3]}})") ==
           "c.json: constraints.split_features[1]: expected a feature name, got number");
-    CHECK(error_of(R"({"segments": [], "constraints": {"profile_features": "aov"}})") ==
+    CHECK(config_error_of(R"({"segments": [], "constraints": {"profile_features": "aov"}})") ==
           "c.json: constraints.profile_features: expected a list of feature names, got string \"aov\"");
-    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"size_score": -1}}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"weights": {"size_score": -1}}})") ==
           "c.json: scoring.weights.size_score: a weight must be >= 0, got -1");
-    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"profit": 1}}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"weights": {"profit": 1}}})") ==
           "c.json: scoring.weights.profit: unknown dimension 'profit' (dimensions: conversion_potential, profitability, "
           "lift_vs_control, strategic_fit, size_score)");
-    CHECK(error_of(R"({"segments": [], "scoring": {"weights": {"conversion_potential": 0, "profitability": 0,
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"weights": {"conversion_potential": 0, "profitability": 0,
         "lift_vs_control": 0, "strategic_fit": 0, "size_score": 0}}})") ==
           "c.json: scoring.weights: the weights sum to 0; at least one must be positive");
-    CHECK(error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 0.2}, {"name": "B", "min_score": 0.4}]}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 0.2}, {"name": "B", "min_score": 0.4}]}})") ==
           "c.json: scoring.tiers[1].min_score: tiers go from the highest min_score down; 0.4 is not below 0.2");
-    CHECK(error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 1.2}]}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"tiers": [{"name": "A", "min_score": 1.2}]}})") ==
           "c.json: scoring.tiers[0].min_score: expected a number in [0,1], got 1.2");
-    CHECK(error_of(R"({"segments": [], "scoring": {"actions": {"Nobody": "x"}}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"actions": {"Nobody": "x"}}})") ==
           "c.json: scoring.actions.Nobody: no segment or rule is named 'Nobody'");
-    CHECK(error_of(R"({"segments": [{"name": "A", "action": "x"}], "scoring": {"actions": {"A": "y"}}})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "action": "x"}], "scoring": {"actions": {"A": "y"}}})") ==
           "c.json: scoring.actions.A: the action of 'A' is also set at segments[0].action");
-    CHECK(error_of(R"({"segments": [{"name": "A", "priority": 2}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": "A", "priority": 2}]})") ==
           "c.json: segments[0].priority: expected a number in [0,1], got 2");
-    CHECK(error_of(R"({"segments": [], "scoring": {"size_target": 0}})") ==
+    CHECK(config_error_of(R"({"segments": [], "scoring": {"size_target": 0}})") ==
           "c.json: scoring.size_target: expected a number of users > 0, got 0");
 }
 
@@ -265,21 +265,21 @@ TEST_CASE("limits: too many rules, long names and huge configs are refused with 
                     R"(", "conditions": [{"feature": "avg_order_value", "op": ">=", "value": )" + std::to_string(i) + "}]}";
         return text + "]}";
     };
-    CHECK(error_of(rules(999)) == "no error");  // 999 rules and the catch-all
+    CHECK(config_error_of(rules(999)) == "no error");  // 999 rules and the catch-all
     {
         std::string wide = R"({"segments": [{"name": "a", "conditions": [)";
         for (int c = 0; c < 101; ++c) wide += (c ? "," : "") + std::string(R"({"feature": "avg_order_value", "op": ">=", "value": 1})");
-        CHECK(error_of(wide + "]}]}") == "c.json: segments[0].conditions: 101 conditions, more than the 100 a rule may hold");
+        CHECK(config_error_of(wide + "]}]}") == "c.json: segments[0].conditions: 101 conditions, more than the 100 a rule may hold");
     }
-    CHECK(error_of(rules(1000)) ==
+    CHECK(config_error_of(rules(1000)) ==
           "c.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)");
-    CHECK(error_of(rules(100000)) ==
+    CHECK(config_error_of(rules(100000)) ==
           "c.json: segments[999]: more than the 1000 rules a tree may hold (sub-rules and catch-alls included)");
-    CHECK(error_of(R"({"segments": [{"name": ")" + std::string(201, 'n') + R"("}]})") ==
+    CHECK(config_error_of(R"({"segments": [{"name": ")" + std::string(201, 'n') + R"("}]})") ==
           "c.json: segments[0].name: a name of 201 bytes, longer than the 200 allowed");
-    CHECK(error_of(R"({"segments": [{"name": "a", "segments": [{"name": "b"}], "catch_all": ")" + std::string(300, 'n') +
+    CHECK(config_error_of(R"({"segments": [{"name": "a", "segments": [{"name": "b"}], "catch_all": ")" + std::string(300, 'n') +
                    R"("}]})") == "c.json: segments[0].catch_all: a name of 300 bytes, longer than the 200 allowed");
-    CHECK(error_of(R"({"segments": [], "catch_all": ")" + std::string(20'000'000, 'n') + R"("})") ==
+    CHECK(config_error_of(R"({"segments": [], "catch_all": ")" + std::string(20'000'000, 'n') + R"("})") ==
           "c.json: catch_all: a name of 20000000 bytes, longer than the 200 allowed");
 }
 
@@ -294,7 +294,7 @@ TEST_CASE("the config's holdout is read, and checked by the holdout's own rules 
     CHECK(config.holdout.global_salt == "g");
     CHECK(config.holdout.baseline_rate == 0.2);
     CHECK_FALSE(mece::parse_config("{" + rules + "}", "c.json").holdout.enabled());
-    CHECK(error_of("{" + rules + R"(, "holdout": {"share": 0.51}})") == "c.json: holdout.share: expected a share in [0, 0.5], got 0.51");
-    CHECK(error_of("{" + rules + R"(, "holdout": {"salt": 3}})") == "c.json: holdout.salt: expected a string, got number");
-    CHECK(error_of("{" + rules + R"(, "holdout": []})") == "c.json: holdout: expected an object, got array");
+    CHECK(config_error_of("{" + rules + R"(, "holdout": {"share": 0.51}})") == "c.json: holdout.share: expected a share in [0, 0.5], got 0.51");
+    CHECK(config_error_of("{" + rules + R"(, "holdout": {"salt": 3}})") == "c.json: holdout.salt: expected a string, got number");
+    CHECK(config_error_of("{" + rules + R"(, "holdout": []})") == "c.json: holdout: expected an object, got array");
 }

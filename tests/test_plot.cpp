@@ -25,7 +25,7 @@ namespace {
 using Run = mece::test::StrategyRun;
 
 /// Users with `avg_order_value` 0..n-1, all in the universe.
-mece::Dataset<double> ramp(Eigen::Index n) {
+mece::Dataset<double> plot_ramp(Eigen::Index n) {
     typename mece::Dataset<double>::Columns c;
     c.resize(n);
     for (Eigen::Index i = 0; i < n; ++i) {
@@ -155,7 +155,7 @@ TEST_CASE("the score chart has one bar per segment, as long as its score, in ran
     mece::RuleTree tree;
     tree.add({"Top", {feature("avg_order_value") >= 2000}})
         .add({"Middle", {feature("avg_order_value") >= 1000}, {{"Middle engaged", {feature("engagement_score") >= 0.5}}}});
-    const Run run(ramp(3000), tree, {.min_size = 100, .max_size = 5000});
+    const Run run(plot_ramp(3000), tree, {.min_size = 100, .max_size = 5000});
     const std::string svg = mece::plot::scores_chart(run.strategy());
     CHECK(xml_problem(svg).empty());
     const auto scores = attribute_values(svg, "class=\"bar\"", "data-value");
@@ -175,7 +175,7 @@ TEST_CASE("the size chart marks the band and the segments out of bounds") {
     mece::RuleTree tree;
     tree.add({"Big", {feature("avg_order_value") >= 500}}).add({"Small", {feature("avg_order_value") >= 400}});
     SUBCASE("linear") {
-        const Run run(ramp(3000), tree, {.min_size = 50, .max_size = 2000}, false);  // Big 2500 > max: invalid
+        const Run run(plot_ramp(3000), tree, {.min_size = 50, .max_size = 2000}, false);  // Big 2500 > max: invalid
         const std::string svg = mece::plot::sizes_chart(run.strategy());
         CHECK(xml_problem(svg).empty());
         CHECK(occurrences(svg, "class=\"bar\"") == 2);
@@ -190,7 +190,7 @@ TEST_CASE("the size chart marks the band and the segments out of bounds") {
         CHECK(svg.find("log scale") == std::string::npos);
     }
     SUBCASE("a wide range of sizes is drawn on a log scale") {
-        const Run run(ramp(3000), tree, {.min_size = 1, .max_size = 3000}, false);
+        const Run run(plot_ramp(3000), tree, {.min_size = 1, .max_size = 3000}, false);
         const std::string svg = mece::plot::sizes_chart(run.strategy());
         CHECK(xml_problem(svg).empty());
         CHECK(svg.find("log scale") != std::string::npos);
@@ -204,7 +204,7 @@ TEST_CASE("the tree shows a merged catch-all where it stood, naming the segment 
               {feature("avg_order_value") >= 1000},
               {{"A", {feature("avg_order_value") >= 2100}}, {"B", {feature("avg_order_value") >= 1200}}},
               "High rest"});
-    const Run run(ramp(3000), tree, {.min_size = 300, .max_size = 5000});
+    const Run run(plot_ramp(3000), tree, {.min_size = 300, .max_size = 5000});
     REQUIRE(run.solution.log.size() >= 1);
     REQUIRE(run.solution.log[0].action == mece::ConstraintEvent::Action::merge);
     const std::string host = run.solution.log[0].users.at(0).first;
@@ -224,7 +224,7 @@ TEST_CASE("the tree shows the parts of a merged catch-all split with its segment
     mece::RuleTree tree;
     // Top 2400, Middle 2400, the final catch-all 200 joins Middle, which is then split.
     tree.add({"Top", {feature("avg_order_value") >= 2600}}).add({"Middle", {feature("avg_order_value") >= 200}});
-    const Run run(ramp(5000), tree, {.min_size = 250, .max_size = 2400});
+    const Run run(plot_ramp(5000), tree, {.min_size = 250, .max_size = 2400});
     REQUIRE(run.solution.log.size() == 2);
     REQUIRE(run.solution.log[1].action == mece::ConstraintEvent::Action::split);
     const std::string svg = mece::plot::tree_chart(run.strategy());
@@ -240,7 +240,7 @@ TEST_CASE("the tree shows every segment, the dissolved rules where they were, sp
         .add({"Middle", {feature("avg_order_value") >= 1000},
                          {{"Middle tiny", {feature("avg_order_value") >= 1950}}, {"Middle big", {feature("avg_order_value") >= 1100}}}})
         .catch_all("Rest");
-    const Run run(ramp(3000), tree, {.min_size = 200, .max_size = 700});
+    const Run run(plot_ramp(3000), tree, {.min_size = 200, .max_size = 700});
     const std::string svg = mece::plot::tree_chart(run.strategy());
     CHECK(xml_problem(svg).empty());
     std::size_t dissolved = 0, splits = 0, invalid = 0;
