@@ -14,22 +14,26 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cores=$(nproc)
 
-timed() {  # LABEL COMMAND...: the --timings line, labelled
-  local label=$1; shift
-  "$@" --timings --no-report --out "$work/out" > /dev/null 2> "$work/err"
+timed() {  # LABEL OUT COMMAND...: the --timings line, labelled; the outputs in OUT
+  local label=$1 out=$2; shift 2
+  "$@" --timings --no-report --out "$out" > /dev/null 2> "$work/err"
   echo "$label $(tail -n 1 "$work/err")"
 }
 {
-  timed "one $users $cores" "$build/examples/mece-segment" --synthetic "$users" --threads "$cores"
+  timed "one $users $cores" "$work/one" "$build/examples/mece-segment" --synthetic "$users" --threads "$cores"
   for ranks in 1 2 4; do
     threads=$(( cores / ranks > 0 ? cores / ranks : 1 ))
-    timed "strong $users $threads" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic "$users" --threads $threads
+    timed "strong $users $threads" "$work/np$ranks" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic "$users" --threads $threads
   done
   for ranks in 1 2 4; do
     threads=$(( cores / ranks > 0 ? cores / ranks : 1 ))
-    timed "weak $(( users / 4 * ranks )) $threads" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic $(( users / 4 * ranks )) --threads $threads
+    timed "weak $(( users / 4 * ranks )) $threads" "$work/out" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic $(( users / 4 * ranks )) --threads $threads
   done
 } > "$work/runs"
+# Every file of the 4-rank run equals mece-segment's (assignments.csv holds every user).
+diff -r "$work/one" "$work/np4" > /dev/null || { echo "FAIL: the outputs of 4 ranks differ from mece-segment's"; exit 1; }
+echo "The outputs of mpirun -np 4 and mece-segment on $users users are identical: $(ls "$work/one" | tr '\n' ' ')($(du -sh "$work/one" | cut -f1))"
+echo
 
 python3 - "$work/runs" <<'PY'
 import json, math, sys
