@@ -6,6 +6,7 @@
 # measure the cost of sharding and communication, not a speed-up.
 # Prints a Markdown table, then each stage's rounds and bytes on 4 ranks and the
 # projection of that traffic to 64 ranks under the stated network assumptions.
+# Ranks are not bound to cores (--bind-to none), so that one rank may use every core.
 # Usage: bench/mpi_scaling.sh [BUILD_DIR] [USERS]
 set -euo pipefail
 build=${1:-build} users=${2:-10000000}
@@ -23,11 +24,11 @@ timed() {  # LABEL OUT COMMAND...: the --timings line, labelled; the outputs in 
   timed "one $users $cores" "$work/one" "$build/examples/mece-segment" --synthetic "$users" --threads "$cores"
   for ranks in 1 2 4; do
     threads=$(( cores / ranks > 0 ? cores / ranks : 1 ))
-    timed "strong $users $threads" "$work/np$ranks" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic "$users" --threads $threads
+    timed "strong $users $threads" "$work/np$ranks" mpirun --bind-to none -np $ranks "$build/examples/mece-segment-mpi" --synthetic "$users" --threads $threads
   done
   for ranks in 1 2 4; do
     threads=$(( cores / ranks > 0 ? cores / ranks : 1 ))
-    timed "weak $(( users / 4 * ranks )) $threads" "$work/out" mpirun -np $ranks "$build/examples/mece-segment-mpi" --synthetic $(( users / 4 * ranks )) --threads $threads
+    timed "weak $(( users / 4 * ranks )) $threads" "$work/out" mpirun --bind-to none -np $ranks "$build/examples/mece-segment-mpi" --synthetic $(( users / 4 * ranks )) --threads $threads
   done
 } > "$work/runs"
 # Every file of the 4-rank run equals mece-segment's (assignments.csv holds every user).
