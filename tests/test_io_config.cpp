@@ -281,6 +281,14 @@ TEST_CASE("limits: too many rules, long names and huge configs are refused with 
                    R"("}]})") == "c.json: segments[0].catch_all: a name of 300 bytes, longer than the 200 allowed");
     CHECK(config_error_of(R"({"segments": [], "catch_all": ")" + std::string(20'000'000, 'n') + R"("})") ==
           "c.json: catch_all: a name of 20000000 bytes, longer than the 200 allowed");
+    // A million objects in one array are read in time linear in them (a parser callback,
+    // used before, searched the array at the end of each object: minutes here, hours
+    // under AddressSanitizer), and a key twice after them is still found at its place.
+    std::string many = R"({"segments": [], "tags": [)";
+    for (int i = 0; i < 1'000'000; ++i) many += i ? ",{}" : "{}";
+    CHECK(config_error_of(many + "]}") == "c.json: tags: unknown key 'tags'");
+    CHECK(config_error_of(many + R"(, {"a": 1, "a": 2}]})") ==
+          "c.json: tags[1000000].a: the key 'a' appears twice in one object; JSON would keep only the last, remove one");
 }
 
 TEST_CASE("the config's holdout is read, and checked by the holdout's own rules with the file named") {

@@ -457,34 +457,36 @@ inline int json_depth(std::string_view text) noexcept {
     return deepest;
 }
 
-/// A parser callback that refuses a key appearing twice in one object (nlohmann would
-/// keep the last without a word), naming its place as the other errors do.
+/// A SAX handler that refuses a key appearing twice in one object (nlohmann would keep
+/// the last without a word), naming its place as the other errors do. It runs as a pass
+/// of its own before the document is built: nlohmann's parser callback searches the
+/// enclosing array at the end of every object, which is quadratic in its elements.
 class DuplicateKeys {
 public:
+    using json = nlohmann::json;
     explicit DuplicateKeys(const std::string& name) : name_(&name) {}
 
-    bool operator()(int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        using Event = nlohmann::json::parse_event_t;
-        switch (event) {
-            case Event::object_start:
-            case Event::array_start:
-                element();
-                frames_.push_back({event == Event::array_start, 0, {}, {}});
-                break;
-            case Event::object_end:
-            case Event::array_end: frames_.pop_back(); break;
-            case Event::key: {
-                Frame& frame = frames_.back();
-                frame.key = parsed.get<std::string>();
-                if (!frame.keys.insert(frame.key).second)
-                    raise<ConfigError>(*name_ + ": " + place() + ": the key '" + shown_text(frame.key) +
-                                       "' appears twice in one object; JSON would keep only the last, remove one");
-                break;
-            }
-            case Event::value: element(); break;
-        }
+    bool null() { return element(); }
+    bool boolean(bool) { return element(); }
+    bool number_integer(json::number_integer_t) { return element(); }
+    bool number_unsigned(json::number_unsigned_t) { return element(); }
+    bool number_float(json::number_float_t, const json::string_t&) { return element(); }
+    bool string(json::string_t&) { return element(); }
+    bool binary(json::binary_t&) { return element(); }
+    bool start_object(std::size_t) { return start(false); }
+    bool start_array(std::size_t) { return start(true); }
+    bool end_object() { return end(); }
+    bool end_array() { return end(); }
+    bool key(json::string_t& key) {
+        Frame& frame = frames_.back();
+        frame.key = key;
+        if (!frame.keys.insert(frame.key).second)
+            raise<ConfigError>(*name_ + ": " + place() + ": the key '" + shown_text(frame.key) +
+                               "' appears twice in one object; JSON would keep only the last, remove one");
         return true;
     }
+    /// Stops the pass: the document's own parse then reports the error as it words it.
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
 private:
     struct Frame {
@@ -494,8 +496,18 @@ private:
         std::set<std::string, std::less<>> keys{};
     };
 
-    void element() {
+    bool element() {
         if (!frames_.empty() && frames_.back().array) ++frames_.back().elements;
+        return true;
+    }
+    bool start(bool array) {
+        element();
+        frames_.push_back({array, 0, {}, {}});
+        return true;
+    }
+    bool end() {
+        frames_.pop_back();
+        return true;
     }
 
     /// The path of the current key: `segments[0].conditions`.
@@ -519,7 +531,9 @@ MECE_INLINE Config parse_config(std::string_view text, const std::string& name, 
         detail::raise<ConfigError>(name + ": nested deeper than " + std::to_string(detail::max_config_depth) + " levels");
     nlohmann::json root;
     try {
-        root = nlohmann::json::parse(text, detail::DuplicateKeys(name));
+        detail::DuplicateKeys duplicates(name);
+        nlohmann::json::sax_parse(text, &duplicates);  // stops at a syntax error, which the parse reports
+        root = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
         std::string what = e.what();
         if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
