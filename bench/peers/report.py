@@ -29,7 +29,8 @@ for name, label in (("pandas", "pandas"), ("duckdb", "DuckDB")):
 print(f"\nmece peak memory: {m['peak_mb']:.0f} MB = {m['peak_mb'] / columnar_mb:.2f}x the columnar data "
       f"({columnar_mb:.0f} MB in double)")
 stages = {k: v for k, v in m.items() if k.endswith("_s") and k not in ("load_s", "segment_s", "write_s", "total_s")}
-print("mece segmentation stages (s): " + ", ".join(f"{k[:-2]} {v:.3f}" for k, v in stages.items()))
+if stages:
+    print("mece segmentation stages (s): " + ", ".join(f"{k[:-2]} {v:.3f}" for k, v in stages.items()))
 
 sizes = {name: runs[name]["sizes"] for name in runs}
 print("\nsegment sizes: " + "; ".join(f"{name} {s}" for name, s in sizes.items()))
