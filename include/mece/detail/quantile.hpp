@@ -35,27 +35,32 @@ inline double numpy_lerp(double below, double above, double fraction) noexcept {
 inline constexpr Eigen::Index histogram_select_from = Eigen::Index{1} << 16;
 
 /// For each probability, the two order statistics its quantile interpolates between
-/// (`[2i]` below, `[2i + 1]` above), of `values[0, count)` (no NaN). Two passes bin the
-/// values between their minimum and maximum (a monotone map, so a bin holds a contiguous
-/// run of the sorted order) and count them; a third copies out only the bins that hold a
-/// wanted rank, where `nth_element` finds it exactly. Nothing when the values' range is
-/// not finite.
+/// (`[2i]` below, `[2i + 1]` above), of `values[0, count)`. Two passes bin the values
+/// between their minimum and maximum (a monotone map, so a bin holds a contiguous run of
+/// the sorted order) and count them; a third copies out only the bins that hold a wanted
+/// rank, where `nth_element` finds it exactly. Nothing when a value is NaN (the first
+/// pass sees it) or the values' range is not finite.
 template <class Scalar>
 std::optional<std::vector<double>> order_statistics_by_histogram(const Scalar* values, Eigen::Index count,
                                                                  const std::vector<double>& probabilities) {
     constexpr std::size_t bins = 16384;
     // The range in four lanes, so no lane waits on the compare before it.
     std::array<Scalar, 4> lows{values[0], values[0], values[0], values[0]}, highs = lows;
+    std::array<bool, 4> nan{};
     const Eigen::Index whole = count - count % 4;
     for (Eigen::Index i = 0; i < whole; i += 4)
         for (std::size_t lane = 0; lane < 4; ++lane) {
-            lows[lane] = std::min(lows[lane], values[i + Eigen::Index(lane)]);
-            highs[lane] = std::max(highs[lane], values[i + Eigen::Index(lane)]);
+            const Scalar v = values[i + Eigen::Index(lane)];
+            lows[lane] = std::min(lows[lane], v);
+            highs[lane] = std::max(highs[lane], v);
+            nan[lane] = nan[lane] || std::isnan(v);
         }
     for (Eigen::Index i = whole; i < count; ++i) {
         lows[0] = std::min(lows[0], values[i]);
         highs[0] = std::max(highs[0], values[i]);
+        nan[0] = nan[0] || std::isnan(values[i]);
     }
+    if (nan[0] || nan[1] || nan[2] || nan[3]) return std::nullopt;
     const double low = double(*std::min_element(lows.begin(), lows.end()));
     const double high = double(*std::max_element(highs.begin(), highs.end()));
     std::vector<double> out;
@@ -63,7 +68,7 @@ std::optional<std::vector<double>> order_statistics_by_histogram(const Scalar* v
     if (low == high) return std::vector<double>(2 * probabilities.size(), low);
     const double scale = double(bins) / (high - low);
     if (!std::isfinite(scale)) return std::nullopt;
-    const auto bin_of = [&](Scalar v) { return std::min<std::size_t>(bins - 1, std::size_t((double(v) - low) * scale)); };
+    const auto bin_of = [&](Scalar v) { return std::min<std::size_t>(bins - 1, std::size_t(std::int64_t((double(v) - low) * scale))); };
     // Counted in four interleaved tables: values of one bin in a row (most of them, for a
     // skewed feature) then add to different counters instead of waiting on each other.
     std::vector<std::uint32_t> counts(4 * bins, 0);
@@ -153,18 +158,22 @@ inline Bracketed bracket(double position, double below, double above) noexcept {
 /// `nth_element` on the part of the range the previous quantile has not already ordered.
 template <class Scalar>
 std::vector<Bracketed> bracketed_quantiles(Scalar* values, Eigen::Index size, const std::vector<double>& probabilities) {
+    std::vector<Bracketed> result(probabilities.size());
+    const auto by_histogram = [&](Eigen::Index count) {
+        if (count < histogram_select_from) return false;
+        const auto statistics = order_statistics_by_histogram(values, count, probabilities);
+        if (!statistics) return false;
+        for (std::size_t i = 0; i < probabilities.size(); ++i)
+            result[i] = bracket(double(count - 1) * probabilities[i], (*statistics)[2 * i], (*statistics)[2 * i + 1]);
+        return true;
+    };
+    // The histogram on the values as they are first: its first pass sees a NaN, and only
+    // then are the values partitioned (a pass of its own) and selected again.
+    if (by_histogram(size)) return result;
     Scalar* const end = std::partition(values, values + size, [](Scalar v) { return !std::isnan(v); });
     const auto count = static_cast<Eigen::Index>(end - values);
-    std::vector<Bracketed> result(probabilities.size());
     if (count == 0) return result;
-
-    if (count >= histogram_select_from) {
-        if (auto statistics = order_statistics_by_histogram(values, count, probabilities)) {
-            for (std::size_t i = 0; i < probabilities.size(); ++i)
-                result[i] = bracket(double(count - 1) * probabilities[i], (*statistics)[2 * i], (*statistics)[2 * i + 1]);
-            return result;
-        }
-    }
+    if (count < size && by_histogram(count)) return result;
     if (probabilities.size() > 16) {
         // Many cut points (a split into many parts): one sort beats a selection per point.
         std::sort(values, end);
