@@ -47,34 +47,62 @@ auto sortable_bits(Scalar value) noexcept {
 template <class Key>
 inline constexpr Key missing_key = ~Key(0);
 
-/// LSD radix sort of unsigned keys, 11 bits per pass: one counting pass takes the counts
-/// of every digit, then a pass moves the keys for each digit that is not the same in all
-/// of them (the high bits of values of one magnitude are). Linear, unlike a comparison
-/// sort; the scratch space is not cleared first, since every pass writes all of it.
+/// LSD radix sort of unsigned keys by the three 11-bit digits from bit `low` (33 bits):
+/// one counting pass takes the counts of every digit, then a pass moves the keys for each
+/// digit that is not the same in all of them (the high bits of values of one magnitude
+/// are). The keys end sorted by those bits, stably; `scratch` holds `count` keys and is
+/// not cleared first, since every pass writes all of it.
 template <class Key>
-void radix_sort(Key* keys, std::size_t count) {
-    if (count < 1024) {  // the digit counts alone would cost more than a comparison sort
-        std::sort(keys, keys + count);
-        return;
-    }
-    constexpr unsigned bits = 11;
+void radix_sort_digits(Key* keys, std::size_t count, Key* scratch, unsigned low) {
+    constexpr unsigned bits = 11, digits = 3;
     constexpr std::size_t buckets = std::size_t{1} << bits;
-    constexpr unsigned digits = (sizeof(Key) * 8 + bits - 1) / bits;
     std::vector<std::size_t> start(digits * (buckets + 1), 0);  // digit d's counts at d * (buckets + 1) + 1
     for (std::size_t i = 0; i < count; ++i)
-        for (unsigned d = 0; d < digits; ++d) ++start[d * (buckets + 1) + ((keys[i] >> (d * bits)) & (buckets - 1)) + 1];
-    const std::unique_ptr<Key[]> scratch(new Key[count]);
+        for (unsigned d = 0; d < digits; ++d) ++start[d * (buckets + 1) + ((keys[i] >> (low + d * bits)) & (buckets - 1)) + 1];
     Key* from = keys;
-    Key* to = scratch.get();
+    Key* to = scratch;
     for (unsigned d = 0; d < digits; ++d) {
         std::size_t* const first = start.data() + d * (buckets + 1);
         if (std::find(first + 1, first + buckets + 1, count) != first + buckets + 1) continue;  // one digit for all
         for (std::size_t b = 1; b <= buckets; ++b) first[b] += first[b - 1];
-        const unsigned shift = d * bits;
+        const unsigned shift = low + d * bits;
         for (std::size_t i = 0; i < count; ++i) to[first[(from[i] >> shift) & (buckets - 1)]++] = from[i];
         std::swap(from, to);
     }
     if (from != keys) std::copy(from, from + count, keys);
+}
+
+/// Sorts unsigned keys (32 or 64 bits) in linear time, unlike a comparison sort: radix
+/// passes over the top 33 bits, then each run of keys that share those bits sorted by
+/// the rest (for a 64-bit key of a double, the bits below the 21st of the mantissa: most
+/// runs are one key, or equal keys). `scratch`, if given, holds `count` keys.
+template <class Key>
+void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
+    static_assert(std::is_unsigned_v<Key> && (sizeof(Key) == 4 || sizeof(Key) == 8));
+    if (count < 1024) {  // the digit counts alone would cost more than a comparison sort
+        std::sort(keys, keys + count);
+        return;
+    }
+    std::unique_ptr<Key[]> own;
+    if (!scratch) scratch = (own = std::unique_ptr<Key[]>(new Key[count])).get();
+    constexpr unsigned high = sizeof(Key) == 8 ? 31 : 0;  // 32-bit keys are sorted in full
+    radix_sort_digits(keys, count, scratch, high);
+    if constexpr (high > 0) {
+        // Only a key below the one before it shares its top bits and is out of order: then
+        // the run of those bits is sorted by the rest (runs of equal keys are in order).
+        for (std::size_t j = 1; j < count; ++j) {
+            if (keys[j] >= keys[j - 1]) continue;
+            const Key run = keys[j] >> high;
+            std::size_t begin = j - 1, end = j + 1;
+            while (begin > 0 && (keys[begin - 1] >> high) == run) --begin;
+            while (end < count && (keys[end] >> high) == run) ++end;
+            if (end - begin >= 1024)
+                radix_sort_digits(keys + begin, end - begin, scratch, 0);  // the low 33 bits cover the rest
+            else
+                std::sort(keys + begin, keys + end);
+            j = end - 1;
+        }
+    }
 }
 
 }  // namespace detail
@@ -164,25 +192,40 @@ private:
     /// from each segment's AOV keys (`sortable_bits`). Users without a value (NaN, only in
     /// a caller's buffers) have no rank and do not count.
     ///
-    /// The keys are laid out by segment (one counting pass), each segment's sorted on its
-    /// own (radix, keys only), then a merge over the sorted lists walks the universe in
-    /// AOV order, a group of equal values at a time, and credits each segment its share of
-    /// the group's average rank; twice that is an integer, so the sums are exact (up to 3e9
-    /// users) and the merge runs in key ranges side by side with the same result.
+    /// The keys are laid out by segment (a counting sort, in pieces side by side), each
+    /// segment's sorted on its own (radix, keys only, in the space the keys leave: they are
+    /// consumed), then a merge over the sorted lists walks the universe in AOV order, a
+    /// group of equal values at a time, and credits each segment its share of the group's
+    /// average rank; twice that is an integer, so the sums are exact (up to 3e9 users) and
+    /// the merge runs in key ranges side by side with the same result.
     template <class Key>
-    void add_aov_ranks(const Column<Key>& universe_keys, const Column<std::int32_t>& ids, unsigned threads) {
+    void add_aov_ranks(Key* universe_keys, Eigen::Index universe_users, const Column<std::int32_t>& ids,
+                       const std::vector<std::vector<std::size_t>>& chunk_counts, unsigned threads) {
         const Eigen::Index f = column("aov_percentile_rank");
-        // Each segment's keys in a range of one array, the ranges sorted side by side, largest first.
-        std::vector<std::size_t> first(sizes_.size() + 1, 0);
-        for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
-            first[std::size_t(ids[i])] += universe_keys[i] != detail::missing_key<Key>;
-        for (std::size_t s = 1; s < first.size(); ++s) first[s] += first[s - 1];
-        Column<Key> laid_out(Eigen::Index(first.back()));  // every place is written below
-        {
-            std::vector<std::size_t> next(first.begin(), first.end() - 1);
-            for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
-                if (universe_keys[i] != detail::missing_key<Key>) laid_out[Eigen::Index(next[std::size_t(ids[i] - 1)]++)] = universe_keys[i];
+        const std::size_t segments = sizes_.size();
+        // Each segment's keys in a range of one array: piece r of the universe (whole chunks,
+        // whose keys per segment the pass counted) writes segment s's from offsets[r][s], after
+        // those of every segment before s and of the pieces before r.
+        const auto chunks = std::size_t(engine::chunk_count(universe_users));
+        if (chunk_counts.size() != chunks) detail::raise<Error>("segment statistics: the rank counts are not the pass's chunks");
+        const std::size_t pieces = std::clamp<std::size_t>(chunks, 1, std::max(1u, threads));
+        const auto piece_chunk = [&](std::size_t r) { return chunks * r / pieces; };
+        const auto piece_begin = [&](std::size_t r) { return std::min(universe_users, Eigen::Index(piece_chunk(r)) * engine::chunk_rows); };
+        std::vector<std::vector<std::size_t>> offsets(pieces, std::vector<std::size_t>(segments, 0));
+        for (std::size_t r = 0; r < pieces; ++r)
+            for (std::size_t c = piece_chunk(r); c < piece_chunk(r + 1); ++c)
+                for (std::size_t s = 0; s < segments; ++s) offsets[r][s] += chunk_counts[c][s];
+        std::vector<std::size_t> first(segments + 1, 0);
+        for (std::size_t s = 0; s < segments; ++s) {
+            first[s + 1] = first[s];
+            for (std::size_t r = 0; r < pieces; ++r) first[s + 1] += std::exchange(offsets[r][s], first[s + 1]);
         }
+        Column<Key> laid_out(Eigen::Index(first.back()));  // every place is written below
+        detail::for_each_task(Eigen::Index(pieces), threads, [&](Eigen::Index r) {
+            std::vector<std::size_t>& next = offsets[std::size_t(r)];
+            for (Eigen::Index i = piece_begin(std::size_t(r)); i < piece_begin(std::size_t(r) + 1); ++i)
+                if (universe_keys[i] != detail::missing_key<Key>) laid_out[Eigen::Index(next[std::size_t(ids[i] - 1)]++)] = universe_keys[i];
+        });
         std::vector<std::size_t> largest_first(sizes_.size());
         std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
         std::stable_sort(largest_first.begin(), largest_first.end(),
@@ -191,7 +234,7 @@ private:
         const unsigned sorters = detail::thread_count(threads, Eigen::Index(first.back() / 16384));
         detail::for_each_task(Eigen::Index(largest_first.size()), sorters, [&](Eigen::Index k) {
             const std::size_t s = largest_first[std::size_t(k)];
-            detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s]);
+            detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s], universe_keys + first[s]);
         });
         struct Range {
             const Key* begin{};
@@ -202,7 +245,7 @@ private:
         };
         std::vector<Range> keys;
         for (std::size_t s = 0; s < sizes_.size(); ++s) keys.push_back({laid_out.data() + first[s], laid_out.data() + first[s + 1]});
-        const auto n = std::size_t(laid_out.size());
+        const std::size_t n = first.back();
 
         // The merge, cut by key into ranges that run side by side: a range starts at a key
         // of the largest segment, so equal keys never straddle two, and its first rank is
@@ -264,12 +307,12 @@ private:
     /// of keys in the ranges before it, and the integer sums of twice the ranks per
     /// segment add up exactly, to the sums one process finds.
     template <class Key>
-    void add_aov_ranks(const Column<Key>& universe_keys, const Column<std::int32_t>& ids, const Shards& shards) {
+    void add_aov_ranks(const Key* universe_keys, Eigen::Index universe_users, const Column<std::int32_t>& ids, const Shards& shards) {
         const Eigen::Index f = column("aov_percentile_rank");
         const std::size_t segments = sizes_.size(), parts = std::size_t(shards.count());
         std::vector<Key> sorted;
         std::vector<std::int64_t> present(segments, 0);
-        for (Eigen::Index i = 0; i < universe_keys.size(); ++i)
+        for (Eigen::Index i = 0; i < universe_users; ++i)
             if (universe_keys[i] != detail::missing_key<Key>) {
                 sorted.push_back(universe_keys[i]);
                 ++present[std::size_t(ids[i] - 1)];
@@ -283,7 +326,7 @@ private:
         std::vector<std::uint64_t> splitters;  // shard p holds the keys k with splitters[p - 1] <= k < splitters[p]
         for (std::size_t p = 1; p < parts && !all.empty(); ++p) splitters.push_back(all[all.size() * p / parts]);
         std::vector<std::vector<std::uint64_t>> to(parts);
-        for (Eigen::Index i = 0; i < universe_keys.size(); ++i) {
+        for (Eigen::Index i = 0; i < universe_users; ++i) {
             if (universe_keys[i] == detail::missing_key<Key>) continue;
             const auto key = std::uint64_t(universe_keys[i]);
             auto& out = to[std::size_t(std::upper_bound(splitters.begin(), splitters.end(), key) - splitters.begin())];
@@ -379,11 +422,14 @@ public:
                                    accumulator.features_.begin())),
               columns_(std::move(columns)),
               order_(std::size_t(engine::block_rows)),
-              first_(accumulator.segments_ + 1) {}
+              first_(accumulator.segments_ + 1),
+              values_(columns_.size()) {}
 
-        /// Adds the block's users, whose segment ids are `ids`, to `out`.
+        /// Adds the block's users, whose segment ids are `ids`, to `out`. The rows are
+        /// grouped by segment (a stable counting sort of the block), then each segment's
+        /// values are summed in row order, up to eight features at a time in registers.
         void operator()(const engine::Block<Scalar>& block, const std::int32_t* ids, Partial& out) {
-            const std::size_t segments = accumulator_->segments_;
+            const std::size_t segments = accumulator_->segments_, features = columns_.size();
             const Eigen::Index n = block.size();
             std::fill(first_.begin(), first_.end(), 0);
             for (Eigen::Index i = 0; i < n; ++i) {
@@ -393,33 +439,16 @@ public:
             }
             for (std::size_t s = 1; s <= segments; ++s) first_[s] += first_[s - 1];
             for (Eigen::Index i = 0; i < n; ++i) order_[std::size_t(first_[std::size_t(ids[i] - 1)]++)] = std::int32_t(i);
-            // `first_[s]` is now where segment s + 1's users start and segment s's end.
+            // `first_[s]` is now where segment s + 1's rows start and segment s's end.
+            for (std::size_t f = 0; f < features; ++f) values_[f] = block.feature(columns_[f]);
             for (std::size_t s = 0; s < segments; ++s) {
                 const std::int32_t begin = s == 0 ? 0 : first_[s - 1], end = first_[s];
                 if (begin == end) continue;
                 out.sizes[s] += end - begin;
-                for (std::size_t f = 0; f < columns_.size(); ++f) {
-                    const Scalar* values = block.feature(columns_[f]);
-                    double sum = 0, present = 0;
-                    for (std::int32_t k = begin; k < end; ++k) {
-                        const double x = double(values[order_[std::size_t(k)]]);
-                        const bool here = !std::isnan(x);
-                        sum += here ? x : 0.0;
-                        present += here ? 1.0 : 0.0;
-                    }
-                    if (!std::isfinite(sum)) {  // overflowed: summed again, scaled, for the mean
-                        sum = 0;
-                        for (std::int32_t k = begin; k < end; ++k) {
-                            const double x = double(values[order_[std::size_t(k)]]);
-                            sum += std::isnan(x) ? 0.0 : x * 0x1p-64;
-                        }
-                        out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum;
-                        sum *= 0x1p64;
-                    } else {
-                        out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum * 0x1p-64;
-                    }
-                    out.sums(Eigen::Index(s), Eigen::Index(f)) += sum;
-                    out.counts(Eigen::Index(s), Eigen::Index(f)) += present;
+                for (std::size_t f = 0; f < features; f += group) {
+                    const std::size_t count = std::min(group, features - f);
+                    sum_groups[count - 1](order_.data() + begin, order_.data() + end, values_.data() + f, sums_.data(), present_.data());
+                    for (std::size_t g = 0; g < count; ++g) add(out, s, f + g, begin, end, sums_[g], present_[g]);
                 }
             }
             const Scalar* recency = block.feature(columns_[recency_]);
@@ -433,11 +462,52 @@ public:
         }
 
     private:
+        static constexpr std::size_t group = 8;  // features summed together, each in a register
+
+        /// The sums and counts of `G` features over the rows `[begin, end)` lists.
+        template <std::size_t G>
+        static void sum_group(const std::int32_t* begin, const std::int32_t* end, const Scalar* const* values, double* sums,
+                              double* present) {
+            std::array<double, G> sum{}, count{};
+            for (const std::int32_t* row = begin; row != end; ++row)
+                for (std::size_t g = 0; g < G; ++g) {
+                    const double x = double(values[g][*row]);
+                    const bool here = !std::isnan(x);
+                    sum[g] += here ? x : 0.0;
+                    count[g] += here ? 1.0 : 0.0;
+                }
+            std::copy(sum.begin(), sum.end(), sums);
+            std::copy(count.begin(), count.end(), present);
+        }
+        using SumGroup = void (*)(const std::int32_t*, const std::int32_t*, const Scalar* const*, double*, double*);
+        static constexpr std::array<SumGroup, group> sum_groups{&sum_group<1>, &sum_group<2>, &sum_group<3>, &sum_group<4>,
+                                                                &sum_group<5>, &sum_group<6>, &sum_group<7>, &sum_group<8>};
+
+        /// Adds segment `s`'s block sum of feature `f` to `out`; a sum that overflowed is
+        /// summed again, scaled, for the mean.
+        void add(Partial& out, std::size_t s, std::size_t f, std::int32_t begin, std::int32_t end, double sum, double present) const {
+            if (!std::isfinite(sum)) {
+                sum = 0;
+                for (std::int32_t k = begin; k < end; ++k) {
+                    const double x = double(values_[f][order_[std::size_t(k)]]);
+                    sum += std::isnan(x) ? 0.0 : x * 0x1p-64;
+                }
+                out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum;
+                sum *= 0x1p64;
+            } else {
+                out.scaled_sums(Eigen::Index(s), Eigen::Index(f)) += sum * 0x1p-64;
+            }
+            out.sums(Eigen::Index(s), Eigen::Index(f)) += sum;
+            out.counts(Eigen::Index(s), Eigen::Index(f)) += present;
+        }
+
         Accumulator* accumulator_;
         std::size_t recency_;  // where days_since_last_order is among the features
         std::vector<Eigen::Index> columns_;
         std::vector<std::int32_t> order_;
         std::vector<std::int32_t> first_;
+        std::vector<const Scalar*> values_;  // the block's values of each feature
+        std::array<double, group> sums_{}, present_{};
     };
 
     /// The statistics from the chunks' sums, in chunk order, and the assignment's ids.
@@ -461,7 +531,12 @@ public:
             stats.ordered_after_as_of_ += p.ordered_after_as_of;
         }
         if (!shards_) {
-            stats.add_aov_ranks(keys_, ids, threads_);
+            std::vector<std::vector<std::size_t>> keys_per_chunk;  // users with an AOV, per segment
+            for (const Partial& p : partials) {
+                auto& counts = keys_per_chunk.emplace_back(segments_);
+                for (std::size_t s = 0; s < segments_; ++s) counts[s] = std::size_t(p.counts(Eigen::Index(s), 0));
+            }
+            stats.add_aov_ranks(keys_.data(), keys_.size(), ids, keys_per_chunk, threads_);
             return stats;
         }
         const Eigen::Index cells = Eigen::Index(segments_) * n;
@@ -480,7 +555,7 @@ public:
         std::vector<Eigen::Index> later{stats.ordered_after_as_of_};
         detail::add_up(shards_, later);
         stats.ordered_after_as_of_ = later[0];
-        stats.add_aov_ranks(keys_, ids, *shards_);
+        stats.add_aov_ranks(keys_.data(), keys_.size(), ids, *shards_);
         return stats;
     }
 
@@ -491,7 +566,7 @@ private:
     int window_days_;
     unsigned threads_;
     const Shards* shards_;
-    Column<Key> keys_;  // every place is written by the pass
+    Column<Key> keys_;  // every place is written by the pass; the ranks consume them
 };
 
 template <class Scalar>
