@@ -22,6 +22,7 @@
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/compiled_rules.hpp>
 #include <mece/engine/passes.hpp>
+#include <mece/engine/quantiles.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/rule_tree/definition.hpp>
@@ -509,21 +510,29 @@ private:
         std::map<std::string, std::vector<std::size_t>> by_feature;
         for (std::size_t i = 0; i < out.size(); ++i)
             if (out[i].threshold.is_quantile()) by_feature[out[i].feature].push_back(i);
-        // One feature a task: several features' selections run side by side, each gathering
-        // on its own thread; a single feature gathers on all of them. Over shards, the
-        // features go one after another on this thread, each selection a collective.
+        // Without shards, every feature's quantiles in one pass over the users on all
+        // threads (`engine::quantiles`); over shards, the features one after another, each
+        // selection a collective.
         const std::vector<std::pair<std::string, std::vector<std::size_t>>> features(by_feature.begin(), by_feature.end());
-        const Shards* shards = scope.shards();
-        const bool side_by_side = features.size() > 1 && !shards;
-        const Scope<Scalar> gather_scope = scope.with_threads(side_by_side ? 1u : scope.threads());
-        const unsigned workers = !side_by_side || scope.size() < 65536 ? 1u : scope.threads();  // a thread costs more than a small selection
-        detail::for_each_task(Eigen::Index(features.size()), workers, [&](Eigen::Index f) {
-            const auto& [name, indices] = features[std::size_t(f)];
-            Column<Scalar> values = engine::gather(gather_scope, engine::all_rows(gather_scope), name);
-            std::vector<double> probabilities;
-            for (auto i : indices) probabilities.push_back(*out[i].threshold.quantile_probability());
-            const auto q = shards ? shards->quantiles(values.data(), values.size(), probabilities)
-                                  : detail::bracketed_quantiles(values.data(), values.size(), probabilities);
+        std::vector<std::string> names;
+        std::vector<std::vector<double>> probabilities;
+        for (const auto& [name, indices] : features) {
+            names.push_back(name);
+            auto& ps = probabilities.emplace_back();
+            for (auto i : indices) ps.push_back(*out[i].threshold.quantile_probability());
+        }
+        std::vector<std::vector<detail::Bracketed>> selected;
+        if (const Shards* shards = scope.shards()) {
+            for (std::size_t f = 0; f < names.size(); ++f) {
+                Column<Scalar> values = engine::gather(scope, engine::all_rows(scope), names[f]);
+                selected.push_back(shards->quantiles(values.data(), values.size(), probabilities[f]));
+            }
+        } else {
+            selected = engine::quantiles(scope, names, probabilities);
+        }
+        for (std::size_t f = 0; f < features.size(); ++f) {
+            const auto& indices = features[f].second;
+            const auto& q = selected[f];
             for (std::size_t k = 0; k < indices.size(); ++k) {
                 ResolvedThreshold& r = out[indices[k]];
                 r.quantile_value = q[k].value;
@@ -535,7 +544,7 @@ private:
                 r.value = value;
                 r.shown = value == q[k].value ? r.quantile_shown : value;  // a floor or cap is its own text
             }
-        });
+        }
         return out;
     }
 

@@ -1,0 +1,197 @@
+#pragma once
+/// \file engine/quantiles.hpp
+/// Exact quantiles of several features in one block pass, with no copy of a feature: a
+/// sample of the users places a narrow window of values around each wanted order
+/// statistic; the pass counts the values below each window and keeps those inside it,
+/// where the order statistics are then selected. When a window misses (a sample far from
+/// the data, which five standard deviations of margin make rare) or would keep too many
+/// values, that feature is gathered and selected in full (`detail::bracketed_quantiles`):
+/// the same order statistics either way.
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include <mece/detail/quantile.hpp>
+#include <mece/engine/blocks.hpp>
+#include <mece/error.hpp>
+
+namespace mece::engine {
+
+namespace detail_quantiles {
+
+/// Users sampled to place the windows, and the margin around each, in standard
+/// deviations of the sample's rank.
+inline constexpr Eigen::Index sample_size = 16384;
+inline constexpr double margin_deviations = 5.0;
+
+/// The values `[low, high]` that hold a wanted pair of order statistics: everything
+/// below `high` when `low` is open (-inf), above `low` when `high` is.
+template <class Scalar>
+struct Window {
+    std::size_t feature = 0;
+    Scalar low{}, high{};
+    /// Over the pass: the values below `low` and in the window, and those kept.
+    Eigen::Index below = 0, inside = 0;
+    std::vector<Scalar> kept{};
+};
+
+/// The window around probability `p` from the sorted sample (no NaN).
+template <class Scalar>
+Window<Scalar> window_of(const std::vector<Scalar>& sample, double p, std::size_t feature) {
+    constexpr Scalar infinity = std::numeric_limits<Scalar>::infinity();
+    const auto m = double(sample.size());
+    const double at = p * (m - 1), margin = margin_deviations * std::sqrt(m * p * (1 - p)) + 16;
+    const double from = std::floor(at - margin), to = std::ceil(at + 1 + margin);
+    Window<Scalar> w;
+    w.feature = feature;
+    w.low = from <= 0 ? -infinity : sample[std::size_t(from)];
+    w.high = to >= m - 1 ? infinity : sample[std::size_t(to)];
+    return w;
+}
+
+}  // namespace detail_quantiles
+
+/// For each of `features` (names in the scope's dataset), the quantiles at its
+/// `probabilities` over the users in scope, NaN skipped, each with its two order
+/// statistics: what `detail::bracketed_quantiles` gives on the gathered values. On one
+/// scope without shards; the pass runs on the scope's threads. `windowed`, if given, is
+/// set to whether each feature's windows held its order statistics (else it was gathered).
+template <class Scalar>
+std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>& scope, const std::vector<std::string>& features,
+                                                            const std::vector<std::vector<double>>& probabilities,
+                                                            std::vector<bool>* windowed = nullptr) {
+    if (probabilities.size() != features.size()) mece::detail::raise<Error>("quantiles: one list of probabilities per feature");
+    using detail_quantiles::Window;
+    const Eigen::Index n = scope.size();
+    const Features<Scalar> readers(scope, features);
+    std::vector<std::vector<mece::detail::Bracketed>> out(features.size());
+    std::vector<char> settled(features.size(), 0);  // written by tasks side by side: no vector<bool>
+
+    // The sample: users evenly spaced in the universe (the same on any thread count), each
+    // feature's sorted on its own task; windows in feature order.
+    std::vector<std::vector<Window<Scalar>>> sampled(features.size());
+    if (n >= mece::detail::histogram_select_from) {
+        std::vector<RowIndex> rows(static_cast<std::size_t>(detail_quantiles::sample_size));
+        for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = scope.universe().rows()[Eigen::Index(i * std::size_t(n) / rows.size())];
+        mece::detail::for_each_task(Eigen::Index(features.size()), scope.threads(), [&](Eigen::Index f) {
+            std::vector<Scalar> sample(rows.size());
+            readers[f].gather(rows.data(), Eigen::Index(rows.size()), sample.data());
+            sample.erase(std::remove_if(sample.begin(), sample.end(), [](Scalar v) { return std::isnan(v); }), sample.end());
+            if (sample.size() < rows.size() / 2) return;  // mostly missing: gathered in full
+            std::sort(sample.begin(), sample.end());
+            for (double p : probabilities[std::size_t(f)]) sampled[std::size_t(f)].push_back(detail_quantiles::window_of(sample, p, std::size_t(f)));
+        });
+    }
+    std::vector<Window<Scalar>> windows;
+    std::vector<std::size_t> first_window{0};  // feature f's windows are [first_window[f], first_window[f + 1])
+    for (auto& mine : sampled) {
+        for (auto& w : mine) windows.push_back(std::move(w));
+        first_window.push_back(windows.size());
+    }
+
+    // The pass: per chunk, each window's counts and kept values, and each feature's users with a value.
+    struct Partial {
+        std::vector<Eigen::Index> below, inside, present;
+        std::vector<std::vector<Scalar>> kept;
+    };
+    const Eigen::Index budget = std::max<Eigen::Index>(65536, n / 16);  // values a window may keep
+    std::vector<std::atomic<Eigen::Index>> kept_so_far(windows.size());
+    std::vector<Partial> partials;
+    if (!windows.empty())
+        partials = for_each_block(
+            scope, all_rows(scope), readers,
+            [&] {
+                return Partial{std::vector<Eigen::Index>(windows.size(), 0), std::vector<Eigen::Index>(windows.size(), 0),
+                               std::vector<Eigen::Index>(features.size(), 0), std::vector<std::vector<Scalar>>(windows.size())};
+            },
+            [&] {
+                return [&, in_block = std::vector<Scalar>(std::size_t(block_rows))](const Block<Scalar>& block, Partial& part) mutable {
+                    const Eigen::Index size = block.size();
+                    for (std::size_t f = 0; f < features.size(); ++f) {
+                        const Scalar* x = block.feature(Eigen::Index(f));
+                        Eigen::Index present = 0;
+                        for (Eigen::Index i = 0; i < size; ++i) present += std::isnan(x[i]) ? 0 : 1;
+                        part.present[f] += present;
+                    }
+                    for (std::size_t k = 0; k < windows.size(); ++k) {
+                        const Window<Scalar>& w = windows[k];
+                        const Scalar* x = block.feature(Eigen::Index(w.feature));
+                        const Scalar low = w.low, high = w.high;
+                        // No branch: which side of the window a value falls is not predictable.
+                        Eigen::Index below = 0;
+                        std::size_t inside = 0;
+                        for (Eigen::Index i = 0; i < size; ++i) {
+                            below += x[i] < low;
+                            in_block[inside] = x[i];
+                            inside += (x[i] >= low) & (x[i] <= high);  // NaN in neither
+                        }
+                        part.below[k] += below;
+                        part.inside[k] += Eigen::Index(inside);
+                        // Kept while the window has room, and only if its ends differ (else
+                        // every value in it is `low`).
+                        if (inside == 0 || !(low < high) || kept_so_far[k].fetch_add(Eigen::Index(inside)) + Eigen::Index(inside) > budget)
+                            continue;
+                        part.kept[k].insert(part.kept[k].end(), in_block.begin(), in_block.begin() + std::ptrdiff_t(inside));
+                    }
+                };
+            });
+
+    // Each feature's order statistics from its windows, where all of them hold theirs.
+    std::vector<Eigen::Index> present(features.size(), 0);
+    for (const Partial& part : partials)
+        for (std::size_t f = 0; f < features.size(); ++f) present[f] += part.present[f];
+    for (std::size_t k = 0; k < windows.size(); ++k) {
+        Window<Scalar>& w = windows[k];
+        for (const Partial& part : partials) {
+            w.below += part.below[k];
+            w.inside += part.inside[k];
+        }
+    }
+    mece::detail::for_each_task(Eigen::Index(features.size()), scope.threads(), [&](Eigen::Index task) {
+        const auto f = std::size_t(task);
+        if (first_window[f] == first_window[f + 1]) return;
+        const Eigen::Index users = present[f];
+        std::vector<mece::detail::Bracketed> result;
+        for (std::size_t k = first_window[f]; k < first_window[f + 1]; ++k) {
+            Window<Scalar>& w = windows[k];
+            if (users == 0) {
+                result.push_back({});
+                continue;
+            }
+            const double position = double(users - 1) * probabilities[f][k - first_window[f]];
+            const auto below_rank = Eigen::Index(std::floor(position));
+            const Eigen::Index above_rank = std::min(below_rank + 1, users - 1);
+            if (!(w.below <= below_rank && above_rank < w.below + w.inside)) return;  // the window missed
+            double below = double(w.low), above = double(w.low);
+            if (w.low < w.high) {
+                if (w.inside > budget) return;  // not every value in it was kept
+                for (const Partial& part : partials) w.kept.insert(w.kept.end(), part.kept[k].begin(), part.kept[k].end());
+                const auto at = w.kept.begin() + std::ptrdiff_t(below_rank - w.below);
+                std::nth_element(w.kept.begin(), at, w.kept.end());
+                below = double(*at);
+                above = above_rank == below_rank ? below : double(*std::min_element(at + 1, w.kept.end()));
+            }
+            result.push_back(mece::detail::bracket(position, below, above));
+        }
+        out[f] = std::move(result);
+        settled[f] = true;
+    });
+
+    if (windowed) windowed->assign(settled.begin(), settled.end());
+    // The rest gathered and selected in full, one feature at a time on every thread.
+    for (std::size_t f = 0; f < features.size(); ++f) {
+        if (settled[f]) continue;
+        Column<Scalar> values = gather(scope, all_rows(scope), features[f]);
+        out[f] = mece::detail::bracketed_quantiles(values.data(), values.size(), probabilities[f]);
+    }
+    return out;
+}
+
+}  // namespace mece::engine
