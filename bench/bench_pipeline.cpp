@@ -1,10 +1,10 @@
 #include "support.hpp"
 
 // Everything in memory from the universe to the scores, as `mece-segment` runs it
-// (`mece::segment`):
-// without size bounds (the peers' workload) and with them, on one thread and on every
-// core; each reports its floor (`floor_ms`, the bytes it must read at the read bandwidth
-// of the same threads) and its ratio to it (`x_floor`).
+// (`mece::segment`): without size bounds (the peers' workload) and with them, on one
+// thread and on every core, one workspace kept across the runs as a service keeps it;
+// each reports its floor (`floor_ms`, the bytes it must read at the read bandwidth of the
+// same threads) and its ratio to it (`x_floor`).
 template <class Scalar>
 static void pipeline(benchmark::State& state, bool constraints) {
     const auto& data = mece::bench::dataset<Scalar>(state.range(0));
@@ -12,11 +12,12 @@ static void pipeline(benchmark::State& state, bool constraints) {
     const auto tree = mece::presets::seed004();
     const mece::ConstraintSolver solver;
     const auto scorer = mece::make_scorer(mece::default_dimensions());
+    mece::engine::Workspace workspace;  // the runs' scratch arrays, reused from one run to the next
     double seconds = 0;
     for (auto _ : state) {
         const auto start = std::chrono::steady_clock::now();
         const mece::Universe universe{data, {.threads = threads}};
-        const mece::Scope scope{data, universe, {.threads = threads}};
+        const mece::Scope scope{data, universe, {.threads = threads, .workspace = &workspace}};
         const auto [solution, check, stats, overlap] = mece::segment(scope, tree, solver, constraints);
         benchmark::DoNotOptimize(scorer.score(solution.rules, stats).ranking.data());
         benchmark::DoNotOptimize(check.ok());

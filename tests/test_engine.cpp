@@ -342,3 +342,46 @@ TEST_CASE("property: quantiles in one pass equal the selection on the gathered v
     }
     CHECK(windowed_features >= 30);  // of 40: the windows settle nearly every feature; a mostly missing one is gathered
 }
+
+TEST_CASE("workspace: arrays lent and given back are reused, grown only when too small, and a run gives the same bits with one") {
+    engine::Workspace workspace;
+    const double* first = nullptr;
+    {
+        const auto a = engine::Workspace::borrow<double>(&workspace, 1000);
+        first = a.data();
+        CHECK(a.size() == 1000);
+        const auto b = engine::Workspace::borrow<double>(&workspace, 10);  // the first is lent: a second array
+        CHECK(b.data() != a.data());
+        CHECK(workspace.bytes_held() == 8000 + 80);
+    }
+    {
+        const auto c = engine::Workspace::borrow<std::uint64_t>(&workspace, 500);  // the smallest that holds it: the first
+        CHECK(static_cast<const void*>(c.data()) == static_cast<const void*>(first));
+        auto d = engine::Workspace::borrow<double>(&workspace, 2000);  // the other is too small: grown in place of it
+        CHECK(workspace.bytes_held() == 8000 + 16000);
+        auto moved = std::move(d);  // a lease moves; the array is given back once
+        CHECK(d.data() == nullptr);
+        CHECK(moved.size() == 2000);
+    }
+    CHECK(workspace.bytes_held() == 8000 + 16000);
+    const auto own = engine::Workspace::borrow<int>(nullptr, 7);  // no workspace: an array of the lease's own
+    CHECK(own.size() == 7);
+    CHECK_THROWS_AS(engine::Workspace::borrow<double>(&workspace, std::numeric_limits<std::size_t>::max() / 4), std::bad_alloc);
+
+    const auto data = mece::generate<double>({.rows = 200'000, .seed = 11});
+    mece::RunOptions options;
+    options.threads = 2;
+    const auto alone = mece::run(data, mece::presets::seed004(), options);
+    options.workspace = &workspace;
+    for (int again = 0; again < 2; ++again) {
+        const auto with = mece::run(data, mece::presets::seed004(), options);
+        const auto& a = alone.strategy.stats;
+        const auto& b = with.strategy.stats;
+        for (const auto& segment : alone.strategy.solution.rules.segments())
+            for (const auto& f : a.features()) {
+                CHECK(a.sum(segment.id, f) == b.sum(segment.id, f));
+                CHECK(a.count(segment.id, f) == b.count(segment.id, f));
+            }
+    }
+    CHECK(workspace.bytes_held() < std::size_t(200'000) * 8 * 4);  // a few arrays of the universe, not one per run
+}

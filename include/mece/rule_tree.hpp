@@ -524,8 +524,9 @@ private:
         std::vector<std::vector<detail::Bracketed>> selected;
         if (const Shards* shards = scope.shards()) {
             for (std::size_t f = 0; f < names.size(); ++f) {
-                Column<Scalar> values = engine::gather(scope, engine::all_rows(scope), names[f]);
-                selected.push_back(shards->quantiles(values.data(), values.size(), probabilities[f]));
+                const auto values = engine::Workspace::borrow<Scalar>(scope.workspace(), std::size_t(scope.size()));
+                engine::gather(scope, engine::all_rows(scope), names[f], values.data());
+                selected.push_back(shards->quantiles(values.data(), scope.size(), probabilities[f]));
             }
         } else {
             selected = engine::quantiles(scope, names, probabilities);

@@ -48,6 +48,10 @@ struct RunOptions {
     /// Threads for every pass; 0 means every core. The results are the same, to the bit,
     /// for any number.
     unsigned threads = 0;
+    /// The scratch arrays the passes borrow (see `engine::Workspace`): one kept by a caller
+    /// that runs again and again (a service, a benchmark) is reused from run to run instead
+    /// of being new memory each time; none: each run makes its own. Must outlive the call.
+    engine::Workspace* workspace = nullptr;
     /// Where the data came from and the rows set aside while loading, for the outputs.
     std::string input{};
     std::size_t rejected_rows = 0;
@@ -123,7 +127,7 @@ RunResult<Scalar> run(const Dataset<Scalar>& data, const RuleTree& rules, const 
     window.threads = options.threads;
     const unsigned threads = detail::thread_count(options.threads);
     Universe universe{data, window};
-    const Scope<Scalar> scope(data, universe, {.threads = threads});
+    const Scope<Scalar> scope(data, universe, {.threads = threads, .workspace = options.workspace});
     Segmentation result = segment(scope, rules, solver, options.apply_constraints);
     std::optional<HoldoutCounts> groups;
     if (holdout.options().enabled()) groups = count_groups(scope, result.solution.assignment, holdout);

@@ -22,6 +22,7 @@
 #include <mece/dataset.hpp>
 #include <mece/detail/parallel.hpp>
 #include <mece/engine/blocks.hpp>
+#include <mece/engine/workspace.hpp>
 #include <mece/error.hpp>
 #include <mece/rule_tree.hpp>
 #include <mece/rule_tree/feature.hpp>
@@ -200,7 +201,7 @@ private:
     /// the merge runs in key ranges side by side with the same result.
     template <class Key>
     void add_aov_ranks(Key* universe_keys, Eigen::Index universe_users, const Column<std::int32_t>& ids,
-                       const std::vector<std::vector<std::size_t>>& chunk_counts, unsigned threads) {
+                       const std::vector<std::vector<std::size_t>>& chunk_counts, unsigned threads, engine::Workspace* workspace) {
         const Eigen::Index f = column("aov_percentile_rank");
         const std::size_t segments = sizes_.size();
         // Each segment's keys in a range of one array: piece r of the universe (whole chunks,
@@ -220,11 +221,11 @@ private:
             first[s + 1] = first[s];
             for (std::size_t r = 0; r < pieces; ++r) first[s + 1] += std::exchange(offsets[r][s], first[s + 1]);
         }
-        Column<Key> laid_out(Eigen::Index(first.back()));  // every place is written below
+        const auto laid_out = engine::Workspace::borrow<Key>(workspace, first.back());
         detail::for_each_task(Eigen::Index(pieces), threads, [&](Eigen::Index r) {
             std::vector<std::size_t>& next = offsets[std::size_t(r)];
             for (Eigen::Index i = piece_begin(std::size_t(r)); i < piece_begin(std::size_t(r) + 1); ++i)
-                if (universe_keys[i] != detail::missing_key<Key>) laid_out[Eigen::Index(next[std::size_t(ids[i] - 1)]++)] = universe_keys[i];
+                if (universe_keys[i] != detail::missing_key<Key>) laid_out[next[std::size_t(ids[i] - 1)]++] = universe_keys[i];
         });
         std::vector<std::size_t> largest_first(sizes_.size());
         std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
@@ -393,7 +394,8 @@ public:
           window_days_(scope.universe().window_days()),
           threads_(scope.threads()),
           shards_(scope.shards()),
-          keys_(scope.size()) {
+          workspace_(scope.workspace()),
+          keys_(engine::Workspace::borrow<Key>(scope.workspace(), std::size_t(scope.size()))) {
         for (const auto& name : scope.data().extra_names())
             if (name != "aov_percentile_rank") features_.push_back(name);  // the statistic keeps its name
     }
@@ -536,7 +538,7 @@ public:
                 auto& counts = keys_per_chunk.emplace_back(segments_);
                 for (std::size_t s = 0; s < segments_; ++s) counts[s] = std::size_t(p.counts(Eigen::Index(s), 0));
             }
-            stats.add_aov_ranks(keys_.data(), keys_.size(), ids, keys_per_chunk, threads_);
+            stats.add_aov_ranks(keys_.data(), Eigen::Index(keys_.size()), ids, keys_per_chunk, threads_, workspace_);
             return stats;
         }
         const Eigen::Index cells = Eigen::Index(segments_) * n;
@@ -555,7 +557,7 @@ public:
         std::vector<Eigen::Index> later{stats.ordered_after_as_of_};
         detail::add_up(shards_, later);
         stats.ordered_after_as_of_ = later[0];
-        stats.add_aov_ranks(keys_.data(), keys_.size(), ids, *shards_);
+        stats.add_aov_ranks(keys_.data(), Eigen::Index(keys_.size()), ids, *shards_);
         return stats;
     }
 
@@ -566,7 +568,8 @@ private:
     int window_days_;
     unsigned threads_;
     const Shards* shards_;
-    Column<Key> keys_;  // every place is written by the pass; the ranks consume them
+    engine::Workspace* workspace_;
+    engine::Workspace::Lease<Key> keys_;  // every place is written by the pass; the ranks consume them
 };
 
 template <class Scalar>

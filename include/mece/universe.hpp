@@ -14,6 +14,7 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/parallel.hpp>
+#include <mece/engine/workspace.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/shards.hpp>
@@ -186,6 +187,9 @@ struct ScopeOptions {
     /// `shard_alignment`), and the users of every shard together.
     Eigen::Index first = 0;
     Eigen::Index total = 0;
+    /// Where the passes borrow their large temporary arrays (see `engine::Workspace`),
+    /// which must outlive the scope; none: each pass makes its own.
+    engine::Workspace* workspace = nullptr;
 };
 
 /// A dataset and the universe of its rows in scope, checked to belong together once, when
@@ -203,7 +207,7 @@ class Scope {
 public:
     Scope(const Dataset<Scalar>& data, const Universe& universe, ScopeOptions options = {})
         : data_(&data), universe_(&universe), threads_(options.threads), shards_(options.shards), first_(options.first),
-          total_(options.shards ? options.total : universe.size()) {
+          total_(options.shards ? options.total : universe.size()), workspace_(options.workspace) {
         if (universe.dataset_rows() != data.rows())
             detail::raise<InputError>("scope: the universe selects from a dataset of " + std::to_string(universe.dataset_rows()) +
                                       " rows, not from this one of " + std::to_string(data.rows()) + " rows");
@@ -233,9 +237,11 @@ public:
     Eigen::Index first() const noexcept { return first_; }
     /// Users in scope over every shard (`size()` without shards).
     Eigen::Index total_size() const noexcept { return total_; }
+    /// Where the passes borrow large arrays, or none.
+    engine::Workspace* workspace() const noexcept { return workspace_; }
     /// The same scope on `threads` threads.
     Scope with_threads(unsigned threads) const {
-        return Scope(*data_, *universe_, {.threads = threads, .shards = shards_, .first = first_, .total = total_});
+        return Scope(*data_, *universe_, {.threads = threads, .shards = shards_, .first = first_, .total = total_, .workspace = workspace_});
     }
 
 private:
@@ -245,6 +251,7 @@ private:
     const Shards* shards_;
     Eigen::Index first_;
     Eigen::Index total_;
+    engine::Workspace* workspace_;
 };
 
 }  // namespace mece

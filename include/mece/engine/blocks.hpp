@@ -150,15 +150,21 @@ auto for_each_block(const Scope<Scalar>& scope, Rows rows, const Features<Scalar
 /// An empty chunk result, for passes that write their output in place.
 struct NoResult {};
 
-/// One feature over `rows`, in their order: what quantiles and splits read.
+/// One feature over `rows`, in their order, written to `out[0, rows.size)`.
 template <class Scalar>
-Column<Scalar> gather(const Scope<Scalar>& scope, Rows rows, const std::string& feature, const std::string& where = {}) {
+void gather(const Scope<Scalar>& scope, Rows rows, const std::string& feature, Scalar* out, const std::string& where = {}) {
     const Features<Scalar> features(scope, {feature}, where);
-    Column<Scalar> out(rows.size);
     // The block loop with no features of its own: each block is gathered straight to its place.
     for_each_block(scope, rows, Features<Scalar>{}, [] { return NoResult{}; }, [&] {
-        return [&](const Block<Scalar>& block, NoResult&) { features[0].gather(block.rows(), block.size(), out.data() + block.start()); };
+        return [&](const Block<Scalar>& block, NoResult&) { features[0].gather(block.rows(), block.size(), out + block.start()); };
     });
+}
+
+/// The same in a column of its own: what quantiles and splits read.
+template <class Scalar>
+Column<Scalar> gather(const Scope<Scalar>& scope, Rows rows, const std::string& feature, const std::string& where = {}) {
+    Column<Scalar> out(rows.size);
+    gather(scope, rows, feature, out.data(), where);
     return out;
 }
 

@@ -20,6 +20,7 @@
 
 #include <mece/detail/quantile.hpp>
 #include <mece/engine/blocks.hpp>
+#include <mece/engine/workspace.hpp>
 #include <mece/error.hpp>
 
 namespace mece::engine {
@@ -188,8 +189,9 @@ std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>&
     // The rest gathered and selected in full, one feature at a time on every thread.
     for (std::size_t f = 0; f < features.size(); ++f) {
         if (settled[f]) continue;
-        Column<Scalar> values = gather(scope, all_rows(scope), features[f]);
-        out[f] = mece::detail::bracketed_quantiles(values.data(), values.size(), probabilities[f]);
+        const auto values = Workspace::borrow<Scalar>(scope.workspace(), std::size_t(n));
+        gather(scope, all_rows(scope), features[f], values.data());
+        out[f] = mece::detail::bracketed_quantiles(values.data(), n, probabilities[f]);
     }
     return out;
 }

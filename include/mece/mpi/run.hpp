@@ -205,7 +205,8 @@ ShardedResult<Scalar> run(const Ranks& ranks, const Dataset<Scalar>& local, cons
 
     detail::Chunked<Scalar> chunked = detail::universe_in_chunks(comm, local, mine);
     Universe all(chunked.data, {.as_of = mine.as_of(), .window_days = mine.window_days(), .threads = threads});
-    const Scope<Scalar> scope(chunked.data, all, {.threads = threads, .shards = &ranks, .first = chunked.first, .total = chunked.total});
+    const Scope<Scalar> scope(chunked.data, all,
+                              {.threads = threads, .shards = &ranks, .first = chunked.first, .total = chunked.total, .workspace = options.workspace});
     Segmentation result = agree(comm, [&] { return segment(scope, rules, solver, options.apply_constraints); });
     std::optional<HoldoutCounts> groups;
     if (holdout.options().enabled()) groups = count_groups(scope, result.solution.assignment, holdout);
