@@ -208,13 +208,13 @@ TEST_CASE("the whole pipeline gives the same bits on 1, 2 and 3 threads, with sp
     }
 }
 
-TEST_CASE("threshold index: a range of codes selects exactly what the comparison selects") {
+TEST_CASE("threshold index: a range of codes, read off the codes or their cumulative masks, selects exactly what the comparison selects") {
     std::mt19937_64 rng(31);
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
     std::vector<double> thresholds{-0.0, 0.0, 1.5, 1.5, 7.0, -3.0, 100.0};
     for (int k = 0; k < 40; ++k) thresholds.push_back(double(rng() % 200) / 4.0);
     const engine::ThresholdIndex index(thresholds);
-    for (Eigen::Index count : {Eigen::Index{1}, Eigen::Index{64}, Eigen::Index{100}, engine::block_rows}) {
+    for (Eigen::Index count : {Eigen::Index{1}, Eigen::Index{7}, Eigen::Index{9}, Eigen::Index{64}, Eigen::Index{100}, engine::block_rows}) {
         std::vector<double> values(std::size_t(engine::block_rows));
         for (auto& v : values) {
             const auto kind = rng() % 10;
@@ -223,15 +223,19 @@ TEST_CASE("threshold index: a range of codes selects exactly what the comparison
         }
         std::vector<engine::ThresholdIndex::Code> codes(values.size());
         index.encode(values.data(), count, codes.data());
+        std::vector<engine::Mask> at_most(std::size_t(index.top()) + 1);
+        engine::codes_at_most(codes.data(), count, at_most.size(), at_most.data());
         for (double t : thresholds) {
             for (Op op : {Op::less, Op::less_equal, Op::greater, Op::greater_equal, Op::equal}) {
                 const auto [first, last] = index.range(op, t);
-                engine::Mask indexed{}, direct{};
+                engine::Mask indexed{}, cumulative{}, direct{};
                 engine::codes_in_range(codes.data(), count, first, last, indexed);
+                engine::codes_in_range(at_most.data(), count, first, last, cumulative);
                 engine::compare(values.data(), count, op, t, direct);
                 CAPTURE(t);
                 CAPTURE(count);
                 REQUIRE(indexed == direct);
+                REQUIRE(cumulative == direct);
             }
         }
     }

@@ -61,3 +61,31 @@ TEST_CASE("overlapping and incomplete definitions are counted") {
     CHECK(check.uncovered == 2);
     CHECK_FALSE(check.coverage_ok());
 }
+
+TEST_CASE("membership is checked for any segment ids, in a run or not, and an id no definition has is never right") {
+    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
+                                                {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
+                                                {3, "2026-11-15", nullptr, 300, 1, 1, 0.5, 0.5}});
+    const mece::Universe universe{data};
+    const auto segment = [](int id, Expr rule) {
+        mece::SegmentDefinition s;
+        s.id = id;
+        s.name = "s" + std::to_string(id);
+        s.rule = std::move(rule);
+        return s;
+    };
+    const Predicate below{"avg_order_value", Op::less, 150, ""}, low{"avg_order_value", Op::greater_equal, 150, ""},
+        high{"avg_order_value", Op::less, 250, ""}, top{"avg_order_value", Op::greater_equal, 250, ""};
+    for (const std::vector<int>& ids : {std::vector<int>{30, 10, 50}, std::vector<int>{2, 1, 3}}) {
+        const std::vector<mece::SegmentDefinition> segments{segment(ids[0], Expr::of(below)), segment(ids[1], Expr::all_of({low, high})),
+                                                            segment(ids[2], Expr::of(top))};
+        const auto assign = [&](int a, int b, int c) {
+            return mece::Assignment{(mece::Column<std::int32_t>(3) << a, b, c).finished(), {1, 1, 1}};
+        };
+        CAPTURE(ids[0]);
+        CHECK(mece::check_mece(segments, assign(ids[0], ids[1], ids[2]), data, universe).ok());
+        CHECK(mece::check_mece(segments, assign(ids[1], ids[1], ids[2]), data, universe).misassigned == 1);
+        CHECK(mece::check_mece(segments, assign(ids[0], ids[1], 7), data, universe).misassigned == 1);  // no definition has 7
+        CHECK(mece::check_mece(segments, assign(ids[2], ids[0], ids[1]), data, universe).misassigned == 3);
+    }
+}

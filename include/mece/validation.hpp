@@ -3,7 +3,9 @@
 /// The MECE checks (SPEC section 4), computed from the segments' definitions, not from
 /// the assignment they are checking.
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <Eigen/Core>
@@ -53,37 +55,66 @@ template <class Scalar>
 class MeceStep {
 public:
     /// Definitions are nodes of the compiled rules the evaluator evaluates; `ids` their segments.
-    MeceStep(const std::vector<int>& definitions, const std::vector<int>& ids)
-        : definitions_(&definitions), ids_(&ids), matched_(std::size_t(engine::block_rows)) {}
+    MeceStep(const std::vector<int>& definitions, const std::vector<int>& ids) : definitions_(&definitions), holds_(definitions.size()) {
+        if (ids.size() != definitions.size()) raise<Error>("MECE check: the definitions and their segment ids differ in number");
+        // The definitions of each id (a segment may have more than one), as spans of one array.
+        std::vector<std::pair<int, std::size_t>> by_id;
+        for (std::size_t s = 0; s < ids.size(); ++s) by_id.emplace_back(ids[s], s);
+        std::sort(by_id.begin(), by_id.end());
+        for (std::size_t k = 0; k < by_id.size(); ++k) {
+            if (k == 0 || by_id[k].first != by_id[k - 1].first) {
+                ids_.push_back(by_id[k].first);
+                first_.push_back(of_id_.size());
+            }
+            of_id_.push_back(by_id[k].second);
+        }
+        first_.push_back(of_id_.size());
+        first_.push_back(of_id_.size());  // an id with no definition: an empty span
+    }
 
     /// Counts the block's users that match two definitions or none, and (when `assigned`
-    /// holds the block's segment ids) those whose one definition is not their segment.
+    /// holds the block's segment ids) those whose one definition is not their segment's.
     void operator()(engine::BlockEvaluator<Scalar>& evaluator, const engine::Block<Scalar>& block,
                     const std::int32_t* assigned, MeceCounts& counts) {
         using engine::Mask;
         const Eigen::Index words = evaluator.words();
         Mask seen{}, multiple{};
         for (std::size_t s = 0; s < definitions_->size(); ++s) {
-            const Mask& holds = evaluator.node((*definitions_)[s]);
+            const Mask& holds = evaluator.node((*definitions_)[s]);  // the evaluator keeps it for the block
+            holds_[s] = &holds;
             for (Eigen::Index w = 0; w < words; ++w) {
                 multiple[std::size_t(w)] |= seen[std::size_t(w)] & holds[std::size_t(w)];
                 seen[std::size_t(w)] |= holds[std::size_t(w)];
             }
-            const std::int32_t id = (*ids_)[s];
-            engine::for_each_bit(holds, words, [&](Eigen::Index i) { matched_[std::size_t(i)] = id; });
         }
-        Mask single{};
-        for (Eigen::Index w = 0; w < words; ++w) single[std::size_t(w)] = seen[std::size_t(w)] & ~multiple[std::size_t(w)];
         counts.overlapping += engine::count_bits(multiple, words);
         counts.uncovered += block.size() - engine::count_bits(seen, words);
-        if (assigned)
-            engine::for_each_bit(single, words, [&](Eigen::Index i) { counts.misassigned += matched_[std::size_t(i)] != assigned[i]; });
+        if (!assigned) return;
+        // A user matched by one definition is misassigned unless it is a definition of their segment.
+        Mask single{};
+        for (Eigen::Index w = 0; w < words; ++w) single[std::size_t(w)] = seen[std::size_t(w)] & ~multiple[std::size_t(w)];
+        engine::for_each_bit(single, words, [&](Eigen::Index i) {
+            const std::size_t g = group_of(assigned[i]);
+            bool own = false;
+            for (std::size_t k = first_[g]; k < first_[g + 1]; ++k) own |= ((*holds_[of_id_[k]])[std::size_t(i / 64)] >> (i % 64)) & 1;
+            counts.misassigned += !own;
+        });
     }
 
 private:
+    /// The place of segment `id` in `ids_`, or `ids_.size()` (no definitions) when it has none.
+    std::size_t group_of(std::int32_t id) const {
+        if (ids_.empty()) return 0;
+        if (std::int64_t(ids_.back()) - ids_.front() + 1 == std::int64_t(ids_.size()))  // ids in a run, as a tree's segments are
+            return id >= ids_.front() && id <= ids_.back() ? std::size_t(id - ids_.front()) : ids_.size();
+        const auto found = std::lower_bound(ids_.begin(), ids_.end(), id);
+        return found != ids_.end() && *found == id ? std::size_t(found - ids_.begin()) : ids_.size();
+    }
+
     const std::vector<int>* definitions_;
-    const std::vector<int>* ids_;
-    std::vector<std::int32_t> matched_;
+    std::vector<const engine::Mask*> holds_;  // each definition's rows in the current block
+    std::vector<int> ids_;                    // the distinct segment ids, in order
+    std::vector<std::size_t> first_, of_id_;  // id k's definitions: of_id_[first_[k], first_[k + 1]); k = ids_.size(): none
 };
 
 /// The check's result from its counts, summed over the scope's shards (a collective

@@ -118,7 +118,8 @@ inline Eigen::Index count_bits(const Mask& mask, Eigen::Index words) noexcept {
 /// own (`CompiledRules::features()`, in order). Each predicate and each node is evaluated
 /// at most once per block, and only when asked for. A feature with many predicates (the
 /// cuts of large splits) is indexed (`ThresholdIndex`): its values are coded once per
-/// block and each of its predicates is a range of codes.
+/// block and each of its predicates is a range of codes, read off the codes' cumulative
+/// masks (`codes_at_most`, made once per block) when there are few enough of them.
 template <class Scalar>
 class BlockEvaluator {
 public:
@@ -138,7 +139,9 @@ public:
             ThresholdIndex index(std::move(thresholds[f]));
             if (index.size() > ThresholdIndex::max_thresholds) continue;
             slot[f] = int(indexes_.size());
-            indexes_.push_back({int(f), std::move(index), std::vector<ThresholdIndex::Code>(std::size_t(block_rows)), 0});
+            const std::size_t code_count = std::size_t(index.top()) + 1;
+            indexes_.push_back({int(f), std::move(index), std::vector<ThresholdIndex::Code>(std::size_t(block_rows)), 0,
+                                std::vector<Mask>(code_count <= cumulative_codes ? code_count : 0), 0});
         }
         for (std::size_t p = 0; p < rules.predicates().size(); ++p) {
             const CompiledPredicate& c = rules.predicates()[p];
@@ -169,7 +172,9 @@ public:
         Mask& mask = predicate_masks_[std::size_t(p)];
         if (predicate_block_[std::size_t(p)] != generation_) {
             const CompiledPredicate& c = rules_->predicates()[std::size_t(p)];
-            if (const Indexed& in = indexed_[std::size_t(p)]; in.slot >= 0)
+            if (const Indexed& in = indexed_[std::size_t(p)]; in.slot >= 0 && !indexes_[std::size_t(in.slot)].at_most.empty())
+                codes_in_range(at_most(in.slot), block_->size(), in.first, in.last, mask);
+            else if (in.slot >= 0)
                 codes_in_range(codes(in.slot), block_->size(), in.first, in.last, mask);
             else
                 compare(block_->feature(c.feature), block_->size(), c.op, c.value, mask);
@@ -263,12 +268,15 @@ public:
     }
 
 private:
-    /// An indexed feature and its values' codes for the block they were made for.
+    /// An indexed feature, its values' codes and, when it has few enough codes, their
+    /// cumulative masks (`codes_at_most`), each for the block it was made for.
     struct FeatureIndex {
         int feature{};
         ThresholdIndex index;
         std::vector<ThresholdIndex::Code> codes{};
         std::uint64_t block{};
+        std::vector<Mask> at_most{};
+        std::uint64_t masks_block{};
     };
     /// A predicate read off an index: its slot (-1: compared directly) and its codes.
     struct Indexed {
@@ -283,6 +291,15 @@ private:
             f.block = generation_;
         }
         return f.codes.data();
+    }
+
+    const Mask* at_most(int slot) {
+        FeatureIndex& f = indexes_[std::size_t(slot)];
+        if (f.masks_block != generation_) {
+            codes_at_most(codes(slot), block_->size(), f.at_most.size(), f.at_most.data());
+            f.masks_block = generation_;
+        }
+        return f.at_most.data();
     }
 
     const CompiledRules* rules_;

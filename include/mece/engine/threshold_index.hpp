@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -20,7 +21,6 @@
 #include <emmintrin.h>
 #endif
 
-#include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/rule_tree/predicate.hpp>
 
@@ -64,16 +64,31 @@ public:
         return {Code(2 * k + 1), Code(2 * k + 1)};
     }
 
-    /// The codes of `values[0, count)`.
+    /// The largest code of a value (above every threshold).
+    Code top() const noexcept { return Code(2 * thresholds_.size()); }
+
+    /// The codes of `values[0, count)`: a binary search each without a branch per step (as
+    /// `detail::count_before`), eight run side by side, a step of each at a time: each is
+    /// a chain of dependent loads, and eight at once keep the core busy.
     template <class Scalar>
     void encode(const Scalar* values, Eigen::Index count, Code* codes) const {
+        constexpr Eigen::Index lanes = 8;
         const double* t = thresholds_.data();
         const std::size_t m = thresholds_.size();
-        for (Eigen::Index i = 0; i < count; ++i) {
-            const double x = double(values[i]);
-            const std::size_t below = detail::count_before(t, m, [x](double threshold) { return threshold < x; });
+        const auto code = [&](double x, std::size_t base) {
+            const std::size_t below = base + std::size_t(m > 0 && t[base] < x);
             const bool equal = below < m && t[below] == x;
-            codes[i] = std::isnan(x) ? missing_code : Code(2 * below + std::size_t(equal));
+            return std::isnan(x) ? missing_code : Code(2 * below + std::size_t(equal));
+        };
+        for (Eigen::Index i = 0; i < count; i += lanes) {
+            const Eigen::Index n = std::min(lanes, count - i);  // the last group's missing lanes are NaN: no step moves them
+            std::array<double, lanes> x{};
+            x.fill(std::numeric_limits<double>::quiet_NaN());
+            std::array<std::size_t, lanes> base{};
+            for (Eigen::Index k = 0; k < n; ++k) x[std::size_t(k)] = double(values[i + k]);
+            for (std::size_t length = m; length > 1; length -= length / 2)
+                for (std::size_t k = 0; k < std::size_t(lanes); ++k) base[k] += t[base[k] + length / 2] < x[k] ? length / 2 : 0;
+            for (Eigen::Index k = 0; k < n; ++k) codes[i + k] = code(x[std::size_t(k)], base[std::size_t(k)]);
         }
     }
 
@@ -110,6 +125,32 @@ inline void codes_in_range(const ThresholdIndex::Code* codes, Eigen::Index count
 #endif
     for (Eigen::Index j = full * 64; j < count; ++j)
         out[std::size_t(full)] |= Word(ThresholdIndex::Code(codes[j] - first) <= span) << (j - full * 64);
+}
+
+/// Codes up to this many make the cumulative masks below (64 KiB each 128 codes).
+inline constexpr std::size_t cumulative_codes = 512;
+
+/// For each code c in `[0, codes)`, the bits of the rows whose code is at most c, in
+/// `at_most[c]`: every range of codes is then the difference of two of them, so dozens of
+/// predicates on one feature cost a pass over the rows and one AND each, not a pass each.
+/// A code from `codes` on (a NaN's) is in no mask.
+inline void codes_at_most(const ThresholdIndex::Code* codes, Eigen::Index count, std::size_t code_count, Mask* at_most) {
+    const Eigen::Index words = words_of(count);
+    for (std::size_t c = 0; c < code_count; ++c) std::fill_n(at_most[c].begin(), words, Word(0));
+    for (Eigen::Index i = 0; i < count; ++i)
+        if (const std::size_t c = codes[i]; c < code_count) at_most[c][std::size_t(i / 64)] |= Word(1) << (i % 64);
+    for (std::size_t c = 1; c < code_count; ++c)
+        for (Eigen::Index w = 0; w < words; ++w) at_most[c][std::size_t(w)] |= at_most[c - 1][std::size_t(w)];
+}
+
+/// Bits of the rows whose code lies in `[first, last]`, from `codes_at_most` of the same
+/// rows; no bit past `count`.
+inline void codes_in_range(const Mask* at_most, Eigen::Index count, ThresholdIndex::Code first, ThresholdIndex::Code last,
+                           Mask& out) {
+    out.fill(0);
+    const Mask& upto = at_most[last];
+    for (Eigen::Index w = 0; w < words_of(count); ++w)
+        out[std::size_t(w)] = upto[std::size_t(w)] & (first > 0 ? ~at_most[first - 1][std::size_t(w)] : ~Word(0));
 }
 
 }  // namespace mece::engine
