@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <mece/detail/parallel.hpp>
+#include <mece/detail/search.hpp>
 #include <mece/engine/passes.hpp>
 #include <mece/engine/quantiles.hpp>
 #include <mece/engine/threshold_index.hpp>
@@ -388,4 +390,31 @@ TEST_CASE("workspace: arrays lent and given back are reused, grown only when too
             }
     }
     CHECK(workspace.bytes_held() < std::size_t(200'000) * 8 * 4);  // a few arrays of the universe, not one per run
+}
+
+TEST_CASE("property: searches side by side find what one search finds, for any number of keys and of sorted values") {
+    std::mt19937_64 rng(41);
+    for (int trial = 0; trial < 400; ++trial) {
+        std::vector<double> sorted(rng() % 70);
+        for (auto& v : sorted) v = double(rng() % 40);  // repeats, as tied cut points have
+        std::sort(sorted.begin(), sorted.end());
+        std::vector<double> keys(rng() % 30);
+        for (auto& k : keys) k = double(rng() % 44) - 2;
+        const auto below = [](double s, double k) { return s < k; };
+        const auto at_or_below = [](double s, double k) { return s <= k; };
+        std::vector<std::size_t> strict(keys.size(), 99), loose(keys.size(), 99), order;
+        mece::detail::count_before_each(sorted.data(), sorted.size(), keys.data(), keys.size(), below, [&](std::size_t i, std::size_t n) {
+            order.push_back(i);
+            strict[i] = n;
+        });
+        mece::detail::count_before_each(sorted.data(), sorted.size(), keys.data(), keys.size(), at_or_below,
+                                        [&](std::size_t i, std::size_t n) { loose[i] = n; });
+        REQUIRE(order.size() == keys.size());
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            CAPTURE(trial);
+            REQUIRE(order[i] == i);
+            REQUIRE(strict[i] == std::size_t(std::lower_bound(sorted.begin(), sorted.end(), keys[i]) - sorted.begin()));
+            REQUIRE(loose[i] == std::size_t(std::upper_bound(sorted.begin(), sorted.end(), keys[i]) - sorted.begin()));
+        }
+    }
 }

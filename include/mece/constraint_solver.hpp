@@ -25,12 +25,14 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/exact_sum.hpp>
+#include <mece/detail/parallel.hpp>
 #include <mece/detail/quantile.hpp>
 #include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/compiled_rules.hpp>
 #include <mece/constraints.hpp>
 #include <mece/engine/passes.hpp>
+#include <mece/engine/workspace.hpp>
 #include <mece/error.hpp>
 #include <mece/fwd.hpp>
 #include <mece/rule_tree.hpp>
@@ -219,18 +221,30 @@ private:
             return may_be_missing(FeatureReader<Scalar>(scope_.data(), scope_.as_of(), feature, where).kind());
         }
 
+        /// A scratch array of `n` values, from the scope's workspace when it has one (a
+        /// caller's next solve then reuses the memory), else of its own.
+        template <class T>
+        engine::Workspace::Lease<T> scratch(std::size_t n) const {
+            return engine::Workspace::borrow<T>(scope_.workspace(), n);
+        }
+
         /// The universe positions of the users of `leaf`.
-        std::vector<Eigen::Index> positions_of(int leaf) const {
+        engine::Workspace::Lease<Eigen::Index> positions_of(int leaf) const {
             const Members& m = members_[std::size_t(leaf)];
-            std::vector<Eigen::Index> positions(pool_.begin() + std::ptrdiff_t(m.begin), pool_.begin() + std::ptrdiff_t(m.end));
-            positions.insert(positions.end(), m.received.begin(), m.received.end());
+            auto positions = scratch<Eigen::Index>(m.end - m.begin + m.received.size());
+            std::copy(m.received.begin(), m.received.end(), std::copy(pool_.begin() + std::ptrdiff_t(m.begin), pool_.begin() + std::ptrdiff_t(m.end), positions.data()));
             return positions;
         }
 
         /// The dataset rows of universe positions: what the engine's passes read.
-        Column<RowIndex> rows_of(const std::vector<Eigen::Index>& positions) const {
-            Column<RowIndex> rows(Eigen::Index(positions.size()));
-            for (std::size_t i = 0; i < positions.size(); ++i) rows[Eigen::Index(i)] = universe_.rows()[positions[i]];
+        engine::Workspace::Lease<RowIndex> rows_of(const engine::Workspace::Lease<Eigen::Index>& positions) const {
+            auto rows = scratch<RowIndex>(positions.size());
+            const auto n = Eigen::Index(positions.size());
+            const Eigen::Index pieces = detail::thread_count(scope_.threads(), n / 65536);
+            detail::for_each_task(pieces, unsigned(pieces), [&](Eigen::Index r) {
+                for (Eigen::Index i = n * r / pieces; i < n * (r + 1) / pieces; ++i)
+                    rows[std::size_t(i)] = universe_.rows()[positions[std::size_t(i)]];
+            });
             return rows;
         }
 
@@ -352,7 +366,7 @@ private:
         /// the host's; it stays in the tree, for the first-match order, as no segment.
         void join(std::size_t at, int host, ConstraintEvent event) {
             const int leaf = order_[at];
-            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            const auto moving = positions_of(leaf);
             Members& taker = members_[std::size_t(host)];
             taker.total += members_[std::size_t(leaf)].total;
             members_[std::size_t(leaf)] = {};
@@ -371,12 +385,13 @@ private:
                     const double sd = detail::mean_and_sd(values.data(), values.size(), scope_.shards()).second;
                     spread_.push_back(sd > 0 ? sd : std::numeric_limits<double>::quiet_NaN());
                 }
-            const Column<RowIndex> rows = rows_of(positions_of(leaf));
+            const auto rows = rows_of(positions_of(leaf));
+            const auto values = scratch<Scalar>(rows.size());
             std::vector<double> out;
             for (std::size_t f = 0; f < options_.profile_features.size(); ++f) {
-                const Column<Scalar> values =
-                    engine::gather(scope_, {rows.data(), rows.size()}, options_.profile_features[f], "constraints.profile_features");
-                out.push_back(detail::mean_and_sd(values.data(), values.size(), scope_.shards()).first / spread_[f]);
+                engine::gather(scope_, {rows.data(), Eigen::Index(rows.size())}, options_.profile_features[f], values.data(),
+                               "constraints.profile_features");
+                out.push_back(detail::mean_and_sd(values.data(), Eigen::Index(values.size()), scope_.shards()).first / spread_[f]);
             }
             return out;
         }
@@ -385,7 +400,7 @@ private:
         /// segment whose conjunction it matches, as if the rule had never been written.
         void dissolve(std::size_t at) {
             const int leaf = order_[at];
-            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            const auto moving = positions_of(leaf);
             const Eigen::Index size = members_[std::size_t(leaf)].size();
             members_[std::size_t(leaf)] = {};
             Node& node = nodes_[std::size_t(leaf)];
@@ -401,8 +416,8 @@ private:
                 if (target.compiled < 0) target.compiled = compiled_.conjunction(target.conjunction);
                 later.push_back(target.compiled);
             }
-            const Column<RowIndex> rows = rows_of(moving);
-            const engine::Matches matches = engine::first_match(scope_, {rows.data(), rows.size()}, compiled_, later);
+            const auto rows = rows_of(moving);
+            const engine::Matches matches = engine::first_match(scope_, {rows.data(), Eigen::Index(rows.size())}, compiled_, later);
             std::vector<Eigen::Index> unmatched{0};
             for (std::size_t i = 0; i < moving.size(); ++i) {
                 const auto k = matches.index[Eigen::Index(i)];
@@ -428,7 +443,7 @@ private:
             std::string names;
             for (std::size_t k = first; k <= last; ++k) {
                 const int leaf = order_[k];
-                const std::vector<Eigen::Index> users = positions_of(leaf);
+                const auto users = positions_of(leaf);
                 whole.received.insert(whole.received.end(), users.begin(), users.end());
                 whole.total += members_[std::size_t(leaf)].total;
                 members_[std::size_t(leaf)] = {};
@@ -451,45 +466,70 @@ private:
         /// part over every shard.
         struct Cuts {
             std::vector<double> at{};
-            std::vector<std::int32_t> part{};
+            engine::Workspace::Lease<std::int32_t> part{};
             std::vector<Eigen::Index> count{};
         };
 
         /// Cut points of `values` into `parts` parts at quantiles, moved to the shortest
         /// numbers that split the same users, with each user's part (found once, without a
         /// branch per step); empty unless every part is within bounds.
-        Cuts cuts(const Column<Scalar>& values, Eigen::Index parts, std::string& why) const {
+        Cuts cuts(const engine::Workspace::Lease<Scalar>& values, Eigen::Index parts, std::string& why) const {
             std::vector<double> probabilities;
             for (Eigen::Index j = 1; j < parts; ++j) probabilities.push_back(double(j) / double(parts));
             std::vector<double> at;
             if (const Shards* shards = scope_.shards()) {
-                for (const auto& q : shards->quantiles(values.data(), values.size(), probabilities)) at.push_back(q.value);
+                for (const auto& q : shards->quantiles(values.data(), Eigen::Index(values.size()), probabilities)) at.push_back(q.value);
             } else {
-                Column<Scalar> scratch = values;
-                at = detail::quantiles(scratch.data(), scratch.size(), probabilities);
+                const auto reordered = scratch<Scalar>(values.size());  // the selection reorders its values
+                std::copy(values.data(), values.data() + values.size(), reordered.data());
+                at = detail::quantiles(reordered.data(), Eigen::Index(reordered.size()), probabilities);
             }
             if (at.empty() || std::isnan(at.front())) {
                 why = "no values";
                 return {};
             }
+            // Each user's part, and each part's users and range, in pieces side by side; the
+            // pieces' counts add up and their ranges meet the same on any number of threads.
             const double inf = std::numeric_limits<double>::infinity();
-            std::vector<Eigen::Index> count(std::size_t(parts), 0);
-            std::vector<double> lowest(std::size_t(parts), inf), highest(std::size_t(parts), -inf);
-            std::vector<std::int32_t> part_of(std::size_t(values.size()));
-            Eigen::Index missing = 0;
-            for (Eigen::Index i = 0; i < values.size(); ++i) {
-                const double v = double(values[i]);
-                if (std::isnan(v)) {  // a missing value goes to the last part, the split's catch-all
-                    part_of[std::size_t(i)] = std::int32_t(parts - 1);
-                    ++count.back();
-                    ++missing;
-                    continue;
+            struct Piece {
+                std::vector<Eigen::Index> count;
+                std::vector<double> lowest, highest;
+                Eigen::Index missing = 0;
+            };
+            const auto n = std::size_t(values.size());
+            const std::size_t pieces = detail::thread_count(scope_.threads(), Eigen::Index(n / 65536));
+            std::vector<Piece> piece(pieces, Piece{std::vector<Eigen::Index>(std::size_t(parts), 0), std::vector<double>(std::size_t(parts), inf),
+                                                   std::vector<double>(std::size_t(parts), -inf), 0});
+            auto part_of = scratch<std::int32_t>(n);
+            detail::for_each_task(Eigen::Index(pieces), unsigned(pieces), [&](Eigen::Index r) {
+                Piece& mine = piece[std::size_t(r)];
+                const std::size_t begin = n * std::size_t(r) / pieces, end = n * std::size_t(r + 1) / pieces;
+                const auto place = [&](std::size_t i, std::size_t part) {
+                    const double v = double(values[begin + i]);
+                    if (std::isnan(v)) {  // a missing value goes to the last part, the split's catch-all
+                        part_of[begin + i] = std::int32_t(parts - 1);
+                        ++mine.count.back();
+                        ++mine.missing;
+                        return;
+                    }
+                    part_of[begin + i] = std::int32_t(part);
+                    ++mine.count[part];
+                    mine.lowest[part] = std::min(mine.lowest[part], v);
+                    mine.highest[part] = std::max(mine.highest[part], v);
+                };
+                const auto at_or_below = [](double cut, Scalar v) { return cut <= double(v); };
+                detail::count_before_each(at.data(), at.size(), values.data() + begin, end - begin, at_or_below, place);
+            });
+            std::vector<Eigen::Index> count = std::move(piece[0].count);
+            std::vector<double> lowest = std::move(piece[0].lowest), highest = std::move(piece[0].highest);
+            Eigen::Index missing = piece[0].missing;
+            for (std::size_t r = 1; r < pieces; ++r) {
+                for (std::size_t p = 0; p < count.size(); ++p) {
+                    count[p] += piece[r].count[p];
+                    lowest[p] = std::min(lowest[p], piece[r].lowest[p]);
+                    highest[p] = std::max(highest[p], piece[r].highest[p]);
                 }
-                const std::size_t part = detail::count_before(at.data(), at.size(), [v](double cut) { return cut <= v; });
-                part_of[std::size_t(i)] = std::int32_t(part);
-                ++count[part];
-                lowest[part] = std::min(lowest[part], v);
-                highest[part] = std::max(highest[part], v);
+                missing += piece[r].missing;
             }
             if (const Shards* shards = scope_.shards()) {  // the parts over every shard
                 std::vector<Eigen::Index> counted = count;
@@ -555,17 +595,19 @@ private:
             for (const auto& f : options_.split_features)
                 if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
 
-            const Column<RowIndex> rows = rows_of(positions_of(leaf));
-            const engine::Rows selection{rows.data(), rows.size()};
+            const auto rows = rows_of(positions_of(leaf));
+            const engine::Rows selection{rows.data(), Eigen::Index(rows.size())};
+            const auto values = scratch<Scalar>(rows.size());
             std::string tried;
             for (const auto& feature : features) {
-                const Column<Scalar> values = engine::gather(scope_, selection, feature, "constraints.split_features");
+                engine::gather(scope_, selection, feature, values.data(), "constraints.split_features");
                 std::string why;
                 if (auto cut = cuts(values, parts, why); !cut.at.empty()) return apply_split(at, feature, cut, reason);
                 tried += (tried.empty() ? "" : "; ") + feature + ": " + why;
             }
             // The hash is all but free of ties; a part or two more absorbs the few there are.
-            const Column<Scalar> hashes = engine::gather(scope_, selection, "user_id_hash", "constraints");
+            const auto& hashes = values;
+            engine::gather(scope_, selection, "user_id_hash", hashes.data(), "constraints");
             const Eigen::Index most = std::min(options_.max_split_parts, options_.min_size > 0 ? size / options_.min_size : size);
             std::string why;
             for (Eigen::Index k = parts; k <= most && k <= parts + 8; ++k)
@@ -623,9 +665,9 @@ private:
                 }
             // The parts' spans, in part order, take the place of the segment's span (or a new
             // place at the pool's end when the segment has received users beyond it).
-            const std::vector<Eigen::Index> moving = positions_of(leaf);
+            const auto moving = positions_of(leaf);
             const Eigen::Index size = members_[std::size_t(leaf)].size();
-            const std::vector<std::int32_t>& part_of = cuts.part;
+            const auto& part_of = cuts.part;
             std::vector<std::size_t> next(parts + 1, 0);
             for (std::size_t i = 0; i < moving.size(); ++i) ++next[std::size_t(part_of[i]) + 1];
             Members& whole = members_[std::size_t(leaf)];

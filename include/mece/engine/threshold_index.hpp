@@ -11,7 +11,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +20,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <mece/detail/search.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/rule_tree/predicate.hpp>
 
@@ -67,29 +67,17 @@ public:
     /// The largest code of a value (above every threshold).
     Code top() const noexcept { return Code(2 * thresholds_.size()); }
 
-    /// The codes of `values[0, count)`: a binary search each without a branch per step (as
-    /// `detail::count_before`), eight run side by side, a step of each at a time: each is
-    /// a chain of dependent loads, and eight at once keep the core busy.
+    /// The codes of `values[0, count)`, the searches side by side (`detail::count_before_each`).
     template <class Scalar>
     void encode(const Scalar* values, Eigen::Index count, Code* codes) const {
-        constexpr Eigen::Index lanes = 8;
         const double* t = thresholds_.data();
         const std::size_t m = thresholds_.size();
-        const auto code = [&](double x, std::size_t base) {
-            const std::size_t below = base + std::size_t(m > 0 && t[base] < x);
-            const bool equal = below < m && t[below] == x;
-            return std::isnan(x) ? missing_code : Code(2 * below + std::size_t(equal));
-        };
-        for (Eigen::Index i = 0; i < count; i += lanes) {
-            const Eigen::Index n = std::min(lanes, count - i);  // the last group's missing lanes are NaN: no step moves them
-            std::array<double, lanes> x{};
-            x.fill(std::numeric_limits<double>::quiet_NaN());
-            std::array<std::size_t, lanes> base{};
-            for (Eigen::Index k = 0; k < n; ++k) x[std::size_t(k)] = double(values[i + k]);
-            for (std::size_t length = m; length > 1; length -= length / 2)
-                for (std::size_t k = 0; k < std::size_t(lanes); ++k) base[k] += t[base[k] + length / 2] < x[k] ? length / 2 : 0;
-            for (Eigen::Index k = 0; k < n; ++k) codes[i + k] = code(x[std::size_t(k)], base[std::size_t(k)]);
-        }
+        detail::count_before_each(t, m, values, std::size_t(count), [](double threshold, Scalar x) { return threshold < double(x); },
+                                  [&](std::size_t i, std::size_t below) {
+                                      const auto x = double(values[i]);
+                                      const bool equal = below < m && t[below] == x;
+                                      codes[i] = std::isnan(x) ? missing_code : Code(2 * below + std::size_t(equal));
+                                  });
     }
 
 private:
