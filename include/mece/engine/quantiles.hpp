@@ -38,9 +38,10 @@ template <class Scalar>
 struct Window {
     std::size_t feature = 0;
     Scalar low{}, high{};
-    /// Over the pass: the values below `low` and in the window, and those kept.
+    /// Over the pass: the values below `low` and in the window, and those kept (while
+    /// there is room: the first `inside` of them, each block's where `next` gave it room).
     Eigen::Index below = 0, inside = 0;
-    std::vector<Scalar> kept{};
+    Workspace::Lease<Scalar> kept{};
 };
 
 /// The window around probability `p` from the sorted sample (no NaN).
@@ -97,20 +98,23 @@ std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>&
         first_window.push_back(windows.size());
     }
 
-    // The pass: per chunk, each window's counts and kept values, and each feature's users with a value.
+    // The pass: per chunk, each window's counts and each feature's users with a value; the
+    // values in a window are kept in its own array, each block's at the place it takes
+    // (their order does not change an order statistic). Only what is written is touched.
     struct Partial {
         std::vector<Eigen::Index> below, inside, present;
-        std::vector<std::vector<Scalar>> kept;
     };
     const Eigen::Index budget = std::max<Eigen::Index>(65536, n / 16);  // values a window may keep
-    std::vector<std::atomic<Eigen::Index>> kept_so_far(windows.size());
+    for (Window<Scalar>& w : windows)
+        if (w.low < w.high) w.kept = Workspace::borrow<Scalar>(scope.workspace(), std::size_t(budget));
+    std::vector<std::atomic<Eigen::Index>> next(windows.size());
     std::vector<Partial> partials;
     if (!windows.empty())
         partials = for_each_block(
             scope, all_rows(scope), readers,
             [&] {
                 return Partial{std::vector<Eigen::Index>(windows.size(), 0), std::vector<Eigen::Index>(windows.size(), 0),
-                               std::vector<Eigen::Index>(features.size(), 0), std::vector<std::vector<Scalar>>(windows.size())};
+                               std::vector<Eigen::Index>(features.size(), 0)};
             },
             [&] {
                 return [&, in_block = std::vector<Scalar>(std::size_t(block_rows))](const Block<Scalar>& block, Partial& part) mutable {
@@ -137,9 +141,10 @@ std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>&
                         part.inside[k] += Eigen::Index(inside);
                         // Kept while the window has room, and only if its ends differ (else
                         // every value in it is `low`).
-                        if (inside == 0 || !(low < high) || kept_so_far[k].fetch_add(Eigen::Index(inside)) + Eigen::Index(inside) > budget)
-                            continue;
-                        part.kept[k].insert(part.kept[k].end(), in_block.begin(), in_block.begin() + std::ptrdiff_t(inside));
+                        if (inside == 0 || !(low < high)) continue;
+                        const Eigen::Index at = next[k].fetch_add(Eigen::Index(inside));
+                        if (at + Eigen::Index(inside) > budget) continue;
+                        std::copy(in_block.begin(), in_block.begin() + std::ptrdiff_t(inside), w.kept.data() + at);
                     }
                 };
             });
@@ -173,11 +178,12 @@ std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>&
             double below = double(w.low), above = double(w.low);
             if (w.low < w.high) {
                 if (w.inside > budget) return;  // not every value in it was kept
-                for (const Partial& part : partials) w.kept.insert(w.kept.end(), part.kept[k].begin(), part.kept[k].end());
-                const auto at = w.kept.begin() + std::ptrdiff_t(below_rank - w.below);
-                std::nth_element(w.kept.begin(), at, w.kept.end());
+                Scalar* const kept = w.kept.data();
+                Scalar* const end = kept + w.inside;
+                Scalar* const at = kept + (below_rank - w.below);
+                std::nth_element(kept, at, end);
                 below = double(*at);
-                above = above_rank == below_rank ? below : double(*std::min_element(at + 1, w.kept.end()));
+                above = above_rank == below_rank ? below : double(*std::min_element(at + 1, end));
             }
             result.push_back(mece::detail::bracket(position, below, above));
         }
