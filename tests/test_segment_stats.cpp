@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cstdint>
+#include <utility>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -130,3 +133,42 @@ TEST_CASE("a segment id outside the segments is an error that says ids start at 
     CHECK_THROWS_WITH_AS(scores.of(0), "scores: no segment 0 (segment ids start at 1; there are 2 segments)", mece::Error);
 }
 
+
+TEST_CASE("property: the AOV rank sums equal a sort's average ranks, with ties or none, on any thread count and key width") {
+    // Large enough that the ranks' merge runs in two key ranges side by side (one of them
+    // empty when every AOV is the same), with few distinct values or nearly all distinct.
+    const auto check = [](auto scalar, int levels, std::uint64_t seed) {
+        using Scalar = decltype(scalar);
+        std::mt19937_64 rng(seed);
+        const auto data = mece::test::random_dataset<Scalar>(rng, 400'000, 20772, levels);
+        const mece::Universe universe{data, {.as_of = 20772}};
+        const auto rules = mece::presets::seed004().resolve(data, universe);
+        const auto assignment = rules.assign(data, universe);
+        // The reference: (AOV, segment) sorted, each group of equal AOVs sharing its mean rank.
+        std::vector<std::pair<Scalar, int>> users;
+        for (Eigen::Index i = 0; i < universe.size(); ++i)
+            users.emplace_back(data.avg_order_value()[universe.rows()[i]], assignment.segment_ids[i]);
+        std::sort(users.begin(), users.end());
+        std::vector<std::uint64_t> twice(rules.segments().size() + 1, 0);
+        for (std::size_t begin = 0; begin < users.size();) {
+            std::size_t end = begin;
+            while (end < users.size() && users[end].first == users[begin].first) ++end;
+            for (std::size_t i = begin; i < end; ++i) twice[std::size_t(users[i].second)] += 2 * begin + (end - begin) + 1;
+            begin = end;
+        }
+        for (unsigned threads : {1u, 2u}) {
+            const mece::Scope scope{data, universe, {.threads = threads}};
+            const auto stats = mece::SegmentStats::compute(scope, assignment);
+            for (const auto& segment : rules.segments()) {
+                CAPTURE(levels);
+                CAPTURE(threads);
+                CHECK(stats.sum(segment.id, "aov_percentile_rank") ==
+                      double(twice[std::size_t(segment.id)]) / (2.0 * double(users.size())));
+            }
+        }
+    };
+    for (int levels : {1, 3, 60, 1'000'000}) {
+        check(double{}, levels, std::uint64_t(levels));
+        check(float{}, levels, std::uint64_t(levels) + 7);
+    }
+}

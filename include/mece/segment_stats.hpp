@@ -48,14 +48,15 @@ auto sortable_bits(Scalar value) noexcept {
 template <class Key>
 inline constexpr Key missing_key = ~Key(0);
 
-/// LSD radix sort of unsigned keys by the three 11-bit digits from bit `low` (33 bits):
+/// LSD radix sort of unsigned keys by their 11-bit digits from bit `low` (four of a
+/// 64-bit key, 44 bits; three of a 32-bit one, all of it):
 /// one counting pass takes the counts of every digit, then a pass moves the keys for each
 /// digit that is not the same in all of them (the high bits of values of one magnitude
 /// are). The keys end sorted by those bits, stably; `scratch` holds `count` keys and is
 /// not cleared first, since every pass writes all of it.
 template <class Key>
 void radix_sort_digits(Key* keys, std::size_t count, Key* scratch, unsigned low) {
-    constexpr unsigned bits = 11, digits = 3;
+    constexpr unsigned bits = 11, digits = sizeof(Key) == 8 ? 4 : 3;
     constexpr std::size_t buckets = std::size_t{1} << bits;
     std::vector<std::size_t> start(digits * (buckets + 1), 0);  // digit d's counts at d * (buckets + 1) + 1
     for (std::size_t i = 0; i < count; ++i)
@@ -74,9 +75,10 @@ void radix_sort_digits(Key* keys, std::size_t count, Key* scratch, unsigned low)
 }
 
 /// Sorts unsigned keys (32 or 64 bits) in linear time, unlike a comparison sort: radix
-/// passes over the top 33 bits, then each run of keys that share those bits sorted by
-/// the rest (for a 64-bit key of a double, the bits below the 21st of the mantissa: most
-/// runs are one key, or equal keys). `scratch`, if given, holds `count` keys.
+/// passes over the top 44 bits, then each run of keys that share those bits sorted by
+/// the rest (for a 64-bit key of a double, the bits below the 32nd of the mantissa: a
+/// run is one key, or equal keys, even at full precision). `scratch`, if given, holds
+/// `count` keys.
 template <class Key>
 void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
     static_assert(std::is_unsigned_v<Key> && (sizeof(Key) == 4 || sizeof(Key) == 8));
@@ -86,7 +88,7 @@ void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
     }
     std::unique_ptr<Key[]> own;
     if (!scratch) scratch = (own = std::unique_ptr<Key[]>(new Key[count])).get();
-    constexpr unsigned high = sizeof(Key) == 8 ? 31 : 0;  // 32-bit keys are sorted in full
+    constexpr unsigned high = sizeof(Key) == 8 ? 20 : 0;  // 32-bit keys are sorted in full
     radix_sort_digits(keys, count, scratch, high);
     if constexpr (high > 0) {
         // Only a key below the one before it shares its top bits and is out of order: then
@@ -98,7 +100,7 @@ void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
             while (begin > 0 && (keys[begin - 1] >> high) == run) --begin;
             while (end < count && (keys[end] >> high) == run) ++end;
             if (end - begin >= 1024)
-                radix_sort_digits(keys + begin, end - begin, scratch, 0);  // the low 33 bits cover the rest
+                radix_sort_digits(keys + begin, end - begin, scratch, 0);  // the low 44 bits cover the rest
             else
                 std::sort(keys + begin, keys + end);
             j = end - 1;
@@ -264,34 +266,9 @@ private:
         }
         std::vector<std::vector<std::uint64_t>> twice(parts, std::vector<std::uint64_t>(keys.size(), 0));
         detail::for_each_task(Eigen::Index(parts), threads, [&](Eigen::Index r) {
-            std::vector<std::size_t> at = from[std::size_t(r)];
-            const std::vector<std::size_t>& stop = from[std::size_t(r) + 1];
             std::size_t ranked = 0;  // keys below the range
-            for (std::size_t s = 0; s < keys.size(); ++s) ranked += at[s];
-            std::vector<std::uint64_t>& mine = twice[std::size_t(r)];
-            using Head = std::pair<Key, std::size_t>;  // (next key, segment)
-            std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-            for (std::size_t s = 0; s < keys.size(); ++s)
-                if (at[s] < stop[s]) heads.emplace(keys[s][at[s]], s);
-            std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
-            while (!heads.empty()) {
-                const Key key = heads.top().first;
-                group.clear();
-                std::size_t size = 0;
-                while (!heads.empty() && heads.top().first == key) {
-                    const std::size_t seg = heads.top().second;
-                    heads.pop();
-                    const std::size_t begin = at[seg];
-                    while (at[seg] < stop[seg] && keys[seg][at[seg]] == key) ++at[seg];
-                    group.emplace_back(seg, at[seg] - begin);
-                    size += at[seg] - begin;
-                    if (at[seg] < stop[seg]) heads.emplace(keys[seg][at[seg]], seg);
-                }
-                // Ranks ranked+1 .. ranked+size share their mean: twice it is 2 ranked + size + 1.
-                const auto twice_rank = std::uint64_t(2 * ranked + size + 1);
-                for (const auto& [seg, users] : group) mine[seg] += twice_rank * users;
-                ranked += size;
-            }
+            for (std::size_t s = 0; s < keys.size(); ++s) ranked += from[std::size_t(r)][s];
+            credit_ranks(keys, from[std::size_t(r)], from[std::size_t(r) + 1], ranked, twice[std::size_t(r)]);
         });
         for (std::size_t s = 0; s < keys.size(); ++s) {
             std::uint64_t total = 0;
@@ -300,6 +277,87 @@ private:
             scaled_sums_(Eigen::Index(s), f) = sums_(Eigen::Index(s), f) * 0x1p-64;
             counts_(Eigen::Index(s), f) = double(keys[s].size());
         }
+    }
+
+    /// Twice the rank sums of one key range of the segments' sorted keys,
+    /// `keys[s][at[s], stop[s])`, with `ranked` keys below the range, added to `twice`: each
+    /// group of equal keys, in order, credits each segment its users times twice the
+    /// group's mean rank. The next key is the least of the segments' next keys: for a few
+    /// segments found by a scan of them, for more by a heap (which takes a run of equal
+    /// keys at once).
+    template <class Range>
+    static void credit_ranks(const std::vector<Range>& keys, std::vector<std::size_t> at, const std::vector<std::size_t>& stop,
+                             std::size_t ranked, std::vector<std::uint64_t>& out) {
+        using Key = std::remove_cvref_t<decltype(keys[0][0])>;
+        constexpr std::size_t few = 16;
+        const std::size_t k = keys.size();
+        // Summed on this thread's stack (or heap, for many segments) and written once: the
+        // ranges' sums side by side would share cache lines.
+        std::array<std::uint64_t, few> on_stack{};
+        std::vector<std::uint64_t> on_heap(k > few ? k : 0, 0);
+        std::uint64_t* const twice = k > few ? on_heap.data() : on_stack.data();
+        const auto credit = [&](std::size_t size, const auto& users_of) {
+            // Ranks ranked+1 .. ranked+size share their mean: twice it is 2 ranked + size + 1.
+            const auto twice_rank = std::uint64_t(2 * ranked + size + 1);
+            users_of([&](std::size_t seg, std::size_t users) { twice[seg] += twice_rank * users; });
+            ranked += size;
+        };
+        if (k <= few) {
+            // The least of the segments' next keys (found without a branch) and its run in
+            // that segment at a time; a group is credited when a greater key ends it.
+            constexpr Key exhausted = detail::missing_key<Key>;  // above every key: no laid-out key is missing
+            const auto next = [&](std::size_t s) { return at[s] < stop[s] ? keys[s][at[s]] : exhausted; };
+            std::array<Key, few> heads{};
+            std::array<std::size_t, few> users{};
+            for (std::size_t s = 0; s < k; ++s) heads[s] = next(s);
+            Key group = exhausted;
+            std::size_t size = 0;
+            for (;;) {
+                std::size_t least = 0;
+                for (std::size_t s = 1; s < k; ++s) least = heads[s] < heads[least] ? s : least;
+                const Key key = heads[least];
+                if (key != group) {
+                    if (size > 0)
+                        credit(size, [&](auto&& add) {
+                            for (std::size_t s = 0; s < k; ++s) add(s, std::exchange(users[s], 0));
+                        });
+                    group = key;
+                    size = 0;
+                }
+                if (key == exhausted) break;  // every segment's range is done (or was empty)
+                const std::size_t begin = at[least];  // its run of this key at once
+                do ++at[least];
+                while (at[least] < stop[least] && keys[least][at[least]] == key);
+                users[least] += at[least] - begin;
+                size += at[least] - begin;
+                heads[least] = next(least);
+            }
+            out.assign(twice, twice + k);
+            return;
+        }
+        using Head = std::pair<Key, std::size_t>;  // (next key, segment)
+        std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+        for (std::size_t s = 0; s < k; ++s)
+            if (at[s] < stop[s]) heads.emplace(keys[s][at[s]], s);
+        std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
+        while (!heads.empty()) {
+            const Key key = heads.top().first;
+            group.clear();
+            std::size_t size = 0;
+            while (!heads.empty() && heads.top().first == key) {
+                const std::size_t seg = heads.top().second;
+                heads.pop();
+                const std::size_t begin = at[seg];
+                while (at[seg] < stop[seg] && keys[seg][at[seg]] == key) ++at[seg];
+                group.emplace_back(seg, at[seg] - begin);
+                size += at[seg] - begin;
+                if (at[seg] < stop[seg]) heads.emplace(keys[seg][at[seg]], seg);
+            }
+            credit(size, [&](auto&& add) {
+                for (const auto& [seg, users] : group) add(seg, users);
+            });
+        }
+        out.assign(twice, twice + k);
     }
 
     /// The same over shards (a collective), from this shard's keys: the keys travel to
