@@ -35,19 +35,28 @@ TEST_CASE("the MECE checks pass on a correct assignment and catch every kind of 
     }
 }
 
+namespace {
+
+/// Three users in scope, with AOVs 100, 200 and 300.
+mece::Dataset<double> three_users() {
+    return mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
+                                     {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
+                                     {3, "2026-11-15", nullptr, 300, 1, 1, 0.5, 0.5}});
+}
+
+mece::SegmentDefinition segment(int id, Expr rule) {
+    mece::SegmentDefinition s;
+    s.id = id;
+    s.name = "s" + std::to_string(id);
+    s.rule = std::move(rule);
+    return s;
+}
+
+}  // namespace
+
 TEST_CASE("overlapping and incomplete definitions are counted") {
-    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
-                                                {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
-                                                {3, "2026-11-15", nullptr, 300, 1, 1, 0.5, 0.5}});
+    const auto data = three_users();
     const mece::Universe universe{data};
-    const auto segment = [](int id, Expr rule) {
-        mece::SegmentDefinition s;
-        s.id = id;
-        s.name = "s";
-        s.name += std::to_string(id);
-        s.rule = std::move(rule);
-        return s;
-    };
     // s1: aov >= 150 (users 2, 3); s2: aov <= 200 (users 1, 2): user 2 in both.
     const std::vector<mece::SegmentDefinition> overlapping{segment(1, Expr::of({"avg_order_value", Op::greater_equal, 150, ""})),
                                                            segment(2, Expr::of({"avg_order_value", Op::less_equal, 200, ""}))};
@@ -63,17 +72,8 @@ TEST_CASE("overlapping and incomplete definitions are counted") {
 }
 
 TEST_CASE("membership is checked for any segment ids, in a run or not, and an id no definition has is never right") {
-    const auto data = mece::test::make_dataset({{1, "2026-11-15", nullptr, 100, 1, 1, 0.9, 0.5},
-                                                {2, "2026-11-15", nullptr, 200, 1, 1, 0.1, 0.5},
-                                                {3, "2026-11-15", nullptr, 300, 1, 1, 0.5, 0.5}});
+    const auto data = three_users();
     const mece::Universe universe{data};
-    const auto segment = [](int id, Expr rule) {
-        mece::SegmentDefinition s;
-        s.id = id;
-        s.name = "s" + std::to_string(id);
-        s.rule = std::move(rule);
-        return s;
-    };
     const Predicate below{"avg_order_value", Op::less, 150, ""}, low{"avg_order_value", Op::greater_equal, 150, ""},
         high{"avg_order_value", Op::less, 250, ""}, top{"avg_order_value", Op::greater_equal, 250, ""};
     for (const std::vector<int>& ids : {std::vector<int>{30, 10, 50}, std::vector<int>{2, 1, 3}}) {
