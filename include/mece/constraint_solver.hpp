@@ -232,7 +232,9 @@ private:
         engine::Workspace::Lease<Eigen::Index> positions_of(int leaf) const {
             const Members& m = members_[std::size_t(leaf)];
             auto positions = scratch<Eigen::Index>(m.end - m.begin + m.received.size());
-            std::copy(m.received.begin(), m.received.end(), std::copy(pool_.begin() + std::ptrdiff_t(m.begin), pool_.begin() + std::ptrdiff_t(m.end), positions.data()));
+            Eigen::Index* const after_own =
+                std::copy(pool_.begin() + std::ptrdiff_t(m.begin), pool_.begin() + std::ptrdiff_t(m.end), positions.data());
+            std::copy(m.received.begin(), m.received.end(), after_own);
             return positions;
         }
 
@@ -498,8 +500,9 @@ private:
             };
             const auto n = std::size_t(values.size());
             const std::size_t pieces = detail::thread_count(scope_.threads(), Eigen::Index(n / 65536));
-            std::vector<Piece> piece(pieces, Piece{std::vector<Eigen::Index>(std::size_t(parts), 0), std::vector<double>(std::size_t(parts), inf),
-                                                   std::vector<double>(std::size_t(parts), -inf), 0});
+            const auto part_count = std::size_t(parts);
+            std::vector<Piece> piece(pieces, Piece{std::vector<Eigen::Index>(part_count, 0), std::vector<double>(part_count, inf),
+                                                   std::vector<double>(part_count, -inf), 0});
             auto part_of = scratch<std::int32_t>(n);
             detail::for_each_task(Eigen::Index(pieces), unsigned(pieces), [&](Eigen::Index r) {
                 Piece& mine = piece[std::size_t(r)];
