@@ -70,6 +70,7 @@ public:
         }
         first_.push_back(of_id_.size());
         first_.push_back(of_id_.size());  // an id with no definition: an empty span
+        in_a_run_ = !ids_.empty() && std::int64_t(ids_.back()) - ids_.front() + 1 == std::int64_t(ids_.size());
     }
 
     /// Counts the block's users that match two definitions or none, and (when `assigned`
@@ -104,9 +105,7 @@ public:
 private:
     /// The place of segment `id` in `ids_`, or `ids_.size()` (no definitions) when it has none.
     std::size_t group_of(std::int32_t id) const {
-        if (ids_.empty()) return 0;
-        if (std::int64_t(ids_.back()) - ids_.front() + 1 == std::int64_t(ids_.size()))  // ids in a run, as a tree's segments are
-            return id >= ids_.front() && id <= ids_.back() ? std::size_t(id - ids_.front()) : ids_.size();
+        if (in_a_run_) return id >= ids_.front() && id <= ids_.back() ? std::size_t(id - ids_.front()) : ids_.size();
         const auto found = std::lower_bound(ids_.begin(), ids_.end(), id);
         return found != ids_.end() && *found == id ? std::size_t(found - ids_.begin()) : ids_.size();
     }
@@ -115,6 +114,7 @@ private:
     std::vector<const engine::Mask*> holds_;  // each definition's rows in the current block
     std::vector<int> ids_;                    // the distinct segment ids, in order
     std::vector<std::size_t> first_, of_id_;  // id k's definitions: of_id_[first_[k], first_[k + 1]); k = ids_.size(): none
+    bool in_a_run_ = false;                   // ids_ are consecutive, as a tree's segments are: a place is id - ids_.front()
 };
 
 /// The check's result from its counts, summed over the scope's shards (a collective

@@ -172,12 +172,13 @@ public:
         Mask& mask = predicate_masks_[std::size_t(p)];
         if (predicate_block_[std::size_t(p)] != generation_) {
             const CompiledPredicate& c = rules_->predicates()[std::size_t(p)];
-            if (const Indexed& in = indexed_[std::size_t(p)]; in.slot >= 0 && !indexes_[std::size_t(in.slot)].at_most.empty())
-                codes_in_range(at_most(in.slot), block_->size(), in.first, in.last, mask);
-            else if (in.slot >= 0)
-                codes_in_range(codes(in.slot), block_->size(), in.first, in.last, mask);
-            else
+            const Indexed& in = indexed_[std::size_t(p)];
+            if (in.slot < 0)
                 compare(block_->feature(c.feature), block_->size(), c.op, c.value, mask);
+            else if (!indexes_[std::size_t(in.slot)].at_most.empty())
+                codes_in_range(at_most(in.slot), block_->size(), in.first, in.last, mask);
+            else
+                codes_in_range(codes(in.slot), block_->size(), in.first, in.last, mask);
             predicate_block_[std::size_t(p)] = generation_;
         }
         return mask;
