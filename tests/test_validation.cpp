@@ -89,3 +89,16 @@ TEST_CASE("membership is checked for any segment ids, in a run or not, and an id
         CHECK(mece::check_mece(segments, assign(ids[2], ids[0], ids[1]), data, universe).misassigned == 3);
     }
 }
+
+TEST_CASE("definitions and segment ids of different numbers are an error, not a read past either") {
+    const auto data = three_users();
+    const mece::Universe universe{data};
+    const mece::Scope scope{data, universe};
+    mece::engine::CompiledRules compiled;
+    const std::vector<int> definitions{Expr::of({"avg_order_value", Op::less, 150, ""}).compile(compiled),
+                                       Expr::of({"avg_order_value", Op::greater_equal, 150, ""}).compile(compiled)};
+    const mece::Assignment assignment{(mece::Column<std::int32_t>(3) << 1, 2, 2).finished(), {1, 2}};
+    CHECK(mece::check_mece(compiled, definitions, {1, 2}, assignment, scope).ok());
+    CHECK_THROWS_WITH_AS(mece::check_mece(compiled, definitions, {1}, assignment, scope),
+                         "MECE check: the definitions and their segment ids differ in number", mece::Error);
+}
