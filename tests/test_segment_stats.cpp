@@ -172,3 +172,75 @@ TEST_CASE("property: the AOV rank sums equal a sort's average ranks, with ties o
         check(float{}, levels, std::uint64_t(levels) + 7);
     }
 }
+
+TEST_CASE("property: the AOV rank sums are exact for any spread of values and any number of segments") {
+    // Spreads from a narrow band at full precision (keys that share their top bits) to
+    // both signs and zero (keys over the whole range), segments from one to more than the
+    // ranks can pack beside a key (2^16), each checked against a sort of (AOV, segment).
+    const auto check = [](auto scalar, int spread, std::size_t segments, Eigen::Index users, std::uint64_t seed) {
+        using Scalar = decltype(scalar);
+        std::mt19937_64 rng(seed);
+        typename mece::Dataset<Scalar>::Columns c;
+        c.resize(users);
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        for (Eigen::Index i = 0; i < users; ++i) {
+            const double u = unit(rng);
+            double aov = 0;
+            switch (spread) {
+                case 0: aov = 1000 + u * 1e-9; break;                                                // one magnitude, low bits differ
+                case 1: aov = std::exp(5 + 2 * (u - 0.5)); break;                                     // a few magnitudes
+                case 2: aov = u < 0.1 ? 0.0 : (u < 0.2 ? -1e300 * u : (u < 0.3 ? 1e300 * u : u)); break;  // every magnitude, both signs
+                default: aov = std::floor(u * 3); break;                                              // three values
+            }
+            c.user_id[i] = i + 1;
+            c.cart_abandoned_date[i] = 20772;
+            c.last_order_date[i] = mece::no_date;
+            c.avg_order_value[i] = Scalar(aov);
+            c.sessions_last_30d[i] = 1;
+            c.num_cart_items[i] = 1;
+            c.engagement_score[i] = Scalar(0.5);
+            c.profitability_score[i] = Scalar(0.5);
+        }
+        const mece::Dataset<Scalar> data(std::move(c));
+        const mece::Universe universe{data, {.as_of = 20772}};
+        mece::Assignment assignment;
+        assignment.segment_ids.resize(universe.size());
+        assignment.sizes.assign(segments, 0);
+        std::uniform_int_distribution<std::size_t> pick(0, segments - 1);
+        std::vector<std::pair<Scalar, std::size_t>> reference;
+        for (Eigen::Index i = 0; i < universe.size(); ++i) {
+            const std::size_t s = pick(rng);
+            assignment.segment_ids[i] = std::int32_t(s + 1);
+            ++assignment.sizes[s];
+            reference.emplace_back(data.avg_order_value()[universe.rows()[i]], s);
+        }
+        std::sort(reference.begin(), reference.end());
+        std::vector<std::uint64_t> twice(segments, 0);
+        for (std::size_t begin = 0; begin < reference.size();) {
+            std::size_t end = begin;
+            while (end < reference.size() && reference[end].first == reference[begin].first) ++end;
+            for (std::size_t i = begin; i < end; ++i) twice[reference[i].second] += 2 * begin + (end - begin) + 1;
+            begin = end;
+        }
+        for (unsigned threads : {1u, 2u, 3u}) {
+            const mece::Scope scope{data, universe, {.threads = threads}};
+            const auto stats = mece::SegmentStats::compute(scope, assignment);
+            std::size_t wrong = 0;
+            for (std::size_t s = 0; s < segments; ++s)
+                wrong += stats.sum(int(s + 1), "aov_percentile_rank") != double(twice[s]) / (2.0 * double(reference.size()));
+            CAPTURE(sizeof(Scalar));
+            CAPTURE(spread);
+            CAPTURE(segments);
+            CAPTURE(threads);
+            CHECK(wrong == 0);
+        }
+    };
+    std::uint64_t seed = 1;
+    for (int spread : {0, 1, 2, 3})
+        for (std::size_t segments : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{300}}) {
+            check(double{}, spread, segments, 150'000, seed++);
+            check(float{}, spread, segments, 150'000, seed++);
+        }
+    check(double{}, 2, 70'000, 200'000, seed++);  // beyond 2^16 segments: the pairs sorted
+    check(float{}, 2, 70'000, 200'000, seed++);
+}

@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <numeric>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -21,6 +20,7 @@
 
 #include <mece/dataset.hpp>
 #include <mece/detail/parallel.hpp>
+#include <mece/detail/ranks.hpp>
 #include <mece/engine/blocks.hpp>
 #include <mece/engine/workspace.hpp>
 #include <mece/error.hpp>
@@ -30,85 +30,6 @@
 
 namespace mece {
 
-namespace detail {
-
-/// The bits of `value` as an unsigned integer that orders like the number (negative
-/// numbers reversed, -0 == +0).
-template <class Scalar>
-auto sortable_bits(Scalar value) noexcept {
-    using Bits = std::conditional_t<sizeof(Scalar) == 8, std::uint64_t, std::uint32_t>;
-    if (value == Scalar(0)) value = Scalar(0);
-    const Bits bits = std::bit_cast<Bits>(value);
-    constexpr Bits sign = Bits(1) << (sizeof(Bits) * 8 - 1);
-    return (bits & sign) ? Bits(~bits) : Bits(bits | sign);
-}
-
-/// The key of a missing value, which no number has: `sortable_bits` gives all ones only
-/// for a NaN.
-template <class Key>
-inline constexpr Key missing_key = ~Key(0);
-
-/// LSD radix sort of unsigned keys by their 11-bit digits from bit `low` (four of a
-/// 64-bit key, 44 bits; three of a 32-bit one, all of it):
-/// one counting pass takes the counts of every digit, then a pass moves the keys for each
-/// digit that is not the same in all of them (the high bits of values of one magnitude
-/// are). The keys end sorted by those bits, stably; `scratch` holds `count` keys and is
-/// not cleared first, since every pass writes all of it.
-template <class Key>
-void radix_sort_digits(Key* keys, std::size_t count, Key* scratch, unsigned low) {
-    constexpr unsigned bits = 11, digits = sizeof(Key) == 8 ? 4 : 3;
-    constexpr std::size_t buckets = std::size_t{1} << bits;
-    std::vector<std::size_t> start(digits * (buckets + 1), 0);  // digit d's counts at d * (buckets + 1) + 1
-    for (std::size_t i = 0; i < count; ++i)
-        for (unsigned d = 0; d < digits; ++d) ++start[d * (buckets + 1) + ((keys[i] >> (low + d * bits)) & (buckets - 1)) + 1];
-    Key* from = keys;
-    Key* to = scratch;
-    for (unsigned d = 0; d < digits; ++d) {
-        std::size_t* const first = start.data() + d * (buckets + 1);
-        if (std::find(first + 1, first + buckets + 1, count) != first + buckets + 1) continue;  // one digit for all
-        for (std::size_t b = 1; b <= buckets; ++b) first[b] += first[b - 1];
-        const unsigned shift = low + d * bits;
-        for (std::size_t i = 0; i < count; ++i) to[first[(from[i] >> shift) & (buckets - 1)]++] = from[i];
-        std::swap(from, to);
-    }
-    if (from != keys) std::copy(from, from + count, keys);
-}
-
-/// Sorts unsigned keys (32 or 64 bits) in linear time, unlike a comparison sort: radix
-/// passes over the top 44 bits, then each run of keys that share those bits sorted by
-/// the rest (for a 64-bit key of a double, the bits below the 32nd of the mantissa: a
-/// run is one key, or equal keys, even at full precision). `scratch`, if given, holds
-/// `count` keys.
-template <class Key>
-void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
-    static_assert(std::is_unsigned_v<Key> && (sizeof(Key) == 4 || sizeof(Key) == 8));
-    if (count < 1024) {  // the digit counts alone would cost more than a comparison sort
-        std::sort(keys, keys + count);
-        return;
-    }
-    std::unique_ptr<Key[]> own;
-    if (!scratch) scratch = (own = std::unique_ptr<Key[]>(new Key[count])).get();
-    constexpr unsigned high = sizeof(Key) == 8 ? 20 : 0;  // 32-bit keys are sorted in full
-    radix_sort_digits(keys, count, scratch, high);
-    if constexpr (high > 0) {
-        // Only a key below the one before it shares its top bits and is out of order: then
-        // the run of those bits is sorted by the rest (runs of equal keys are in order).
-        for (std::size_t j = 1; j < count; ++j) {
-            if (keys[j] >= keys[j - 1]) continue;
-            const Key run = keys[j] >> high;
-            std::size_t begin = j - 1, end = j + 1;
-            while (begin > 0 && (keys[begin - 1] >> high) == run) --begin;
-            while (end < count && (keys[end] >> high) == run) ++end;
-            if (end - begin >= 1024)
-                radix_sort_digits(keys + begin, end - begin, scratch, 0);  // the low 44 bits cover the rest
-            else
-                std::sort(keys + begin, keys + end);
-            j = end - 1;
-        }
-    }
-}
-
-}  // namespace detail
 
 /// Sums and counts per segment and feature. The features are the numeric columns, the
 /// derived recencies, and `aov_percentile_rank`: a user's AOV rank in the universe over
@@ -192,172 +113,25 @@ private:
     }
 
     /// Average ranks of AOV over the universe (ties share theirs), summed per segment,
-    /// from each segment's AOV keys (`sortable_bits`). Users without a value (NaN, only in
-    /// a caller's buffers) have no rank and do not count.
-    ///
-    /// The keys are laid out by segment (a counting sort, in pieces side by side), each
-    /// segment's sorted on its own (radix, keys only, in the space the keys leave: they are
-    /// consumed), then a merge over the sorted lists walks the universe in AOV order, a
-    /// group of equal values at a time, and credits each segment its share of the group's
-    /// average rank; twice that is an integer, so the sums are exact (up to 3e9 users) and
-    /// the merge runs in key ranges side by side with the same result.
+    /// from the universe's AOV keys (`sortable_bits`, in `range`) and each segment's number
+    /// of users with one (`present`). Users without a value (NaN, only in a caller's
+    /// buffers) have no rank and do not count. The keys are consumed.
     template <class Key>
-    void add_aov_ranks(Key* universe_keys, Eigen::Index universe_users, const Column<std::int32_t>& ids,
-                       const std::vector<std::vector<std::size_t>>& chunk_counts, unsigned threads, engine::Workspace* workspace) {
+    void add_aov_ranks(Key* universe_keys, Eigen::Index universe_users, const Column<std::int32_t>& ids, detail::KeyRange<Key> range,
+                       const std::vector<std::size_t>& present, unsigned threads, engine::Workspace* workspace) {
         const Eigen::Index f = column("aov_percentile_rank");
         const std::size_t segments = sizes_.size();
-        // Each segment's keys in a range of one array: piece r of the universe (whole chunks,
-        // whose keys per segment the pass counted) writes segment s's from offsets[r][s], after
-        // those of every segment before s and of the pieces before r.
-        const auto chunks = std::size_t(engine::chunk_count(universe_users));
-        if (chunk_counts.size() != chunks) detail::raise<Error>("segment statistics: the rank counts are not the pass's chunks");
-        const std::size_t pieces = std::clamp<std::size_t>(chunks, 1, std::max(1u, threads));
-        const auto piece_chunk = [&](std::size_t r) { return chunks * r / pieces; };
-        const auto piece_begin = [&](std::size_t r) { return std::min(universe_users, Eigen::Index(piece_chunk(r)) * engine::chunk_rows); };
-        std::vector<std::vector<std::size_t>> offsets(pieces, std::vector<std::size_t>(segments, 0));
-        for (std::size_t r = 0; r < pieces; ++r)
-            for (std::size_t c = piece_chunk(r); c < piece_chunk(r + 1); ++c)
-                for (std::size_t s = 0; s < segments; ++s) offsets[r][s] += chunk_counts[c][s];
-        std::vector<std::size_t> first(segments + 1, 0);
+        if (ids.size() != universe_users || present.size() != segments)
+            detail::raise<Error>("segment statistics: the rank keys are not the assignment's");
+        const std::vector<std::uint64_t> twice =
+            detail::twice_rank_sums(universe_keys, ids.data(), std::size_t(universe_users), segments, range, threads, workspace);
+        std::size_t n = 0;
+        for (std::size_t users : present) n += users;
         for (std::size_t s = 0; s < segments; ++s) {
-            first[s + 1] = first[s];
-            for (std::size_t r = 0; r < pieces; ++r) first[s + 1] += std::exchange(offsets[r][s], first[s + 1]);
-        }
-        const auto laid_out = engine::Workspace::borrow<Key>(workspace, first.back());
-        detail::for_each_task(Eigen::Index(pieces), threads, [&](Eigen::Index r) {
-            std::vector<std::size_t>& next = offsets[std::size_t(r)];
-            for (Eigen::Index i = piece_begin(std::size_t(r)); i < piece_begin(std::size_t(r) + 1); ++i)
-                if (universe_keys[i] != detail::missing_key<Key>) laid_out[next[std::size_t(ids[i] - 1)]++] = universe_keys[i];
-        });
-        std::vector<std::size_t> largest_first(sizes_.size());
-        std::iota(largest_first.begin(), largest_first.end(), std::size_t{0});
-        std::stable_sort(largest_first.begin(), largest_first.end(),
-                         [&](std::size_t a, std::size_t b) { return first[a + 1] - first[a] > first[b + 1] - first[b]; });
-        // Threads only where there is work for them: a thread costs more than sorting a few thousand keys.
-        const unsigned sorters = detail::thread_count(threads, Eigen::Index(first.back() / 16384));
-        detail::for_each_task(Eigen::Index(largest_first.size()), sorters, [&](Eigen::Index k) {
-            const std::size_t s = largest_first[std::size_t(k)];
-            detail::radix_sort(laid_out.data() + first[s], first[s + 1] - first[s], universe_keys + first[s]);
-        });
-        struct Range {
-            const Key* begin{};
-            const Key* end{};
-            std::size_t size() const noexcept { return std::size_t(end - begin); }
-            bool empty() const noexcept { return begin == end; }
-            Key operator[](std::size_t i) const noexcept { return begin[i]; }
-        };
-        std::vector<Range> keys;
-        for (std::size_t s = 0; s < sizes_.size(); ++s) keys.push_back({laid_out.data() + first[s], laid_out.data() + first[s + 1]});
-        const std::size_t n = first.back();
-
-        // The merge, cut by key into ranges that run side by side: a range starts at a key
-        // of the largest segment, so equal keys never straddle two, and its first rank is
-        // the number of keys below that key in every segment. Twice each rank sum is an
-        // integer, summed exactly, so the cut does not change a bit of the result.
-        if (keys.empty()) return;
-        const std::size_t largest = largest_first.front();
-        const auto parts = std::size_t(std::clamp<std::size_t>(n / 65536, 1, std::max(1u, threads)));
-        std::vector<std::vector<std::size_t>> from(parts + 1, std::vector<std::size_t>(keys.size()));
-        for (std::size_t s = 0; s < keys.size(); ++s) from[parts][s] = keys[s].size();
-        for (std::size_t r = 1; r < parts; ++r) {
-            const Key splitter = keys[largest][keys[largest].size() * r / parts];
-            for (std::size_t s = 0; s < keys.size(); ++s)
-                from[r][s] = std::size_t(std::lower_bound(keys[s].begin, keys[s].end, splitter) - keys[s].begin);
-        }
-        std::vector<std::vector<std::uint64_t>> twice(parts, std::vector<std::uint64_t>(keys.size(), 0));
-        detail::for_each_task(Eigen::Index(parts), threads, [&](Eigen::Index r) {
-            std::size_t ranked = 0;  // keys below the range
-            for (std::size_t s = 0; s < keys.size(); ++s) ranked += from[std::size_t(r)][s];
-            credit_ranks(keys, from[std::size_t(r)], from[std::size_t(r) + 1], ranked, twice[std::size_t(r)]);
-        });
-        for (std::size_t s = 0; s < keys.size(); ++s) {
-            std::uint64_t total = 0;
-            for (const auto& part : twice) total += part[s];
-            sums_(Eigen::Index(s), f) = double(total) / (2.0 * double(n));
+            sums_(Eigen::Index(s), f) = double(twice[s]) / (2.0 * double(n));
             scaled_sums_(Eigen::Index(s), f) = sums_(Eigen::Index(s), f) * 0x1p-64;
-            counts_(Eigen::Index(s), f) = double(keys[s].size());
+            counts_(Eigen::Index(s), f) = double(present[s]);
         }
-    }
-
-    /// Twice the rank sums of one key range of the segments' sorted keys,
-    /// `keys[s][at[s], stop[s])`, with `ranked` keys below the range, added to `twice`: each
-    /// group of equal keys, in order, credits each segment its users times twice the
-    /// group's mean rank. The next key is the least of the segments' next keys: for a few
-    /// segments found by a scan of them, for more by a heap (which takes a run of equal
-    /// keys at once).
-    template <class Range>
-    static void credit_ranks(const std::vector<Range>& keys, std::vector<std::size_t> at, const std::vector<std::size_t>& stop,
-                             std::size_t ranked, std::vector<std::uint64_t>& out) {
-        using Key = std::remove_cvref_t<decltype(keys[0][0])>;
-        constexpr std::size_t few = 16;
-        const std::size_t k = keys.size();
-        // Summed on this thread's stack (or heap, for many segments) and written once: the
-        // ranges' sums side by side would share cache lines.
-        std::array<std::uint64_t, few> on_stack{};
-        std::vector<std::uint64_t> on_heap(k > few ? k : 0, 0);
-        std::uint64_t* const twice = k > few ? on_heap.data() : on_stack.data();
-        const auto credit = [&](std::size_t size, const auto& users_of) {
-            // Ranks ranked+1 .. ranked+size share their mean: twice it is 2 ranked + size + 1.
-            const auto twice_rank = std::uint64_t(2 * ranked + size + 1);
-            users_of([&](std::size_t seg, std::size_t users) { twice[seg] += twice_rank * users; });
-            ranked += size;
-        };
-        if (k <= few) {
-            // The least of the segments' next keys (found without a branch) and its run in
-            // that segment at a time; a group is credited when a greater key ends it.
-            constexpr Key exhausted = detail::missing_key<Key>;  // above every key: no laid-out key is missing
-            const auto next = [&](std::size_t s) { return at[s] < stop[s] ? keys[s][at[s]] : exhausted; };
-            std::array<Key, few> heads{};
-            std::array<std::size_t, few> users{};
-            for (std::size_t s = 0; s < k; ++s) heads[s] = next(s);
-            Key group = exhausted;
-            std::size_t size = 0;
-            for (;;) {
-                std::size_t least = 0;
-                for (std::size_t s = 1; s < k; ++s) least = heads[s] < heads[least] ? s : least;
-                const Key key = heads[least];
-                if (key != group) {
-                    if (size > 0)
-                        credit(size, [&](auto&& add) {
-                            for (std::size_t s = 0; s < k; ++s) add(s, std::exchange(users[s], 0));
-                        });
-                    group = key;
-                    size = 0;
-                }
-                if (key == exhausted) break;  // every segment's range is done (or was empty)
-                const std::size_t begin = at[least];  // its run of this key at once
-                do ++at[least];
-                while (at[least] < stop[least] && keys[least][at[least]] == key);
-                users[least] += at[least] - begin;
-                size += at[least] - begin;
-                heads[least] = next(least);
-            }
-            out.assign(twice, twice + k);
-            return;
-        }
-        using Head = std::pair<Key, std::size_t>;  // (next key, segment)
-        std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
-        for (std::size_t s = 0; s < k; ++s)
-            if (at[s] < stop[s]) heads.emplace(keys[s][at[s]], s);
-        std::vector<std::pair<std::size_t, std::size_t>> group;  // (segment, users) with the current value
-        while (!heads.empty()) {
-            const Key key = heads.top().first;
-            group.clear();
-            std::size_t size = 0;
-            while (!heads.empty() && heads.top().first == key) {
-                const std::size_t seg = heads.top().second;
-                heads.pop();
-                const std::size_t begin = at[seg];
-                while (at[seg] < stop[seg] && keys[seg][at[seg]] == key) ++at[seg];
-                group.emplace_back(seg, at[seg] - begin);
-                size += at[seg] - begin;
-                if (at[seg] < stop[seg]) heads.emplace(keys[seg][at[seg]], seg);
-            }
-            credit(size, [&](auto&& add) {
-                for (const auto& [seg, users] : group) add(seg, users);
-            });
-        }
-        out.assign(twice, twice + k);
     }
 
     /// The same over shards (a collective), from this shard's keys: the keys travel to
@@ -466,6 +240,7 @@ public:
         Eigen::ArrayXXd sums{}, scaled_sums{}, counts{};
         std::vector<Eigen::Index> sizes{};
         Eigen::Index ordered_after_as_of = 0;
+        detail::KeyRange<Key> keys{};  // of the AOVs, for the ranks
     };
     Partial partial() const {
         const auto n = Eigen::Index(features_.size()), m = Eigen::Index(segments_);
@@ -517,8 +292,12 @@ public:
             out.ordered_after_as_of += later;
             const Scalar* aov = block.feature(columns_.front());
             Key* keys = accumulator_->keys_.data() + block.start();
-            for (Eigen::Index i = 0; i < n; ++i)
+            detail::KeyRange<Key> range = out.keys;
+            for (Eigen::Index i = 0; i < n; ++i) {
                 keys[i] = std::isnan(aov[i]) ? detail::missing_key<Key> : detail::sortable_bits(aov[i]);
+                range.add(keys[i]);
+            }
+            out.keys = range;
         }
 
     private:
@@ -591,12 +370,13 @@ public:
             stats.ordered_after_as_of_ += p.ordered_after_as_of;
         }
         if (!shards_) {
-            std::vector<std::vector<std::size_t>> keys_per_chunk;  // users with an AOV, per segment
+            std::vector<std::size_t> present(segments_, 0);  // users with an AOV, per segment
+            detail::KeyRange<Key> range;
             for (const Partial& p : partials) {
-                auto& counts = keys_per_chunk.emplace_back(segments_);
-                for (std::size_t s = 0; s < segments_; ++s) counts[s] = std::size_t(p.counts(Eigen::Index(s), 0));
+                for (std::size_t s = 0; s < segments_; ++s) present[s] += std::size_t(p.counts(Eigen::Index(s), 0));
+                range.merge(p.keys);
             }
-            stats.add_aov_ranks(keys_.data(), Eigen::Index(keys_.size()), ids, keys_per_chunk, threads_, workspace_);
+            stats.add_aov_ranks(keys_.data(), Eigen::Index(keys_.size()), ids, range, present, threads_, workspace_);
             return stats;
         }
         const Eigen::Index cells = Eigen::Index(segments_) * n;
