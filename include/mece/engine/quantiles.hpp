@@ -9,6 +9,7 @@
 /// the same order statistics either way.
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
@@ -56,6 +57,37 @@ Window<Scalar> window_of(const std::vector<Scalar>& sample, double p, std::size_
     w.low = from <= 0 ? -infinity : sample[std::size_t(from)];
     w.high = to >= m - 1 ? infinity : sample[std::size_t(to)];
     return w;
+}
+
+/// One block's values `x[0, size)` against `W` windows (1 or 2): for each, the values
+/// below it and those in it, written one after another into `kept + j * block_rows`; and
+/// the values that are not NaN added to `*present` unless it is null. No branch: which side
+/// of a window a value falls is not predictable.
+template <int W, class Scalar>
+void scan(const Scalar* x, Eigen::Index size, const Window<Scalar>* windows, Eigen::Index* below, Eigen::Index* inside, Scalar* kept,
+          Eigen::Index* present) {
+    std::array<Scalar, 2> low{}, high{};
+    std::array<Eigen::Index, 2> under{}, in{};
+    for (int j = 0; j < W; ++j) {
+        low[std::size_t(j)] = windows[j].low;
+        high[std::size_t(j)] = windows[j].high;
+    }
+    Eigen::Index users = 0;
+    for (Eigen::Index i = 0; i < size; ++i) {
+        const Scalar v = x[i];
+        users += std::isnan(v) ? 0 : 1;
+        for (int j = 0; j < W; ++j) {
+            const auto w = std::size_t(j);
+            under[w] += v < low[w] ? 1 : 0;
+            kept[w * std::size_t(block_rows) + std::size_t(in[w])] = v;
+            in[w] += Eigen::Index(v >= low[w]) & Eigen::Index(v <= high[w]);  // NaN in neither
+        }
+    }
+    for (int j = 0; j < W; ++j) {
+        below[j] = under[std::size_t(j)];
+        inside[j] = in[std::size_t(j)];
+    }
+    if (present) *present += users;
 }
 
 }  // namespace detail_quantiles
@@ -117,34 +149,37 @@ std::vector<std::vector<mece::detail::Bracketed>> quantiles(const Scope<Scalar>&
                                std::vector<Eigen::Index>(features.size(), 0)};
             },
             [&] {
-                return [&, in_block = std::vector<Scalar>(std::size_t(block_rows))](const Block<Scalar>& block, Partial& part) mutable {
+                return [&, in_block = std::vector<Scalar>(2 * std::size_t(block_rows))](const Block<Scalar>& block, Partial& part) mutable {
                     const Eigen::Index size = block.size();
+                    // Each feature's values read once for its users with a value and for up
+                    // to two of its windows at a time (a feature without windows is gathered
+                    // in full later, which counts its own).
                     for (std::size_t f = 0; f < features.size(); ++f) {
                         const Scalar* x = block.feature(Eigen::Index(f));
                         Eigen::Index present = 0;
-                        for (Eigen::Index i = 0; i < size; ++i) present += std::isnan(x[i]) ? 0 : 1;
-                        part.present[f] += present;
-                    }
-                    for (std::size_t k = 0; k < windows.size(); ++k) {
-                        const Window<Scalar>& w = windows[k];
-                        const Scalar* x = block.feature(Eigen::Index(w.feature));
-                        const Scalar low = w.low, high = w.high;
-                        // No branch: which side of the window a value falls is not predictable.
-                        Eigen::Index below = 0;
-                        std::size_t inside = 0;
-                        for (Eigen::Index i = 0; i < size; ++i) {
-                            below += x[i] < low;
-                            in_block[inside] = x[i];
-                            inside += (x[i] >= low) & (x[i] <= high);  // NaN in neither
+                        std::size_t k = first_window[f];
+                        for (bool counted = false; k < first_window[f + 1]; counted = true) {
+                            const std::size_t pair = std::min<std::size_t>(2, first_window[f + 1] - k);
+                            std::array<Eigen::Index, 2> below{}, inside{};
+                            Eigen::Index* const users = counted ? nullptr : &present;
+                            if (pair == 2)
+                                detail_quantiles::scan<2>(x, size, windows.data() + k, below.data(), inside.data(), in_block.data(), users);
+                            else
+                                detail_quantiles::scan<1>(x, size, windows.data() + k, below.data(), inside.data(), in_block.data(), users);
+                            for (std::size_t j = 0; j < pair; ++j, ++k) {
+                                part.below[k] += below[j];
+                                part.inside[k] += inside[j];
+                                // Kept while the window has room, and only if its ends differ
+                                // (else every value in it is `low`).
+                                const Window<Scalar>& w = windows[k];
+                                if (inside[j] == 0 || !(w.low < w.high)) continue;
+                                const Eigen::Index at = next[k].fetch_add(inside[j]);
+                                if (at + inside[j] > budget) continue;
+                                const Scalar* const from = in_block.data() + j * std::size_t(block_rows);
+                                std::copy(from, from + inside[j], w.kept.data() + at);
+                            }
                         }
-                        part.below[k] += below;
-                        part.inside[k] += Eigen::Index(inside);
-                        // Kept while the window has room, and only if its ends differ (else
-                        // every value in it is `low`).
-                        if (inside == 0 || !(low < high)) continue;
-                        const Eigen::Index at = next[k].fetch_add(Eigen::Index(inside));
-                        if (at + Eigen::Index(inside) > budget) continue;
-                        std::copy(in_block.begin(), in_block.begin() + std::ptrdiff_t(inside), w.kept.data() + at);
+                        part.present[f] += present;
                     }
                 };
             });
