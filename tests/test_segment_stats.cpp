@@ -175,7 +175,8 @@ TEST_CASE("property: the AOV rank sums equal a sort's average ranks, with ties o
 
 TEST_CASE("property: the AOV rank sums are exact for any spread of values and any number of segments") {
     // Spreads from a narrow band at full precision (keys that share their top bits) to
-    // both signs and zero (keys over the whole range), segments from one to more than the
+    // both signs and zero (keys over the whole range), clusters of values a rounding error
+    // apart (runs the radix passes leave to sort again), segments from one to more than the
     // ranks can pack beside a key (2^16), each checked against a sort of (AOV, segment).
     const auto check = [](auto scalar, int spread, std::size_t segments, Eigen::Index users, std::uint64_t seed) {
         using Scalar = decltype(scalar);
@@ -186,10 +187,15 @@ TEST_CASE("property: the AOV rank sums are exact for any spread of values and an
         for (Eigen::Index i = 0; i < users; ++i) {
             const double u = unit(rng);
             double aov = 0;
+            const double v = unit(rng);
             switch (spread) {
                 case 0: aov = 1000 + u * 1e-9; break;                                                // one magnitude, low bits differ
                 case 1: aov = std::exp(5 + 2 * (u - 0.5)); break;                                     // a few magnitudes
                 case 2: aov = u < 0.1 ? 0.0 : (u < 0.2 ? -1e300 * u : (u < 0.3 ? 1e300 * u : u)); break;  // every magnitude, both signs
+                // Clusters of values a few units in the last place apart (as a value written
+                // with 17 digits is from its rounding), of ~50 users and of thousands.
+                case 3: aov = std::exp(std::floor(u * 3000) / 3000 * 14) * (1 + std::floor(v * 64) * 0x1p-50); break;
+                case 4: aov = std::exp(std::floor(u * 10) / 10 * 14) * (1 + std::floor(v * 16384) * 0x1p-50); break;
                 default: aov = std::floor(u * 3); break;                                              // three values
             }
             c.user_id[i] = i + 1;
@@ -236,7 +242,7 @@ TEST_CASE("property: the AOV rank sums are exact for any spread of values and an
         }
     };
     std::uint64_t seed = 1;
-    for (int spread : {0, 1, 2, 3})
+    for (int spread : {0, 1, 2, 3, 4, 5})
         for (std::size_t segments : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{300}}) {
             check(double{}, spread, segments, 150'000, seed++);
             check(float{}, spread, segments, 150'000, seed++);

@@ -90,9 +90,10 @@ void radix_sort_digits(Key* keys, std::size_t count, Key* scratch, unsigned low,
 /// Sorts `keys[0, count)` by their bits `[low, high)`; the bits above are the same in
 /// all of them, those below are carried along in any order (a payload). Radix passes over
 /// the top of the bits that differ, as many 11-bit digits as spread the keys over at least
-/// four times their number of values, then each run that shares those bits sorted by the
-/// rest the same way: in linear time, and for keys of a double at full precision a run is
-/// one key or equal keys. `scratch` holds `count` keys.
+/// four times their number of values (and three at the least), then each run that shares
+/// those bits sorted by the rest the same way: in linear time, and for keys of a double,
+/// even at full precision, a run is mostly one key or equal keys. `scratch` holds `count`
+/// keys.
 template <class Key>
 void sort_by_bits(Key* keys, std::size_t count, Key* scratch, unsigned low, unsigned high) {
     static_assert(std::is_unsigned_v<Key>);
@@ -106,7 +107,10 @@ void sort_by_bits(Key* keys, std::size_t count, Key* scratch, unsigned low, unsi
     for (std::size_t i = 1; i < count; ++i) differ |= Key((keys[i] ^ keys[0]) & mask);
     if (differ == 0) return;
     high = unsigned(std::bit_width(differ));
-    const unsigned wanted = unsigned(std::bit_width(count)) + 2;
+    // Spread over four times the keys' number, and at least 33 bits: values a rounding error
+    // apart (as a value written with 17 digits is from the one with 2) then fall apart too,
+    // else every such cluster would be a run to sort again.
+    const unsigned wanted = std::max(unsigned(std::bit_width(count)) + 2, 33u);
     const unsigned digits = (std::min(high - low, wanted) + 10) / 11;
     const unsigned radix_low = high - low > 11 * digits ? high - 11 * digits : low;
     radix_sort_digits(keys, count, scratch, radix_low, digits);
