@@ -1,7 +1,7 @@
 #pragma once
 /// \file engine/workspace.hpp
-/// `Workspace`: the large temporary arrays of the passes (the AOV rank keys, their layout
-/// by segment, a feature gathered in full), lent out and given back, so that a caller who
+/// `Workspace`: the large temporary arrays of the passes (the AOV rank keys, their copy
+/// in buckets, a feature gathered in full), lent out and given back, so that a caller who
 /// runs the pipeline again and again (a service, a benchmark) writes each run into memory
 /// an earlier one touched. Memory new to the process costs the kernel a page fault on the
 /// first write to each 4 KiB, about 1.5 µs each on a 2-core virtual machine (the ranks'
