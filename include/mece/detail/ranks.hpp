@@ -147,8 +147,8 @@ void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
 ///
 /// One pass per thread counts the keys into buckets by their top bits above `range.least`,
 /// one moves each into its bucket, its segment packed into the bits the bucket makes
-/// redundant (below the key's rest, so that a bucket sorts by key, then segment); each
-/// bucket is then sorted in cache, and its groups of equal keys credit their segments.
+/// redundant (below the rest of the key, which the sort carries along); each bucket is
+/// then sorted in cache by its keys, and its groups of equal keys credit their segments.
 /// More segments than 2^16 (too many bits to pack) take a comparison sort of the pairs.
 template <class Key>
 std::vector<std::uint64_t> twice_rank_sums(Key* keys, const std::int32_t* ids, std::size_t count, std::size_t segments,
