@@ -178,16 +178,11 @@ private:
             n += counts[p];
         }
         std::vector<std::uint64_t> twice(segments, 0);
-        for (std::size_t k = 0; k < held.size();) {
-            std::size_t end = k;
-            while (end < held.size() && held[end].first == held[k].first) ++end;
-            const std::uint64_t size = end - k, twice_rank = 2 * ranked + size + 1;
-            for (; k < end; ++k) {
-                if (held[k].second >= segments) detail::raise<Error>("segment statistics: a rank key of no segment");
-                twice[held[k].second] += twice_rank;
-            }
-            ranked += size;
-        }
+        detail::credit_groups(held.size(), ranked, [&](std::size_t k) { return held[k].first; },
+                              [&](std::size_t k, std::uint64_t twice_rank) {
+                                  if (held[k].second >= segments) detail::raise<Error>("segment statistics: a rank key of no segment");
+                                  twice[held[k].second] += twice_rank;
+                              });
         shards.sum(std::span<std::uint64_t>(twice));
         detail::add_up(&shards, present);
         for (std::size_t s = 0; s < segments; ++s) {

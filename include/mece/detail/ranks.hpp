@@ -139,6 +139,21 @@ void radix_sort(Key* keys, std::size_t count, Key* scratch = nullptr) {
     sort_by_bits(keys, count, scratch, 0, sizeof(Key) * 8);
 }
 
+/// Walks `count` sorted items in groups of equal `key_of(i)` and gives each item twice
+/// its group's mean rank, with `below` items ranked before the first: ranks below + k + 1
+/// for a group at k of size m share their mean, twice which is 2 (below + k) + m + 1, an
+/// integer. `credit(i, twice_rank)` for each item, in order.
+template <class KeyOf, class Credit>
+void credit_groups(std::size_t count, std::uint64_t below, KeyOf key_of, Credit credit) {
+    for (std::size_t begin = 0; begin < count;) {
+        std::size_t end = begin + 1;
+        while (end < count && key_of(end) == key_of(begin)) ++end;
+        const auto twice_rank = std::uint64_t(2 * (below + begin) + (end - begin) + 1);
+        for (std::size_t k = begin; k < end; ++k) credit(k, twice_rank);
+        begin = end;
+    }
+}
+
 /// Twice the sum of the ranks of each segment's keys among all of them, ranks from 1 and
 /// equal keys sharing the mean of theirs (pandas `rank()`): `out[s]` for the users of
 /// `ids` s + 1. Twice a mean rank is an integer, so the sums are exact and the same for
@@ -167,12 +182,8 @@ std::vector<std::uint64_t> twice_rank_sums(Key* keys, const std::int32_t* ids, s
         for (std::size_t i = 0; i < count; ++i)
             if (keys[i] != missing_key<Key>) pairs.emplace_back(keys[i], ids[i]);
         std::sort(pairs.begin(), pairs.end());
-        for (std::size_t begin = 0; begin < pairs.size();) {
-            std::size_t end = begin;
-            while (end < pairs.size() && pairs[end].first == pairs[begin].first) ++end;
-            for (std::size_t k = begin; k < end; ++k) twice[std::size_t(pairs[k].second - 1)] += 2 * begin + (end - begin) + 1;
-            begin = end;
-        }
+        credit_groups(pairs.size(), 0, [&](std::size_t k) { return pairs[k].first; },
+                      [&](std::size_t k, std::uint64_t twice_rank) { twice[std::size_t(pairs[k].second - 1)] += twice_rank; });
         return twice;
     }
     const unsigned rest_bits = span_bits - bucket_bits;
@@ -234,13 +245,8 @@ std::vector<std::uint64_t> twice_rank_sums(Key* keys, const std::int32_t* ids, s
             Key* const bucket = packed.data() + first[b];
             const std::size_t size = first[b + 1] - first[b];
             sort_by_bits(bucket, size, keys + first[b], width - rest_bits, width);  // by key: the segment is a payload
-            for (std::size_t begin = 0; begin < size;) {
-                std::size_t end = begin + 1;
-                while (end < size && Key(bucket[end] & key_mask) == Key(bucket[begin] & key_mask)) ++end;
-                const auto twice_rank = std::uint64_t(2 * (first[b] + begin) + (end - begin) + 1);
-                for (std::size_t k = begin; k < end; ++k) out[segment_of(bucket[k])] += twice_rank;
-                begin = end;
-            }
+            credit_groups(size, first[b], [&](std::size_t k) { return Key(bucket[k] & key_mask); },
+                          [&](std::size_t k, std::uint64_t twice_rank) { out[segment_of(bucket[k])] += twice_rank; });
         }
     });
     for (const auto& part : sums)
